@@ -1,0 +1,42 @@
+/**
+ * Every activity the workflows call, built from their dependencies (the samples' factory style):
+ * tests and the worker pass real ones (a loopback SMTP server, a temp folder, a real client).
+ */
+import type { Client } from '@temporalio/client';
+import { CycleReader } from './cycle-reader';
+import { createEntityActivities } from './entities';
+import { createMailActivities, type MailDeps } from './mail';
+import { createNoticeActivities } from './notify';
+import { createPublishActivities } from './publish';
+import { WinnersRegistry } from './registry';
+
+export interface ActivityDeps {
+  client: Client;
+  taskQueue: string;
+  mail: MailDeps;
+  registry: WinnersRegistry;
+  /** Default folder for published lists. */
+  outDir: string;
+  /** Link shown in e-mails (platform address). */
+  url?: string;
+}
+
+export function createActivities(deps: ActivityDeps) {
+  const notices = createNoticeActivities({
+    mail: createMailActivities(deps.mail),
+    client: deps.client,
+    url: deps.url,
+  });
+  const entities = createEntityActivities({
+    client: deps.client,
+    taskQueue: deps.taskQueue,
+    notices,
+    priorWinners: (_programmeId, year) => deps.registry.priorTo(year),
+  });
+  const publication = createPublishActivities({
+    reader: new CycleReader(deps.client),
+    registry: deps.registry,
+    outDir: deps.outDir,
+  });
+  return { ...notices, ...entities, ...publication };
+}

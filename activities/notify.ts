@@ -1,0 +1,107 @@
+/**
+ * Renders a workflow's notice request with the mail templates and sends it exactly once. A
+ * permanent failure (5xx, authentication, configuration) is recorded on the cycle and does not
+ * fail the calling workflow; transient failures are thrown so Temporal retries with backoff.
+ */
+import { ApplicationFailure } from '@temporalio/common';
+import type { Client } from '@temporalio/client';
+import * as templates from '../mail/templates';
+import type { MailDeadline, RenderedMail } from '../mail/templates';
+import { mailFailedSignal } from '../workflows/messages';
+import type { NoticeRequest } from '../workflows/notices';
+import type { createMailActivities, SendResult } from './mail';
+
+export interface NoticeDeps {
+  mail: ReturnType<typeof createMailActivities>;
+  client: Client;
+  /** Where recipients act (platform or published lists); rendered only when http(s). */
+  url?: string;
+}
+
+export type NoticeResult = SendResult | { status: 'failed'; error: string };
+
+const deadlineLabels: Record<NoticeRequest['template'], templates.BilingualText> = {
+  collectionOpened: { zh: '推荐材料提交截止', en: 'Nomination deadline' },
+  unitReminder: { zh: '推荐材料提交截止', en: 'Nomination deadline' },
+  collectionClosed: { zh: '推荐材料提交截止', en: 'Nomination deadline' },
+  bodyReminder: { zh: '评审结果报送截止', en: 'Review results due' },
+  bodyOverdue: { zh: '评审结果报送截止', en: 'Review results due' },
+  secretariatDigest: { zh: '阶段截止', en: 'Stage deadline' },
+  escalation: { zh: '初评结果报送截止（已逾期）', en: 'Preliminary review due (overdue)' },
+  resultsPublished: { zh: '榜单发布', en: 'Publication' },
+};
+
+export function renderNotice(request: NoticeRequest, url?: string): RenderedMail {
+  const common = { programme: request.programme.name, issuedAt: request.issuedAt, url };
+  const at = request.deadline ?? request.issuedAt;
+  // The calendar entry is per deadline and party: the business key without its offset.
+  const deadline: MailDeadline = {
+    label: deadlineLabels[request.template],
+    at,
+    calendarUid: `${request.businessKey
+      .split('/')
+      .slice(0, -1)
+      .join('.')
+      .replace(/[^A-Za-z0-9.-]/g, '-')}@kczg`,
+  };
+  switch (request.template) {
+    case 'collectionOpened':
+      return templates.stageNotice({
+        ...common,
+        recipient: request.party,
+        stage: 'collection-opened',
+        at: request.issuedAt,
+        deadline,
+      });
+    case 'collectionClosed':
+      return templates.stageNotice({ ...common, recipient: request.party, stage: 'collection-closed', at });
+    case 'resultsPublished':
+      return templates.stageNotice({
+        ...common,
+        recipient: request.party,
+        stage: 'results-published',
+        at: request.issuedAt,
+      });
+    case 'unitReminder':
+      return templates.unitReminder({ ...common, unit: request.party, deadline, usage: request.usage ?? [] });
+    case 'bodyReminder':
+      return templates.bodyReminder({
+        ...common,
+        body: request.party,
+        deadline,
+        lists: (request.awaiting ?? []).map(({ list, field }) => ({ list, field })),
+        awaiting: (request.awaiting ?? []).reduce((n, a) => n + a.count, 0),
+      });
+    case 'bodyOverdue':
+      return templates.overdueNotice({ ...common, recipient: request.party, deadline });
+    case 'secretariatDigest':
+    case 'escalation':
+      return templates.secretariatDigest({
+        ...common,
+        secretariat: request.party,
+        deadline,
+        missing: request.missing ?? [],
+      });
+  }
+}
+
+export function createNoticeActivities(deps: NoticeDeps) {
+  async function sendNotice(request: NoticeRequest): Promise<NoticeResult> {
+    try {
+      return await deps.mail.sendMail({
+        businessKey: request.businessKey,
+        to: request.to,
+        rendered: renderNotice(request, deps.url),
+      });
+    } catch (error) {
+      if (!(error instanceof ApplicationFailure) || !error.nonRetryable) throw error;
+      // Recorded on the cycle, where the secretariat sees it in status and audit.
+      await deps.client.workflow.getHandle(request.cycleId).signal(mailFailedSignal, {
+        businessKey: request.businessKey,
+        error: `${error.type}: ${error.message}`,
+      });
+      return { status: 'failed', error: `${error.type}: ${error.message}` };
+    }
+  }
+  return { sendNotice };
+}

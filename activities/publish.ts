@@ -1,0 +1,176 @@
+/**
+ * Publication: writes each list's winners as HTML, CSV, XLSX and JSON (Chinese headings, stable
+ * order: programme's list and field order, then the final review's order) and records the
+ * winners in the registry that later cycles' eligibility reads. Re-running it rewrites the same
+ * files and records nothing twice.
+ */
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import ExcelJS from 'exceljs';
+import { formatDeadline } from '../domain/calendar';
+import type { Programme } from '../domain/programme';
+import { quotaKey } from '../domain/quota';
+import type { FinalWinnersEntry, Nomination } from '../workflows/messages';
+import type { CycleReader } from './cycle-reader';
+import type { WinnersRegistry } from './registry';
+
+export interface PublishDeps {
+  reader: CycleReader;
+  registry: WinnersRegistry;
+  /** Default output folder when the cycle names none. */
+  outDir: string;
+}
+
+export interface PublishedRow {
+  序号: number;
+  榜单: string;
+  领域: string;
+  名称: string;
+  推荐单位: string;
+  推荐编号: string;
+}
+
+const HEADINGS: Array<keyof PublishedRow> = ['序号', '榜单', '领域', '名称', '推荐单位', '推荐编号'];
+
+/** Rows per list, in programme order; pure so tests and exports share it. */
+export function publishedRows(
+  programme: Programme,
+  winners: FinalWinnersEntry[],
+  nominations: Map<string, Nomination>,
+): Map<string, PublishedRow[]> {
+  const units = new Map(programme.roster.units.map((u) => [u.id, u.name]));
+  const byPart = new Map(winners.map((w) => [quotaKey(w.listId, w.fieldId), w.nominationIds]));
+  const result = new Map<string, PublishedRow[]>();
+  for (const list of programme.lists) {
+    const parts = list.fields
+      ? list.fields.map((f) => ({ id: f.id, name: f.name.zh }))
+      : [{ id: undefined, name: '' }];
+    const rows: PublishedRow[] = [];
+    for (const part of parts) {
+      for (const id of byPart.get(quotaKey(list.id, part.id)) ?? []) {
+        const n = nominations.get(id);
+        if (!n) continue;
+        rows.push({
+          序号: rows.length + 1,
+          榜单: list.name.zh,
+          领域: part.name,
+          名称: n.candidate.name,
+          推荐单位: units.get(n.unitId) ?? n.unitId,
+          推荐编号: n.id,
+        });
+      }
+    }
+    if (rows.length > 0) result.set(list.id, rows);
+  }
+  return result;
+}
+
+function escapeHtml(value: string | number): string {
+  return String(value).replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string,
+  );
+}
+
+/** CSV cell: quoted, and a leading = + - @ neutralised so spreadsheets never run it as a formula. */
+function csvCell(value: string | number): string {
+  const text = String(value);
+  const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+  return `"${safe.replace(/"/g, '""')}"`;
+}
+
+export function renderCsv(rows: PublishedRow[]): string {
+  const lines = [
+    HEADINGS.map(csvCell).join(','),
+    ...rows.map((r) => HEADINGS.map((h) => csvCell(r[h])).join(',')),
+  ];
+  // BOM: spreadsheet programs then read the Chinese correctly.
+  return `\uFEFF${lines.join('\r\n')}\r\n`;
+}
+
+export function renderHtml(title: string, subtitle: string, rows: PublishedRow[]): string {
+  const head = HEADINGS.map((h) => `<th>${escapeHtml(h)}</th>`).join('');
+  const body = rows
+    .map((r) => `<tr>${HEADINGS.map((h) => `<td>${escapeHtml(r[h])}</td>`).join('')}</tr>`)
+    .join('\n');
+  return `<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
+<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #999;padding:4px 8px}</style>
+</head><body>
+<h1>${escapeHtml(title)}</h1>
+<p>${escapeHtml(subtitle)}</p>
+<table><thead><tr>${head}</tr></thead>
+<tbody>
+${body}
+</tbody></table>
+</body></html>
+`;
+}
+
+async function writeAtomically(file: string, content: string | Buffer): Promise<void> {
+  const tmp = `${file}.tmp`;
+  await writeFile(tmp, content);
+  await rename(tmp, file);
+}
+
+export function createPublishActivities(deps: PublishDeps) {
+  async function publish(args: {
+    cycleId: string;
+    winners: FinalWinnersEntry[];
+    outDir?: string;
+    publishedAt: number;
+  }): Promise<{ outDir: string; winners: number }> {
+    const { programme } = await deps.reader.setup(args.cycleId);
+    const nominations = new Map((await deps.reader.nominations(args.cycleId)).map((n) => [n.id, n]));
+    const rowsByList = publishedRows(programme, args.winners, nominations);
+    const outDir = path.resolve(args.outDir ?? path.join(deps.outDir, programme.id));
+    await mkdir(outDir, { recursive: true });
+    const subtitle = `${programme.issuer.zh} · 发布于 / published ${formatDeadline(args.publishedAt)}`;
+    const formats = programme.publication.formats;
+    let total = 0;
+    for (const list of programme.lists) {
+      const rows = rowsByList.get(list.id);
+      if (!rows) continue;
+      total += rows.length;
+      const title = `${programme.name.zh} · ${list.name.zh}`;
+      const base = path.join(outDir, list.id);
+      if (formats.includes('json')) {
+        await writeAtomically(
+          `${base}.json`,
+          `${JSON.stringify({ programme: programme.id, year: programme.year, list: list.id, title, rows }, null, 2)}\n`,
+        );
+      }
+      if (formats.includes('csv')) await writeAtomically(`${base}.csv`, renderCsv(rows));
+      if (formats.includes('html')) await writeAtomically(`${base}.html`, renderHtml(title, subtitle, rows));
+      if (formats.includes('xlsx')) {
+        const workbook = new ExcelJS.Workbook();
+        const sheet = workbook.addWorksheet(list.name.zh.slice(0, 31));
+        sheet.columns = HEADINGS.map((h) => ({
+          header: h,
+          key: h,
+          width: h === '名称' || h === '推荐单位' ? 40 : 14,
+        }));
+        rows.forEach((r) => sheet.addRow(r));
+        await writeAtomically(`${base}.xlsx`, Buffer.from(await workbook.xlsx.writeBuffer()));
+      }
+    }
+    await deps.registry.record(
+      [...rowsByList.entries()].flatMap(([listId, rows]) =>
+        rows.map((r) => {
+          const n = nominations.get(r.推荐编号) as Nomination;
+          return {
+            year: programme.year,
+            programmeId: programme.id,
+            listId,
+            ...(n.fieldId ? { fieldId: n.fieldId } : {}),
+            name: n.candidate.name,
+            ...(n.candidate.identity ? { identity: n.candidate.identity } : {}),
+            source: `${args.cycleId}#${n.id}`,
+          };
+        }),
+      ),
+    );
+    return { outDir, winners: total };
+  }
+  return { publish };
+}

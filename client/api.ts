@@ -1,0 +1,199 @@
+/**
+ * The typed client: turns a user's intent into workflow messages. The CLI, the tests and the
+ * benchmarks all go through here, so a rejection always surfaces the same way (RejectionError).
+ */
+import { ApplicationFailure } from '@temporalio/common';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import type { Programme } from '../domain/programme';
+import { isRejectionCode, type Rejection } from '../domain/rejections';
+import { CycleReader } from '../activities/cycle-reader';
+import { cycleWorkflowId, reviewBodyWorkflowId, TASK_QUEUE, unitWorkflowId } from '../workflows/ids';
+import {
+  amendUpdate,
+  auditQuery,
+  cancelUpdate,
+  cycleStatusQuery,
+  extendUpdate,
+  finalCompleteUpdate,
+  markCompleteUpdate,
+  nominateUpdate,
+  pauseUpdate,
+  readyUpdate,
+  reportReviewUpdate,
+  resumeUpdate,
+  reviewStateQuery,
+  unitStateQuery,
+  withdrawUpdate,
+  type AmendRequest,
+  type CycleInput,
+  type ExtendRequest,
+  type FinalResults,
+  type NominateRequest,
+  type ReviewReport,
+} from '../workflows/messages';
+import { programmeKey, stageKey, yearKey } from '../workflows/search-attributes';
+import type { cycleWorkflow } from '../workflows/cycle';
+
+/** A refusal with its stable code, field, rule and fix. */
+export class RejectionError extends Error {
+  constructor(readonly rejection: Rejection) {
+    super(rejection.message);
+    this.name = 'RejectionError';
+  }
+}
+
+/** Unwraps a rejected update into a RejectionError; anything else is rethrown as is. */
+async function unwrapRejection<T>(call: Promise<T>): Promise<T> {
+  try {
+    return await call;
+  } catch (error) {
+    const cause = error instanceof WorkflowUpdateFailedError ? error.cause : undefined;
+    if (cause instanceof ApplicationFailure && isRejectionCode(cause.type)) {
+      const [detail] = (cause.details ?? []) as Rejection[];
+      throw new RejectionError(detail ?? { code: cause.type, message: cause.message });
+    }
+    throw error;
+  }
+}
+
+export interface StartCycleOptions {
+  /** Rehearse or replay: programme time at start (epoch ms). */
+  startAt?: number;
+  outDir?: string;
+}
+
+export class KczgClient {
+  readonly reader: CycleReader;
+
+  constructor(
+    readonly client: Client,
+    readonly taskQueue = TASK_QUEUE,
+  ) {
+    this.reader = new CycleReader(client);
+  }
+
+  /** Starts the programme-year's cycle; a second start returns the running cycle. */
+  async startCycle(
+    programme: Programme,
+    options: StartCycleOptions = {},
+  ): Promise<{ cycleId: string; started: boolean }> {
+    const cycleId = cycleWorkflowId(programme.id);
+    const input: CycleInput = { programme, ...options };
+    try {
+      const running = await this.cycle(cycleId).describe();
+      if (running.status.name === 'RUNNING') {
+        await this.cycle(cycleId).executeUpdate(readyUpdate);
+        return { cycleId, started: false };
+      }
+    } catch (error) {
+      if (!(error instanceof WorkflowNotFoundError)) throw error;
+    }
+    await this.client.workflow.start<typeof cycleWorkflow>('cycleWorkflow', {
+      workflowId: cycleId,
+      taskQueue: this.taskQueue,
+      args: [input],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      typedSearchAttributes: [
+        { key: programmeKey, value: programme.id },
+        { key: yearKey, value: programme.year },
+        { key: stageKey, value: 'collection-pending' },
+      ],
+    });
+    await this.cycle(cycleId).executeUpdate(readyUpdate);
+    return { cycleId, started: true };
+  }
+
+  cycle(cycleId: string) {
+    return this.client.workflow.getHandle<typeof cycleWorkflow>(cycleId);
+  }
+
+  status(cycleId: string) {
+    return this.cycle(cycleId).query(cycleStatusQuery);
+  }
+
+  audit(cycleId: string) {
+    return this.cycle(cycleId).query(auditQuery);
+  }
+
+  unitState(cycleId: string, unitId: string) {
+    return this.client.workflow.getHandle(unitWorkflowId(cycleId, unitId)).query(unitStateQuery);
+  }
+
+  reviewState(cycleId: string, bodyId: string) {
+    return this.client.workflow.getHandle(reviewBodyWorkflowId(cycleId, bodyId)).query(reviewStateQuery);
+  }
+
+  nominate(cycleId: string, unitId: string, request: NominateRequest) {
+    // The update id is the idempotency key: the server itself folds a retried submission.
+    return this.onUnit(
+      unitId,
+      this.unit(cycleId, unitId).executeUpdate(nominateUpdate, {
+        args: [request],
+        updateId: `nominate:${request.idempotencyKey}`,
+      }),
+    );
+  }
+
+  amend(cycleId: string, unitId: string, request: AmendRequest) {
+    return this.onUnit(unitId, this.unit(cycleId, unitId).executeUpdate(amendUpdate, { args: [request] }));
+  }
+
+  withdraw(cycleId: string, unitId: string, nominationId: string) {
+    return this.onUnit(
+      unitId,
+      this.unit(cycleId, unitId).executeUpdate(withdrawUpdate, { args: [{ nominationId }] }),
+    );
+  }
+
+  markComplete(cycleId: string, unitId: string) {
+    return this.onUnit(unitId, this.unit(cycleId, unitId).executeUpdate(markCompleteUpdate, { args: [] }));
+  }
+
+  /** A unit off the roster has no workflow: that is UNKNOWN_UNIT, not a server error. */
+  private async onUnit<T>(unitId: string, call: Promise<T>): Promise<T> {
+    try {
+      return await unwrapRejection(call);
+    } catch (error) {
+      if (!(error instanceof WorkflowNotFoundError)) throw error;
+      throw new RejectionError({
+        code: 'UNKNOWN_UNIT',
+        field: 'unit',
+        rule: 'roster',
+        message: `推荐单位 ${unitId} 不在本轮名册中 / unit ${unitId} is not on this cycle's roster`,
+        fix: '核对单位编号，或请秘书处将其加入名册 / check the unit id, or ask the secretariat to add the unit',
+      });
+    }
+  }
+
+  reportReview(cycleId: string, bodyId: string, report: ReviewReport) {
+    return unwrapRejection(
+      this.client.workflow
+        .getHandle(reviewBodyWorkflowId(cycleId, bodyId))
+        .executeUpdate(reportReviewUpdate, { args: [report] }),
+    );
+  }
+
+  finalComplete(cycleId: string, results: FinalResults) {
+    return unwrapRejection(this.cycle(cycleId).executeUpdate(finalCompleteUpdate, { args: [results] }));
+  }
+
+  extend(cycleId: string, request: ExtendRequest) {
+    return unwrapRejection(this.cycle(cycleId).executeUpdate(extendUpdate, { args: [request] }));
+  }
+
+  pause(cycleId: string, reason: string) {
+    return unwrapRejection(this.cycle(cycleId).executeUpdate(pauseUpdate, { args: [{ reason }] }));
+  }
+
+  resume(cycleId: string, reason: string) {
+    return unwrapRejection(this.cycle(cycleId).executeUpdate(resumeUpdate, { args: [{ reason }] }));
+  }
+
+  cancel(cycleId: string, reason: string) {
+    return unwrapRejection(this.cycle(cycleId).executeUpdate(cancelUpdate, { args: [{ reason }] }));
+  }
+
+  private unit(cycleId: string, unitId: string) {
+    return this.client.workflow.getHandle(unitWorkflowId(cycleId, unitId));
+  }
+}

@@ -1,0 +1,291 @@
+/**
+ * The eligibility engine: applies a list's rules, then its field's rules, to a candidate and
+ * reports the first rule that fails with the fact it read. Pure and deterministic: it runs inside
+ * workflow code.
+ *
+ * Boundaries (see the notices' wording):
+ * - foundedWithinYears / founderOfEnterpriseWithinYears: "成立年限不超过10年（工商注册成立时间以2023年
+ *   反推）" counts whole calendar years back from the programme year, so the earliest allowed date is
+ *   1 January of (year − years): for 2023 and 10 years, founded on or after 2013-01-01.
+ * - foundedBefore: "在2021年9月1日之前" is strictly before; founded on the date itself fails.
+ * - bornAfter: "1987年10月30日以后出生" with "35周岁以下" is strictly after; born on the date fails.
+ */
+import type { Candidate, EligibilityRule, Field, List, Programme } from './programme';
+
+export type EligibilityVerdict =
+  { eligible: true } | { eligible: false; rule: string; fact: string; message: string };
+
+/** A winner of an earlier published list. */
+export interface PriorWinner {
+  year: number;
+  listId: string;
+  fieldId?: string;
+  name: string;
+  identity?: string;
+  programmeId: string;
+}
+
+export interface EligibilityInput {
+  programme: Programme;
+  /** The list, or its id. */
+  list: List | string;
+  /** The field, or its id; required when the list has fields. */
+  field?: Field | string;
+  candidate: Candidate;
+  priorWinners: readonly PriorWinner[];
+}
+
+type Failure = Extract<EligibilityVerdict, { eligible: false }>;
+
+const ELIGIBLE: EligibilityVerdict = { eligible: true };
+
+/** Chinese names of the candidate facts, for messages. */
+const FACT_ZH: Record<string, string> = {
+  foundedOn: '成立日期',
+  region: '注册地区',
+  city: '所在城市',
+  orgType: '机构类型',
+  focusFields: '聚焦领域',
+  category: '类别',
+  birthDate: '出生日期',
+  classified: '涉密情况',
+  standing: '经营与信用状态',
+  enterpriseFoundedOn: '创办企业注册日期',
+  certified: '技术经理人培训认证',
+  name: '名称',
+  identity: '统一社会信用代码/身份标识',
+};
+
+export function checkEligibility(input: EligibilityInput): EligibilityVerdict {
+  const { programme, candidate, priorWinners } = input;
+  const list = typeof input.list === 'string' ? programme.lists.find((l) => l.id === input.list) : input.list;
+  if (!list) {
+    return fail(
+      'list',
+      'listId',
+      `没有榜单 "${String(input.list)}" / no list "${String(input.list)}" in ${programme.id}`,
+    );
+  }
+  const fieldId = typeof input.field === 'string' ? input.field : input.field?.id;
+  const field = list.fields?.find((f) => f.id === fieldId);
+  if (list.fields && !field) {
+    return fieldId === undefined
+      ? fail('field', 'fieldId', `榜单「${list.name.zh}」须指定领域 / list ${list.id} needs a field`)
+      : fail(
+          'field',
+          'fieldId',
+          `榜单「${list.name.zh}」没有领域 "${fieldId}" / list ${list.id} has no field "${fieldId}"`,
+        );
+  }
+  if (!list.fields && fieldId !== undefined) {
+    return fail('field', 'fieldId', `榜单「${list.name.zh}」不分领域 / list ${list.id} has no fields`);
+  }
+  const rules = [...list.eligibility, ...(field?.eligibility ?? [])];
+  for (const rule of rules) {
+    const failure = applyRule(rule, { programme, list, field, candidate, priorWinners });
+    if (failure) return failure;
+  }
+  return ELIGIBLE;
+}
+
+interface RuleContext {
+  programme: Programme;
+  list: List;
+  field?: Field;
+  candidate: Candidate;
+  priorWinners: readonly PriorWinner[];
+}
+
+function applyRule(rule: EligibilityRule, ctx: RuleContext): Failure | undefined {
+  const { candidate: c, programme } = ctx;
+  switch (rule.rule) {
+    case 'foundedWithinYears': {
+      const label = `foundedWithinYears: ${rule.years}`;
+      const earliest = `${programme.year - rule.years}-01-01`;
+      if (c.foundedOn === undefined) return missing(rule.rule, 'foundedOn', label);
+      return c.foundedOn < earliest
+        ? fail(
+            rule.rule,
+            'foundedOn',
+            `成立日期 ${c.foundedOn} 早于 ${earliest}（${label}）/ founded ${c.foundedOn}, before ${earliest}`,
+          )
+        : undefined;
+    }
+    case 'foundedBefore': {
+      const label = `foundedBefore: ${rule.date}`;
+      if (rule.orgTypes) {
+        if (c.orgType === undefined) return missing(rule.rule, 'orgType', label);
+        if (!rule.orgTypes.some((t) => sameText(t, c.orgType ?? ''))) return undefined;
+      }
+      if (c.foundedOn === undefined) return missing(rule.rule, 'foundedOn', label);
+      if (c.foundedOn < rule.date) return undefined;
+      const scope = rule.orgTypes ? `${c.orgType}：` : '';
+      const scopeEn = rule.orgTypes ? ` (${c.orgType})` : '';
+      return fail(
+        rule.rule,
+        'foundedOn',
+        `${scope}成立日期 ${c.foundedOn} 不早于 ${rule.date}（${label}）/ founded ${c.foundedOn}, not before ${rule.date}${scopeEn}`,
+      );
+    }
+    case 'mainlandOnly':
+      if (c.region === undefined) return missing(rule.rule, 'region', rule.rule);
+      return c.region === 'mainland'
+        ? undefined
+        : fail(
+            rule.rule,
+            'region',
+            `注册地区 ${c.region} 不在中国境内（不含港澳台）（mainlandOnly）/ registered in ${c.region}, not mainland China`,
+          );
+    case 'pilotCityMember': {
+      if (c.city === undefined) return missing(rule.rule, 'city', rule.rule);
+      const city = c.city;
+      return programme.pilotCities.some((p) => sameCity(p, city))
+        ? undefined
+        : fail(
+            rule.rule,
+            'city',
+            `所在城市 ${city} 不是本年度试点城市（园区）（pilotCityMember）/ city ${city} is not one of the programme's pilot cities`,
+          );
+    }
+    case 'orgTypeIn':
+      return oneOf(rule.rule, 'orgType', c.orgType, rule.values);
+    case 'categoryIn':
+      return oneOf(rule.rule, 'category', c.category, rule.values);
+    case 'focusFieldIn': {
+      const label = `focusFieldIn: ${rule.values.join('、')}`;
+      if (!c.focusFields || c.focusFields.length === 0) return missing(rule.rule, 'focusFields', label);
+      return c.focusFields.some((f) => rule.values.some((v) => sameText(v, f)))
+        ? undefined
+        : fail(
+            rule.rule,
+            'focusFields',
+            `聚焦领域 ${c.focusFields.join('、')} 不在 ${rule.values.join('、')} 之列（focusFieldIn）/ ` +
+              `focus fields ${c.focusFields.join(', ')} include none of ${rule.values.join(', ')}`,
+          );
+    }
+    case 'bornAfter': {
+      const label = `bornAfter: ${rule.date}`;
+      if (c.birthDate === undefined) return missing(rule.rule, 'birthDate', label);
+      return c.birthDate > rule.date
+        ? undefined
+        : fail(
+            rule.rule,
+            'birthDate',
+            `出生日期 ${c.birthDate} 不晚于 ${rule.date}（${label}）/ born ${c.birthDate}, not after ${rule.date}`,
+          );
+    }
+    case 'notClassified':
+      if (c.classified === undefined) return missing(rule.rule, 'classified', rule.rule);
+      return c.classified
+        ? fail(
+            rule.rule,
+            'classified',
+            '涉密情况 涉密（notClassified）/ classified: true, must not be classified',
+          )
+        : undefined;
+    case 'goodStanding':
+      if (c.standing === undefined) return missing(rule.rule, 'standing', rule.rule);
+      return c.standing === 'good'
+        ? undefined
+        : fail(
+            rule.rule,
+            'standing',
+            `经营与信用状态 ${c.standing}：列入经营异常名录或严重违法失信名单（goodStanding）/ standing ${c.standing}`,
+          );
+    case 'founderOfEnterpriseWithinYears': {
+      const label = `founderOfEnterpriseWithinYears: ${rule.years}`;
+      const earliest = `${programme.year - rule.years}-01-01`;
+      if (c.enterpriseFoundedOn === undefined) return missing(rule.rule, 'enterpriseFoundedOn', label);
+      return c.enterpriseFoundedOn < earliest
+        ? fail(
+            rule.rule,
+            'enterpriseFoundedOn',
+            `创办企业注册日期 ${c.enterpriseFoundedOn} 早于 ${earliest}（${label}）/ ` +
+              `enterprise founded ${c.enterpriseFoundedOn}, before ${earliest}`,
+          )
+        : undefined;
+    }
+    case 'holdsCertification':
+      if (c.certified === undefined) return missing(rule.rule, 'certified', rule.rule);
+      return c.certified
+        ? undefined
+        : fail(
+            rule.rule,
+            'certified',
+            '技术经理人培训认证 无（holdsCertification）/ certified: false, technology-manager training or certification required',
+          );
+    case 'notPriorWinner':
+      return priorWin(rule, ctx);
+  }
+}
+
+function priorWin(
+  rule: Extract<EligibilityRule, { rule: 'notPriorWinner' }>,
+  ctx: RuleContext,
+): Failure | undefined {
+  const { programme, list, candidate } = ctx;
+  const lists = rule.lists ?? [list.id];
+  const hit = ctx.priorWinners.find(
+    (w) =>
+      (rule.years ? rule.years.includes(w.year) : w.year < programme.year) &&
+      lists.includes(w.listId) &&
+      (!rule.fields || (w.fieldId !== undefined && rule.fields.includes(w.fieldId))) &&
+      sameCandidate(candidate, w),
+  );
+  if (!hit) return undefined;
+  const byIdentity = candidate.identity !== undefined && hit.identity !== undefined;
+  const fact = byIdentity ? 'identity' : 'name';
+  const value = byIdentity ? candidate.identity : candidate.name;
+  const where = hit.fieldId ? `${hit.listId}/${hit.fieldId}` : hit.listId;
+  return fail(
+    rule.rule,
+    fact,
+    `${FACT_ZH[fact]} ${value} 已入选 ${hit.year} 年 ${where}（notPriorWinner）/ ` +
+      `${fact} ${value} already won ${where} in ${hit.year} (${hit.programmeId})`,
+  );
+}
+
+/** Same candidate: by identity when both have one, else by normalised name. */
+function sameCandidate(c: Candidate, w: PriorWinner): boolean {
+  if (c.identity !== undefined && w.identity !== undefined) return sameText(c.identity, w.identity);
+  return sameText(c.name, w.name);
+}
+
+/** Trimmed, full-width folded to half-width (NFKC), case-folded. */
+export function normaliseName(s: string): string {
+  return s.normalize('NFKC').trim().toLowerCase();
+}
+
+function sameText(a: string, b: string): boolean {
+  return normaliseName(a) === normaliseName(b);
+}
+
+/** "保定" and "保定市" name the same city. */
+function sameCity(a: string, b: string): boolean {
+  const strip = (s: string) => normaliseName(s).replace(/市$/, '');
+  return strip(a) === strip(b);
+}
+
+function oneOf(rule: string, fact: string, value: string | undefined, values: string[]): Failure | undefined {
+  const label = `${rule}: ${values.join('、')}`;
+  if (value === undefined) return missing(rule, fact, label);
+  return values.some((v) => sameText(v, value))
+    ? undefined
+    : fail(
+        rule,
+        fact,
+        `${FACT_ZH[fact]} ${value} 不在 ${values.join('、')} 之列（${rule}）/ ${fact} ${value} is not one of ${values.join(', ')}`,
+      );
+}
+
+function missing(rule: string, fact: string, label: string): Failure {
+  return fail(
+    rule,
+    fact,
+    `缺少${FACT_ZH[fact] ?? fact}（${fact}），无法判断 ${label} / missing fact ${fact}, required by ${rule}`,
+  );
+}
+
+function fail(rule: string, fact: string, message: string): Failure {
+  return { eligible: false, rule, fact, message };
+}

@@ -1,0 +1,236 @@
+/**
+ * The programme-year schema: everything a notice says about one yearly call, as data.
+ * Validated at load time (programmes/loader.ts); the inferred types are used everywhere else.
+ * Workflow code imports only the types from here (`import type`), never the schema values.
+ */
+import { z } from 'zod';
+
+/** Chinese first, English where it helps. */
+export const bilingualSchema = z.object({
+  zh: z.string().min(1),
+  en: z.string().min(1).optional(),
+});
+export type Bilingual = z.infer<typeof bilingualSchema>;
+
+const idSchema = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'lower-case letters, digits and hyphens, e.g. "pioneer-tech"');
+
+/** A calendar date, YYYY-MM-DD. */
+export const dateSchema = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD, e.g. "2023-11-30"')
+  .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)), 'a real calendar date');
+
+/**
+ * A Beijing (Asia/Shanghai) local date-time, "YYYY-MM-DD HH:mm". "24:00" means the end of that
+ * day, as the notices write it ("2023年11月30日24:00").
+ */
+export const beijingDateTimeSchema = z
+  .string()
+  .regex(
+    /^\d{4}-\d{2}-\d{2} (([01]\d|2[0-3]):[0-5]\d|24:00)$/,
+    'a Beijing date-time as "YYYY-MM-DD HH:mm" ("24:00" = end of that day), e.g. "2023-11-30 24:00"',
+  );
+
+export const emailSchema = z
+  .string()
+  .regex(/^[^\s@<>"',;]+@[^\s@<>"',;]+\.[^\s@<>"',;]+$/, 'an e-mail address');
+
+export const contactSchema = z.object({
+  name: z.string().min(1),
+  email: emailSchema,
+  phone: z.string().optional(),
+});
+export type Contact = z.infer<typeof contactSchema>;
+
+export const reviewBodySchema = z.object({
+  id: idSchema,
+  name: bilingualSchema,
+  contacts: z.array(contactSchema).min(1),
+});
+export type ReviewBody = z.infer<typeof reviewBodySchema>;
+
+export const channelSchema = z.object({ id: idSchema, name: bilingualSchema });
+export type Channel = z.infer<typeof channelSchema>;
+
+export const unitSchema = z.object({
+  id: idSchema,
+  name: z.string().min(1),
+  channels: z.array(idSchema).min(1),
+  email: emailSchema,
+  contact: z.string().optional(),
+});
+export type Unit = z.infer<typeof unitSchema>;
+
+/**
+ * Eligibility rules. Each names the candidate fact it reads; the engine (domain/eligibility.ts)
+ * reports the rule and the fact that failed it.
+ */
+export const eligibilityRuleSchema = z.discriminatedUnion('rule', [
+  /** Founded at most `years` years before the cycle year (on or after 1 Jan of year - years). */
+  z.object({ rule: z.literal('foundedWithinYears'), years: z.number().int().positive() }),
+  /** Founded strictly before a date (e.g. 2021-09-01); `orgTypes` restricts it to some types. */
+  z.object({
+    rule: z.literal('foundedBefore'),
+    date: dateSchema,
+    orgTypes: z.array(z.string()).optional(),
+  }),
+  /** Registered in mainland China (not Hong Kong, Macao or Taiwan). */
+  z.object({ rule: z.literal('mainlandOnly') }),
+  /** Registered in, settled in or serving one of the programme's pilot cities. */
+  z.object({ rule: z.literal('pilotCityMember') }),
+  z.object({ rule: z.literal('orgTypeIn'), values: z.array(z.string()).min(1) }),
+  /** At least one focus field in the set. */
+  z.object({ rule: z.literal('focusFieldIn'), values: z.array(z.string()).min(1) }),
+  z.object({ rule: z.literal('categoryIn'), values: z.array(z.string()).min(1) }),
+  /** The nominee (a person) was born strictly after the date. */
+  z.object({ rule: z.literal('bornAfter'), date: dateSchema }),
+  z.object({ rule: z.literal('notClassified') }),
+  /** Not on the abnormal-operation or serious-dishonesty lists. */
+  z.object({ rule: z.literal('goodStanding') }),
+  /** The nominee founded an enterprise registered at most `years` years before the cycle year. */
+  z.object({ rule: z.literal('founderOfEnterpriseWithinYears'), years: z.number().int().positive() }),
+  z.object({ rule: z.literal('holdsCertification') }),
+  /**
+   * Not a winner of an earlier published list. `years` limits which earlier years count
+   * (omitted: any earlier year); `lists` limits which lists (omitted: the same list id);
+   * `fields` limits which fields of those lists (omitted: any field), e.g. only the 2021
+   * 突破短板关键技术榜 winners of its 装备制造 field.
+   */
+  z.object({
+    rule: z.literal('notPriorWinner'),
+    years: z.array(z.number().int()).optional(),
+    lists: z.array(z.string()).optional(),
+    fields: z.array(z.string()).optional(),
+  }),
+]);
+export type EligibilityRule = z.infer<typeof eligibilityRuleSchema>;
+
+/** Per-channel quota: how many one unit of that channel may nominate. `default` covers the rest. */
+export const quotaSchema = z.object({
+  /** 'field': the number applies to each field of the list separately. */
+  scope: z.enum(['list', 'field']),
+  default: z.number().int().nonnegative(),
+  perChannel: z.record(z.string(), z.number().int().nonnegative()).optional(),
+});
+export type Quota = z.infer<typeof quotaSchema>;
+
+export const fundingSchema = z.object({
+  slots: z.number().int().positive(),
+  amountCny: z.number().int().positive(),
+});
+
+export const fieldSchema = z.object({
+  id: idSchema,
+  name: bilingualSchema,
+  reviewBodies: z.array(idSchema).min(1),
+  eligibility: z.array(eligibilityRuleSchema).optional(),
+  funding: fundingSchema.optional(),
+  deliverables: z.array(z.string()).optional(),
+});
+export type Field = z.infer<typeof fieldSchema>;
+
+export const listSchema = z.object({
+  id: idSchema,
+  name: bilingualSchema,
+  /** 另行组织: organised separately, closed to channel nominations. */
+  separatelyOrganised: z.boolean().default(false),
+  candidateKind: z.enum(['technology', 'enterprise', 'organisation', 'person', 'project']),
+  /** With fields, each field names its own review bodies; without, the list does. */
+  fields: z.array(fieldSchema).optional(),
+  reviewBodies: z.array(idSchema).optional(),
+  quota: quotaSchema.optional(),
+  eligibility: z.array(eligibilityRuleSchema).default([]),
+  funding: fundingSchema.optional(),
+  deliverables: z.array(z.string()).optional(),
+});
+export type List = z.infer<typeof listSchema>;
+
+export const reminderPolicySchema = z.object({
+  daysBefore: z.array(z.number().int().positive()).default([14, 7, 3, 1]),
+  /** Beijing local time of day, HH:mm. */
+  at: z
+    .string()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d$/)
+    .default('09:00'),
+  /** Move reminders off weekends and statutory holidays to the previous working day. */
+  workingDaysOnly: z.boolean().default(true),
+  /** Overdue notices every N days after a missed deadline; 0 turns them off. */
+  overdueEveryDays: z.number().int().nonnegative().default(3),
+  overdueMaxCount: z.number().int().nonnegative().default(5),
+});
+export type ReminderPolicy = z.infer<typeof reminderPolicySchema>;
+
+export const stagesSchema = z.object({
+  collection: z.object({ opens: beijingDateTimeSchema, closes: beijingDateTimeSchema }),
+  preliminaryReview: z.object({ due: beijingDateTimeSchema }),
+  finalReview: z.object({ due: beijingDateTimeSchema }),
+  publication: z.object({ on: beijingDateTimeSchema }),
+  promotion: z.object({ from: beijingDateTimeSchema, until: beijingDateTimeSchema }),
+});
+export type Stages = z.infer<typeof stagesSchema>;
+
+export const programmeSchema = z.object({
+  id: idSchema,
+  year: z.number().int().min(2000).max(2100),
+  name: bilingualSchema,
+  issuer: bilingualSchema,
+  /** The notice this preset encodes, relative to shared/seeds. */
+  source: z.string().optional(),
+  /** Values the notice left open and the preset chose: JSON path and why. */
+  assumptions: z.array(z.object({ path: z.string(), note: z.string() })).default([]),
+  channels: z.array(channelSchema).min(1),
+  /** How quotas combine for a unit in several channels; the national notices add them up. */
+  quotaCombination: z.enum(['sum', 'max']).default('sum'),
+  pilotCities: z.array(z.string()).default([]),
+  lists: z.array(listSchema).min(1),
+  reviewBodies: z.array(reviewBodySchema).min(1),
+  finalReviewBody: reviewBodySchema,
+  secretariat: reviewBodySchema,
+  roster: z.object({
+    /** True when the units are realistic samples, not a real roster. */
+    sample: z.boolean(),
+    units: z.array(unitSchema),
+  }),
+  stages: stagesSchema,
+  reminders: reminderPolicySchema.default({
+    daysBefore: [14, 7, 3, 1],
+    at: '09:00',
+    workingDaysOnly: true,
+    overdueEveryDays: 3,
+    overdueMaxCount: 5,
+  }),
+  publication: z
+    .object({
+      title: bilingualSchema.optional(),
+      formats: z.array(z.enum(['html', 'csv', 'xlsx', 'json'])).default(['html', 'csv', 'xlsx', 'json']),
+    })
+    .default({ formats: ['html', 'csv', 'xlsx', 'json'] }),
+});
+export type Programme = z.infer<typeof programmeSchema>;
+export type ProgrammeInput = z.input<typeof programmeSchema>;
+
+/**
+ * What a unit submits about a candidate. Facts are optional because lists ask for different
+ * ones; an eligibility rule whose fact is missing fails with that fact named.
+ */
+export const candidateSchema = z.object({
+  name: z.string().trim().min(1).max(200),
+  /** Organisation registration number or other stable identity, used to spot duplicates. */
+  identity: z.string().trim().min(1).max(100).optional(),
+  region: z.enum(['mainland', 'hong-kong', 'macao', 'taiwan', 'abroad']).optional(),
+  city: z.string().max(100).optional(),
+  foundedOn: dateSchema.optional(),
+  birthDate: dateSchema.optional(),
+  orgType: z.string().max(100).optional(),
+  focusFields: z.array(z.string().max(100)).max(20).optional(),
+  category: z.string().max(100).optional(),
+  classified: z.boolean().optional(),
+  standing: z.enum(['good', 'abnormal-operation', 'serious-dishonesty']).optional(),
+  enterpriseFoundedOn: dateSchema.optional(),
+  certified: z.boolean().optional(),
+  summary: z.string().max(2000).optional(),
+  contactEmail: emailSchema.optional(),
+});
+export type Candidate = z.infer<typeof candidateSchema>;

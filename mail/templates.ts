@@ -1,0 +1,362 @@
+/**
+ * The mails kczg sends, rendered from data: Chinese first, then English. Pure (no Node APIs, no
+ * clock), so a workflow may render and the text is the same on every replay. Every value that
+ * comes from users or presets is flattened to one line and HTML-escaped; subjects carry no line
+ * breaks, so no value can add a header.
+ */
+import { daysBetween } from '../domain/holidays';
+import { icsCalendar } from '../domain/ics';
+import { beijingDay, beijingDeadlineDay, formatBeijingDeadline } from '../domain/reminders';
+
+export interface RenderedMail {
+  subject: string;
+  text: string;
+  html: string;
+  /** An iCalendar object of the deadline (text/calendar), when the mail is about one. */
+  ics?: string;
+}
+
+/** Chinese first; English where known, else the Chinese is repeated in the English part. */
+export interface BilingualText {
+  zh: string;
+  en?: string;
+}
+
+export interface MailDeadline {
+  /** What closes, e.g. { zh: '推荐材料提交截止', en: 'Nomination deadline' }. */
+  label: BilingualText;
+  /** The deadline instant, epoch ms. */
+  at: number;
+  /** Stable calendar UID of this deadline for this recipient, e.g. "2023-national.collection.unit-a@kczg.example.org". */
+  calendarUid: string;
+}
+
+interface MailCommon {
+  programme: BilingualText;
+  /** When the mail is rendered (the workflow's time), epoch ms: days left and the calendar stamp. */
+  issuedAt: number;
+  /** Where to act: the platform or the published lists. Only http(s) links are rendered. */
+  url?: string;
+}
+
+export interface QuotaUsageRow {
+  list: string;
+  field?: string;
+  used: number;
+  limit: number;
+}
+
+export interface ListRef {
+  list: string;
+  field?: string;
+}
+
+export interface NominationRef extends ListRef {
+  candidate: string;
+}
+
+export interface UnitReminderData extends MailCommon {
+  unit: string;
+  deadline: MailDeadline;
+  usage: QuotaUsageRow[];
+  /** The unit's nominations on record so far, so it can check what is in. */
+  nominations?: NominationRef[];
+}
+
+export interface BodyReminderData extends MailCommon {
+  body: string;
+  lists: ListRef[];
+  deadline: MailDeadline;
+  /** Nominations that still await this body's results. */
+  awaiting: number;
+}
+
+export interface SecretariatDigestData extends MailCommon {
+  secretariat: string;
+  deadline: MailDeadline;
+  /** Who has not met the deadline yet (units or review bodies). */
+  missing: string[];
+}
+
+export interface OverdueNoticeData extends MailCommon {
+  recipient: string;
+  deadline: MailDeadline;
+}
+
+export type Stage = 'collection-opened' | 'collection-closed' | 'results-published';
+
+export interface StageNoticeData extends MailCommon {
+  recipient: string;
+  stage: Stage;
+  /** When the stage began, epoch ms. */
+  at: number;
+  /** For 'collection-opened': the collection deadline, attached as a calendar event. */
+  deadline?: MailDeadline;
+}
+
+/** Flattens to one line: control characters (CR, LF, tab...) become spaces. */
+function oneLine(value: string): string {
+  // eslint-disable-next-line no-control-regex
+  return value.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+}
+
+function escapeHtml(value: string): string {
+  return oneLine(value)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
+}
+
+function english(value: BilingualText): string {
+  return value.en ?? value.zh;
+}
+
+/** "2023-11-30 24:00 (北京时间 Beijing time)" */
+export function formatBeijingTime(at: number): string {
+  return `${formatBeijingDeadline(at)} (北京时间 Beijing time)`;
+}
+
+function safeUrl(url: string | undefined): string | undefined {
+  if (!url) return undefined;
+  const flat = oneLine(url);
+  return /^https?:\/\/[^\s"'<>]+$/i.test(flat) ? flat : undefined;
+}
+
+function daysLeft(issuedAt: number, deadline: MailDeadline): number {
+  return daysBetween(beijingDay(issuedAt), beijingDeadlineDay(deadline.at));
+}
+
+function listName(ref: ListRef): string {
+  return ref.field ? `${oneLine(ref.list)} / ${oneLine(ref.field)}` : oneLine(ref.list);
+}
+
+/**
+ * A message body in two parts, Chinese then English. Each part is a list of paragraphs; a
+ * paragraph is plain text built from already-flattened values, or a bullet list.
+ */
+type Paragraph = string | { items: string[] };
+
+interface Body {
+  greeting: { zh: string; en: string };
+  zh: Paragraph[];
+  en: Paragraph[];
+}
+
+function renderText(body: Body, url: string | undefined): string {
+  const part = (greeting: string, paragraphs: Paragraph[]): string =>
+    [
+      greeting,
+      ...paragraphs.map((p) => (typeof p === 'string' ? p : p.items.map((i) => `  - ${i}`).join('\n'))),
+    ].join('\n\n');
+  const link = url ? `\n\n${url}` : '';
+  return `${part(body.greeting.zh, body.zh)}${link}\n\n----------------------------------------\n\n${part(body.greeting.en, body.en)}${link}\n`;
+}
+
+/** Values in `body` are raw (flattened but unescaped); every piece is escaped here. */
+function renderHtml(body: Body, url: string | undefined): string {
+  const paragraph = (p: Paragraph): string =>
+    typeof p === 'string'
+      ? `<p>${escapeHtml(p)}</p>`
+      : `<ul>${p.items.map((i) => `<li>${escapeHtml(i)}</li>`).join('')}</ul>`;
+  const link = url ? `<p><a href="${escapeHtml(url)}">${escapeHtml(url)}</a></p>` : '';
+  const part = (lang: string, greeting: string, paragraphs: Paragraph[]): string =>
+    `<div lang="${lang}"><p>${escapeHtml(greeting)}</p>${paragraphs.map(paragraph).join('')}${link}</div>`;
+  return [
+    '<!doctype html>',
+    '<html lang="zh-CN"><head><meta charset="utf-8"></head><body>',
+    part('zh-CN', body.greeting.zh, body.zh),
+    '<hr>',
+    part('en', body.greeting.en, body.en),
+    '</body></html>',
+    '',
+  ].join('\n');
+}
+
+function subjectLine(zh: string, en: string, programme: BilingualText): string {
+  return oneLine(`【${oneLine(programme.zh)}】${zh} | ${en} - ${oneLine(english(programme))}`);
+}
+
+function deadlineIcs(data: MailCommon, deadline: MailDeadline, url: string | undefined): string {
+  return icsCalendar([
+    {
+      uid: oneLine(deadline.calendarUid),
+      title: `${oneLine(deadline.label.zh)} ${oneLine(english(deadline.label))} - ${oneLine(data.programme.zh)}`,
+      description: `${oneLine(data.programme.zh)}\n${oneLine(english(data.programme))}\n${formatBeijingTime(deadline.at)}`,
+      at: deadline.at,
+      url,
+      stamp: data.issuedAt,
+    },
+  ]);
+}
+
+function render(
+  data: MailCommon,
+  subject: { zh: string; en: string },
+  body: Body,
+  deadline: MailDeadline | undefined,
+): RenderedMail {
+  const url = safeUrl(data.url);
+  const mail: RenderedMail = {
+    subject: subjectLine(subject.zh, subject.en, data.programme),
+    text: renderText(body, url),
+    html: renderHtml(body, url),
+  };
+  if (deadline) mail.ics = deadlineIcs(data, deadline, url);
+  return mail;
+}
+
+function leftPhrase(days: number): { zh: string; en: string } {
+  if (days <= 0) return { zh: '今天截止', en: 'due today' };
+  return { zh: `还有 ${days} 天`, en: `${days} day${days === 1 ? '' : 's'} left` };
+}
+
+export function unitReminder(data: UnitReminderData): RenderedMail {
+  const unit = oneLine(data.unit);
+  const left = leftPhrase(daysLeft(data.issuedAt, data.deadline));
+  const when = formatBeijingTime(data.deadline.at);
+  const labelZh = oneLine(data.deadline.label.zh);
+  const labelEn = oneLine(english(data.deadline.label));
+  const rows = data.usage.map((r) => ({ name: listName(r), used: r.used, limit: r.limit }));
+  const nominations = (data.nominations ?? []).map((n) => `${oneLine(n.candidate)} (${listName(n)})`);
+  const body: Body = {
+    greeting: { zh: `${unit}：`, en: `Dear ${unit},` },
+    zh: [
+      `${oneLine(data.programme.zh)}${labelZh}时间为 ${when}，${left.zh}。`,
+      ...(rows.length > 0
+        ? [
+            `贵单位各榜单推荐名额使用情况：`,
+            { items: rows.map((r) => `${r.name}：已推荐 ${r.used} 项，限额 ${r.limit} 项`) },
+          ]
+        : []),
+      ...(nominations.length > 0 ? ['已提交的推荐：', { items: nominations }] : []),
+      '请在截止前完成推荐材料的提交。',
+    ],
+    en: [
+      `${labelEn} of ${oneLine(english(data.programme))}: ${when}, ${left.en}.`,
+      ...(rows.length > 0
+        ? [
+            `Your nominations against quota:`,
+            { items: rows.map((r) => `${r.name}: ${r.used} of ${r.limit} used`) },
+          ]
+        : []),
+      ...(nominations.length > 0 ? ['Nominations on record:', { items: nominations }] : []),
+      'Please submit your nominations before the deadline.',
+    ],
+  };
+  return render(data, { zh: `${labelZh}${left.zh}`, en: `${labelEn}: ${left.en}` }, body, data.deadline);
+}
+
+export function bodyReminder(data: BodyReminderData): RenderedMail {
+  const body = oneLine(data.body);
+  const left = leftPhrase(daysLeft(data.issuedAt, data.deadline));
+  const when = formatBeijingTime(data.deadline.at);
+  const labelZh = oneLine(data.deadline.label.zh);
+  const labelEn = oneLine(english(data.deadline.label));
+  const lists = data.lists.map(listName);
+  const content: Body = {
+    greeting: { zh: `${body}：`, en: `Dear ${body},` },
+    zh: [
+      `${oneLine(data.programme.zh)}${labelZh}时间为 ${when}，${left.zh}。`,
+      `贵机构负责评审的榜单/领域：`,
+      { items: lists },
+      `尚有 ${data.awaiting} 项推荐等待贵机构提交评审结果。`,
+    ],
+    en: [
+      `${labelEn} of ${oneLine(english(data.programme))}: ${when}, ${left.en}.`,
+      'Lists and fields you review:',
+      { items: lists },
+      `${data.awaiting} nomination${data.awaiting === 1 ? '' : 's'} still await your results.`,
+    ],
+  };
+  return render(
+    data,
+    {
+      zh: `${labelZh}${left.zh}，${data.awaiting} 项待评审`,
+      en: `${labelEn}: ${left.en}, ${data.awaiting} awaiting review`,
+    },
+    content,
+    data.deadline,
+  );
+}
+
+export function secretariatDigest(data: SecretariatDigestData): RenderedMail {
+  const left = leftPhrase(daysLeft(data.issuedAt, data.deadline));
+  const when = formatBeijingTime(data.deadline.at);
+  const labelZh = oneLine(data.deadline.label.zh);
+  const labelEn = oneLine(english(data.deadline.label));
+  const missing = data.missing.map(oneLine);
+  const secretariat = oneLine(data.secretariat);
+  const body: Body = {
+    greeting: { zh: `${secretariat}：`, en: `Dear ${secretariat},` },
+    zh: [
+      `${oneLine(data.programme.zh)}${labelZh}时间为 ${when}，${left.zh}。`,
+      ...(missing.length > 0
+        ? [`以下 ${missing.length} 方尚未完成：`, { items: missing }]
+        : ['各方均已完成。']),
+    ],
+    en: [
+      `${labelEn} of ${oneLine(english(data.programme))}: ${when}, ${left.en}.`,
+      ...(missing.length > 0
+        ? [`${missing.length} not done yet:`, { items: missing }]
+        : ['Everyone is done.']),
+    ],
+  };
+  return render(
+    data,
+    { zh: `${labelZh}汇总：${missing.length} 方未完成`, en: `${labelEn} digest: ${missing.length} not done` },
+    body,
+    data.deadline,
+  );
+}
+
+export function overdueNotice(data: OverdueNoticeData): RenderedMail {
+  const recipient = oneLine(data.recipient);
+  const late = Math.max(1, -daysLeft(data.issuedAt, data.deadline));
+  const when = formatBeijingTime(data.deadline.at);
+  const labelZh = oneLine(data.deadline.label.zh);
+  const labelEn = oneLine(english(data.deadline.label));
+  const body: Body = {
+    greeting: { zh: `${recipient}：`, en: `Dear ${recipient},` },
+    zh: [
+      `${oneLine(data.programme.zh)}${labelZh}时间 ${when} 已过，已逾期 ${late} 天。`,
+      '请尽快完成，或与秘书处联系。',
+    ],
+    en: [
+      `${labelEn} of ${oneLine(english(data.programme))} (${when}) has passed: ${late} day${late === 1 ? '' : 's'} overdue.`,
+      'Please complete it as soon as possible or contact the secretariat.',
+    ],
+  };
+  return render(
+    data,
+    { zh: `${labelZh}已逾期 ${late} 天`, en: `${labelEn}: ${late} day${late === 1 ? '' : 's'} overdue` },
+    body,
+    undefined,
+  );
+}
+
+const stageTexts: Record<Stage, { zh: string; en: string }> = {
+  'collection-opened': { zh: '推荐征集已开始', en: 'Nominations are open' },
+  'collection-closed': { zh: '推荐征集已截止', en: 'Nominations are closed' },
+  'results-published': { zh: '榜单结果已发布', en: 'Results are published' },
+};
+
+export function stageNotice(data: StageNoticeData): RenderedMail {
+  const recipient = oneLine(data.recipient);
+  const stage = stageTexts[data.stage];
+  const since = formatBeijingTime(data.at);
+  const deadline = data.stage === 'collection-opened' ? data.deadline : undefined;
+  const body: Body = {
+    greeting: { zh: `${recipient}：`, en: `Dear ${recipient},` },
+    zh: [
+      `${oneLine(data.programme.zh)}${stage.zh}（${since}）。`,
+      ...(deadline ? [`${oneLine(deadline.label.zh)}时间为 ${formatBeijingTime(deadline.at)}。`] : []),
+    ],
+    en: [
+      `${oneLine(english(data.programme))}: ${stage.en} (${since}).`,
+      ...(deadline ? [`${oneLine(english(deadline.label))}: ${formatBeijingTime(deadline.at)}.`] : []),
+    ],
+  };
+  return render(data, stage, body, deadline);
+}

@@ -1,0 +1,22 @@
+/**
+ * `npm run servers`: provisions both Temporal servers into the cache (idempotent) and says where
+ * they came from. Tests, rehearsals and benchmarks call the same functions on demand.
+ */
+import { ensureDevServer, ensureTestServer } from '../servers/provision';
+
+async function main(): Promise<void> {
+  const log = (line: string) => console.log(line);
+  const started = Date.now();
+  const testServer = await ensureTestServer(log);
+  console.log(
+    `时间跳跃测试服务器 / time-skipping test server: ${testServer.description} [${testServer.source}]`,
+  );
+  const devServer = await ensureDevServer(log);
+  console.log(`开发服务器 / dev server: ${devServer.description} [${devServer.source}]`);
+  console.log(`用时 / took ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

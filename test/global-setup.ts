@@ -1,0 +1,25 @@
+/**
+ * Runs once before the tests: provisions the real Temporal servers (cached after the first run)
+ * and bundles the workflows once, so each test file starts a worker in seconds.
+ * KCZG_SKIP_SERVERS=1 skips both, for runs of the pure domain tests alone.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import fs from 'node:fs';
+import { ensureDevServer, ensureTestServer } from '../servers/provision';
+import { bundleWorkflows } from '../scripts/bundle-workflows';
+
+export default async function globalSetup(): Promise<void> {
+  if (process.env.KCZG_SKIP_SERVERS) return;
+  const log = (line: string) => process.stderr.write(`[servers] ${line}\n`);
+  const testServer = await ensureTestServer(log);
+  const devServer = await ensureDevServer(log);
+  if (testServer.executable.type === 'existing-path')
+    process.env.KCZG_TEST_SERVER = testServer.executable.path;
+  if (devServer.executable.type === 'existing-path')
+    process.env.KCZG_TEMPORAL_CLI = devServer.executable.path;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kczg-bundle-'));
+  const bundle = path.join(dir, 'workflow-bundle.js');
+  await bundleWorkflows(bundle);
+  process.env.KCZG_WORKFLOW_BUNDLE = bundle;
+}

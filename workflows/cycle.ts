@@ -1,0 +1,638 @@
+/**
+ * One programme-year, from the secretariat's start to the published lists. The cycle owns the
+ * timeline (stages, deadlines, extensions, pause) and hands work to entity workflows: one per
+ * recommending unit (intake) and one per preliminary-review body. Large material (nominations)
+ * stays with the entities; the cycle keeps counts and shortlists.
+ */
+import {
+  allHandlersFinished,
+  ApplicationFailure,
+  condition,
+  getExternalWorkflowHandle,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { createActivities } from '../activities';
+import { quotaKey } from '../domain/quota';
+import type { Rejection } from '../domain/rejections';
+import { planReminders } from '../domain/reminders';
+import { programmeDeadlines, reviewAssignments } from '../domain/timeline';
+import { ProgrammeClock } from './clock';
+import { unitWorkflowId } from './ids';
+import {
+  auditQuery,
+  cancelUpdate,
+  collectionDeadlineSignal,
+  cycleSetupQuery,
+  cycleStatusQuery,
+  extendUpdate,
+  finalCompleteUpdate,
+  mailFailedSignal,
+  partReportedSignal,
+  pauseUpdate,
+  readyUpdate,
+  resumeUpdate,
+  type AuditEntry,
+  type CycleInput,
+  type CycleStatus,
+  type ExtendRequest,
+  type FinalResults,
+  type PartProgress,
+  type StageId,
+} from './messages';
+import { programmeRef, type NoticeRequest } from './notices';
+import { stageSearchAttribute } from './search-attributes';
+
+const acts = proxyActivities<ReturnType<typeof createActivities>>({
+  startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: '1 minute',
+  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
+});
+
+function rejectWith(rejection: Rejection): never {
+  throw ApplicationFailure.create({
+    type: rejection.code,
+    message: rejection.message,
+    details: [rejection],
+    nonRetryable: true,
+  });
+}
+
+export interface CycleResult {
+  stage: StageId;
+  winners: number;
+  outDir?: string;
+}
+
+export async function cycleWorkflow(input: CycleInput): Promise<CycleResult> {
+  const { programme } = input;
+  const cycleId = workflowInfo().workflowId;
+  const clock = new ProgrammeClock(input.startAt === undefined ? 0 : input.startAt - Date.now());
+  const deadlines = programmeDeadlines(programme);
+  const unitExtensions: Record<string, number> = {};
+  const parts = new Map<string, PartProgress>();
+  const shortlists = new Map<string, Set<string>>();
+  const escalated: string[] = [];
+  const audit: AuditEntry[] = [];
+  const sentDigests = new Set<string>();
+  let stage: StageId = 'collection-pending';
+  let pausedAt: number | undefined;
+  let finalResults: FinalResults | undefined;
+  let published: CycleStatus['published'];
+  let cancelled = false;
+  let mailFailures = 0;
+  let version = 0;
+  let unitsStarted = false;
+
+  for (const a of reviewAssignments(programme)) {
+    const key = quotaKey(a.listId, a.fieldId);
+    const part = parts.get(key) ?? {
+      listId: a.listId,
+      ...(a.fieldId ? { fieldId: a.fieldId } : {}),
+      nominations: 0,
+      reviewBodies: [],
+      dueAt: deadlines.preliminaryReviewDueAt,
+    };
+    part.reviewBodies.push({ bodyId: a.bodyId });
+    parts.set(key, part);
+  }
+
+  const record = (entry: Omit<AuditEntry, 'at'>) => {
+    audit.push({ at: clock.now(), ...entry });
+    version++;
+  };
+  const setStage = (next: StageId) => {
+    stage = next;
+    upsertSearchAttributes([stageSearchAttribute(next)]);
+    record({ actor: 'system', action: 'stage', outcome: 'info', detail: next });
+  };
+  const collectionClosesAt = () => Math.max(deadlines.collectionClosesAt, ...Object.values(unitExtensions));
+  const partsDueAt = () =>
+    Math.max(...[...parts.values()].map((p) => p.dueAt), deadlines.preliminaryReviewDueAt);
+
+  const status = (): CycleStatus => ({
+    cycleId,
+    programmeId: programme.id,
+    year: programme.year,
+    stage,
+    now: clock.now(),
+    clockOffsetMs: clock.offsetMs,
+    paused: pausedAt !== undefined,
+    deadlines: {
+      collectionOpensAt: deadlines.collectionOpensAt,
+      collectionClosesAt: deadlines.collectionClosesAt,
+      preliminaryReviewDueAt: deadlines.preliminaryReviewDueAt,
+      finalReviewDueAt: deadlines.finalReviewDueAt,
+      publicationAt: deadlines.publicationAt,
+      promotionUntil: deadlines.promotionUntil,
+    },
+    unitExtensions: { ...unitExtensions },
+    parts: [...parts.values()],
+    escalated: [...escalated],
+    published,
+    mailFailures,
+  });
+
+  const over = () => stage === 'closed' || stage === 'cancelled';
+  const assertNotOver = () => {
+    if (over())
+      rejectWith({
+        code: 'WRONG_STAGE',
+        rule: 'stage',
+        message: `本轮已${stage === 'cancelled' ? '取消' : '结束'} / the cycle is ${stage}`,
+      });
+  };
+
+  setHandler(cycleStatusQuery, status);
+  setHandler(readyUpdate, async () => {
+    await condition(() => unitsStarted || over());
+    return status();
+  });
+  setHandler(cycleSetupQuery, () => ({
+    programme,
+    collectionOpensAt: deadlines.collectionOpensAt,
+    collectionClosesAt: deadlines.collectionClosesAt,
+    unitExtensions: { ...unitExtensions },
+  }));
+  setHandler(auditQuery, () => audit);
+
+  setHandler(
+    extendUpdate,
+    async (request: ExtendRequest): Promise<CycleStatus> => {
+      const { scope, until, reason } = request;
+      if (scope.kind === 'stage') {
+        if (scope.stage === 'collection') {
+          deadlines.collectionClosesAt = until;
+          await acts.broadcastCollectionDeadline({
+            cycleId,
+            closesAt: until,
+            paused: pausedAt !== undefined,
+            unitExtensions,
+          });
+        } else if (scope.stage === 'preliminary-review') {
+          deadlines.preliminaryReviewDueAt = until;
+          for (const part of parts.values()) part.dueAt = Math.max(part.dueAt, until);
+          await acts.broadcastReviewDeadline({ cycleId, dueAt: until });
+        } else {
+          deadlines.finalReviewDueAt = until;
+        }
+      } else if (scope.kind === 'unit') {
+        unitExtensions[scope.unitId] = until;
+        await getExternalWorkflowHandle(unitWorkflowId(cycleId, scope.unitId)).signal(
+          collectionDeadlineSignal,
+          {
+            closesAt: until,
+            paused: pausedAt !== undefined,
+          },
+        );
+      } else {
+        const key = quotaKey(scope.listId, scope.fieldId);
+        const part = parts.get(key) as PartProgress;
+        part.dueAt = until;
+        await acts.broadcastReviewDeadline({
+          cycleId,
+          dueAt: until,
+          bodies: part.reviewBodies.map((b) => b.bodyId),
+        });
+      }
+      record({
+        actor: 'secretariat',
+        action: 'extend',
+        outcome: 'accepted',
+        detail: `${JSON.stringify(scope)} → ${until}: ${reason}`,
+      });
+      return status();
+    },
+    {
+      validator: (request: ExtendRequest) => {
+        assertNotOver();
+        if (!request || typeof request.until !== 'number' || !Number.isFinite(request.until)) {
+          rejectWith({
+            code: 'INVALID',
+            field: 'until',
+            rule: 'date',
+            message: '缺少新的截止时间 / until must be a date',
+            fix: '例如 / e.g. --until "2023-12-05 24:00"',
+          });
+        }
+        if (typeof request.reason !== 'string' || !request.reason.trim()) {
+          rejectWith({
+            code: 'INVALID',
+            field: 'reason',
+            rule: 'required',
+            message: '延期须说明理由 / an extension needs a reason',
+            fix: '--reason "…"',
+          });
+        }
+        if (request.until <= clock.now()) {
+          rejectWith({
+            code: 'INVALID',
+            field: 'until',
+            rule: 'future',
+            message: '新截止时间须晚于当前时间 / the new deadline must lie in the future',
+          });
+        }
+        const scope = request.scope;
+        if (scope?.kind === 'unit') {
+          if (!programme.roster.units.some((u) => u.id === scope.unitId)) {
+            rejectWith({
+              code: 'UNKNOWN_UNIT',
+              field: 'scope.unitId',
+              message: `名册中没有单位 ${scope.unitId} / no unit ${scope.unitId} on the roster`,
+            });
+          }
+          if (stage !== 'collection' && stage !== 'collection-pending') {
+            rejectWith({
+              code: 'WRONG_STAGE',
+              rule: 'stage',
+              message: `征集已移交评审，不能再为单位延期 / collection was handed over to review (${stage}); units can be extended until then`,
+            });
+          }
+        } else if (scope?.kind === 'part') {
+          if (!parts.has(quotaKey(scope.listId, scope.fieldId))) {
+            rejectWith({
+              code: 'UNKNOWN_LIST',
+              field: 'scope',
+              message: `没有需评审的 ${quotaKey(scope.listId, scope.fieldId)} / no reviewed list or field by that id`,
+            });
+          }
+        } else if (
+          scope?.kind !== 'stage' ||
+          !['collection', 'preliminary-review', 'final-review'].includes(scope.stage)
+        ) {
+          rejectWith({
+            code: 'INVALID',
+            field: 'scope',
+            rule: 'enum',
+            message: '延期范围须为阶段、单位或榜单（领域）/ scope must be a stage, a unit or a list/field',
+          });
+        }
+      },
+    },
+  );
+
+  setHandler(
+    pauseUpdate,
+    async ({ reason }): Promise<CycleStatus> => {
+      pausedAt = clock.now();
+      record({ actor: 'secretariat', action: 'pause', outcome: 'accepted', detail: reason });
+      if (stage === 'collection' || stage === 'collection-pending') {
+        await acts.broadcastCollectionDeadline({
+          cycleId,
+          closesAt: deadlines.collectionClosesAt,
+          paused: true,
+          unitExtensions,
+        });
+      }
+      return status();
+    },
+    {
+      validator: (_request: { reason: string }) => {
+        assertNotOver();
+        if (pausedAt !== undefined)
+          rejectWith({
+            code: 'WRONG_STAGE',
+            rule: 'paused',
+            message: '时钟已暂停 / the clock is already paused',
+          });
+      },
+    },
+  );
+
+  setHandler(
+    resumeUpdate,
+    async ({ reason }): Promise<CycleStatus> => {
+      const shift = clock.now() - (pausedAt as number);
+      const from = pausedAt as number;
+      pausedAt = undefined;
+      // Every deadline still ahead at the pause moves by the pause's length.
+      const later = (t: number) => (t >= from ? t + shift : t);
+      deadlines.collectionClosesAt = later(deadlines.collectionClosesAt);
+      deadlines.preliminaryReviewDueAt = later(deadlines.preliminaryReviewDueAt);
+      deadlines.finalReviewDueAt = later(deadlines.finalReviewDueAt);
+      deadlines.publicationAt = later(deadlines.publicationAt);
+      deadlines.promotionUntil = later(deadlines.promotionUntil);
+      for (const unitId of Object.keys(unitExtensions))
+        unitExtensions[unitId] = later(unitExtensions[unitId]);
+      for (const part of parts.values()) part.dueAt = later(part.dueAt);
+      record({
+        actor: 'secretariat',
+        action: 'resume',
+        outcome: 'accepted',
+        detail: `${reason} (+${Math.round(shift / 60_000)} min)`,
+      });
+      if (stage === 'collection' || stage === 'collection-pending') {
+        await acts.broadcastCollectionDeadline({
+          cycleId,
+          closesAt: deadlines.collectionClosesAt,
+          paused: false,
+          unitExtensions,
+        });
+      } else if (stage === 'preliminary-review') {
+        await acts.broadcastReviewDeadline({ cycleId, dueAt: partsDueAt() });
+      }
+      return status();
+    },
+    {
+      validator: (_request: { reason: string }) => {
+        if (pausedAt === undefined)
+          rejectWith({
+            code: 'WRONG_STAGE',
+            rule: 'paused',
+            message: '时钟未暂停 / the clock is not paused',
+          });
+      },
+    },
+  );
+
+  setHandler(
+    cancelUpdate,
+    ({ reason }): CycleStatus => {
+      cancelled = true;
+      record({ actor: 'secretariat', action: 'cancel', outcome: 'accepted', detail: reason });
+      return status();
+    },
+    { validator: (_request: { reason: string }) => assertNotOver() },
+  );
+
+  setHandler(
+    finalCompleteUpdate,
+    (results: FinalResults): CycleStatus => {
+      finalResults = results;
+      const count = results.winners.reduce((n, w) => n + w.nominationIds.length, 0);
+      record({
+        actor: 'final-review',
+        action: 'final-results',
+        outcome: 'accepted',
+        detail: `${count} winners`,
+      });
+      return status();
+    },
+    {
+      validator: (results: FinalResults) => {
+        if (stage !== 'final-review') {
+          rejectWith({
+            code: 'WRONG_STAGE',
+            rule: 'stage',
+            message: `终评结果只能在终评阶段提交，当前为 ${stage} / final results belong to the final-review stage (now ${stage})`,
+          });
+        }
+        if (!results || !Array.isArray(results.winners)) {
+          rejectWith({
+            code: 'INVALID',
+            field: 'winners',
+            rule: 'required',
+            message: '缺少入选名单 / winners must be a list',
+          });
+        }
+        results.winners.forEach((entry, i) => {
+          const key = quotaKey(entry?.listId ?? '', entry?.fieldId);
+          const shortlist = shortlists.get(key);
+          if (!parts.has(key)) {
+            rejectWith({
+              code: 'UNKNOWN_LIST',
+              field: `winners[${i}].listId`,
+              message: `没有需评审的 ${key} / no reviewed list or field ${key}`,
+            });
+          }
+          if (!Array.isArray(entry.nominationIds)) {
+            rejectWith({
+              code: 'INVALID',
+              field: `winners[${i}].nominationIds`,
+              rule: 'required',
+              message: '须为推荐编号列表 / must be a list of nomination ids',
+            });
+          }
+          entry.nominationIds.forEach((id, j) => {
+            if (!shortlist?.has(id)) {
+              rejectWith({
+                code: 'UNKNOWN_NOMINATION',
+                field: `winners[${i}].nominationIds[${j}]`,
+                rule: 'shortlisted',
+                message: `${String(id)} 未进入 ${key} 初评推荐名单 / is not on the preliminary shortlist of ${key}`,
+                fix: '终评只能从初评推荐名单中选择 / the final review picks from the preliminary shortlists',
+              });
+            }
+          });
+        });
+      },
+    },
+  );
+
+  setHandler(partReportedSignal, (report) => {
+    const key = quotaKey(report.listId, report.fieldId);
+    const part = parts.get(key);
+    const body = part?.reviewBodies.find((b) => b.bodyId === report.bodyId);
+    if (!part || !body || body.reportedAt !== undefined) return;
+    body.reportedAt = report.reportedAt;
+    body.late = report.reportedAt >= part.dueAt;
+    body.shortlisted = report.shortlist.length;
+    const shortlist = shortlists.get(key) ?? new Set<string>();
+    report.shortlist.forEach((id) => shortlist.add(id));
+    shortlists.set(key, shortlist);
+    record({
+      actor: `review:${report.bodyId}`,
+      action: 'review-results',
+      outcome: 'accepted',
+      detail: `${key}: ${report.shortlist.length} recommended${body.late ? ' (late)' : ''}`,
+    });
+  });
+
+  setHandler(mailFailedSignal, ({ businessKey, error }) => {
+    mailFailures++;
+    record({ actor: 'mail', action: 'mail-failed', outcome: 'rejected', detail: `${businessKey}: ${error}` });
+  });
+
+  const secretariat = programme.secretariat.contacts.map((c) => ({
+    name: `${programme.secretariat.name.zh} ${c.name}`,
+    email: c.email,
+  }));
+  const notifySecretariat = (
+    businessKey: string,
+    template: NoticeRequest['template'],
+    deadline: number,
+    missing: string[],
+  ) =>
+    acts.sendNotice({
+      cycleId,
+      businessKey,
+      to: secretariat,
+      template,
+      programme: programmeRef(programme),
+      issuedAt: clock.now(),
+      deadline,
+      party: programme.secretariat.name.zh,
+      missing,
+    });
+
+  /**
+   * Waits until `deadline()` passes (never while paused) or `done()` holds, sending the
+   * secretariat's digests before the deadline as they fall due.
+   */
+  const runStage = async (
+    key: string,
+    deadline: () => number,
+    done: () => boolean,
+    whoIsMissing: () => Promise<string[]>,
+  ) => {
+    for (;;) {
+      if (cancelled || done()) return;
+      if (pausedAt === undefined && clock.now() >= deadline()) return;
+      const digest = planReminders({
+        deadlines: [{ key, at: deadline(), role: 'secretariat' }],
+        policy: programme.reminders,
+      })
+        .filter((r) => r.kind === 'digest' && !sentDigests.has(r.id) && r.at > clock.now() - 60_000)
+        .sort((a, b) => a.at - b.at)[0];
+      const wakeAt = pausedAt !== undefined ? undefined : Math.min(deadline(), digest?.at ?? Infinity);
+      const seen = version;
+      const woken = await clock.waitUntil(wakeAt, () => version !== seen || cancelled);
+      if (woken || !digest || clock.now() < digest.at || pausedAt !== undefined) continue;
+      sentDigests.add(digest.id);
+      await notifySecretariat(
+        `${cycleId}/secretariat/${digest.id}`,
+        'secretariatDigest',
+        deadline(),
+        await whoIsMissing(),
+      );
+    }
+  };
+
+  // --- collection -------------------------------------------------------------------------------
+  upsertSearchAttributes([stageSearchAttribute(stage)]);
+  record({
+    actor: 'secretariat',
+    action: 'start',
+    outcome: 'accepted',
+    detail: `${programme.id} (${programme.roster.units.length} units)`,
+  });
+  await acts.startUnits({ cycleId, clockOffsetMs: clock.offsetMs });
+  unitsStarted = true;
+  await clock.waitUntil(deadlines.collectionOpensAt, () => cancelled);
+  if (!cancelled) setStage('collection');
+  await runStage(
+    'collection',
+    collectionClosesAt,
+    () => false,
+    () => acts.unitsOwingWork({ cycleId }),
+  );
+
+  // --- preliminary review -------------------------------------------------------------------------
+  if (!cancelled) {
+    setStage('preliminary-review');
+    const dueByPart = Object.fromEntries(
+      [...parts].map(([key, p]) => [key, Math.max(p.dueAt, deadlines.preliminaryReviewDueAt)]),
+    );
+    const counts = await acts.handOverToReview({ cycleId, clockOffsetMs: clock.offsetMs, dueByPart });
+    for (const [key, part] of parts) {
+      part.nominations = counts[key] ?? 0;
+      // Nothing to review: the part is done at once.
+      if (part.nominations === 0) for (const body of part.reviewBodies) body.reportedAt = clock.now();
+    }
+    version++;
+    const missingBodies = () =>
+      [...parts.entries()].flatMap(([key, p]) =>
+        p.reviewBodies.filter((b) => b.reportedAt === undefined).map((b) => `${b.bodyId} (${key})`),
+      );
+    await runStage(
+      'preliminary-review',
+      partsDueAt,
+      () => missingBodies().length === 0,
+      async () => missingBodies(),
+    );
+    const missing = missingBodies();
+    if (missing.length > 0 && !cancelled) {
+      escalated.push(...missing);
+      record({ actor: 'system', action: 'escalate', outcome: 'info', detail: missing.join(', ') });
+      await notifySecretariat(
+        `${cycleId}/secretariat/escalation/preliminary-review`,
+        'escalation',
+        partsDueAt(),
+        missing,
+      );
+    }
+  }
+
+  // --- final review -------------------------------------------------------------------------------
+  if (!cancelled) {
+    setStage('final-review');
+    const finalBody = programme.finalReviewBody;
+    const finalContacts = finalBody.contacts.map((c) => ({
+      name: `${finalBody.name.zh} ${c.name}`,
+      email: c.email,
+    }));
+    const sent = new Set<string>();
+    for (;;) {
+      if (cancelled || finalResults) break;
+      const next = planReminders({
+        deadlines: [{ key: 'final', at: deadlines.finalReviewDueAt, role: 'finalReviewBody' }],
+        policy: programme.reminders,
+      })
+        .filter((r) => r.kind !== 'digest' && !sent.has(r.id) && r.at > clock.now() - 60_000)
+        .sort((a, b) => a.at - b.at)[0];
+      const seen = version;
+      const woken = await clock.waitUntil(
+        pausedAt === undefined ? next?.at : undefined,
+        () => version !== seen || cancelled,
+      );
+      if (woken || !next || clock.now() < next.at) continue;
+      sent.add(next.id);
+      await acts.sendNotice({
+        cycleId,
+        businessKey: `${cycleId}/final/${next.id}`,
+        to: finalContacts,
+        template: next.kind === 'overdue' ? 'bodyOverdue' : 'bodyReminder',
+        programme: programmeRef(programme),
+        issuedAt: clock.now(),
+        deadline: deadlines.finalReviewDueAt,
+        party: finalBody.name.zh,
+        awaiting: [...parts.values()].map((p) => ({
+          list: p.listId,
+          field: p.fieldId,
+          count: shortlists.get(quotaKey(p.listId, p.fieldId))?.size ?? 0,
+        })),
+      });
+    }
+  }
+
+  // --- publication and promotion -----------------------------------------------------------------------
+  if (!cancelled && finalResults) {
+    setStage('awaiting-publication');
+    await runStage(
+      'publication',
+      () => deadlines.publicationAt,
+      () => false,
+      async () => [],
+    );
+  }
+  if (!cancelled && finalResults) {
+    const result = await acts.publish({
+      cycleId,
+      winners: finalResults.winners,
+      outDir: input.outDir,
+      publishedAt: clock.now(),
+    });
+    published = { at: clock.now(), outDir: result.outDir, winners: result.winners };
+    record({
+      actor: 'system',
+      action: 'publish',
+      outcome: 'accepted',
+      detail: `${result.winners} winners → ${result.outDir}`,
+    });
+    await acts.announceResults({ cycleId, at: clock.now() });
+    setStage('promotion');
+    await runStage(
+      'promotion',
+      () => deadlines.promotionUntil,
+      () => false,
+      async () => [],
+    );
+  }
+
+  setStage(cancelled ? 'cancelled' : 'closed');
+  await acts.finishEntities({ cycleId });
+  await condition(allHandlersFinished);
+  return { stage, winners: published?.winners ?? 0, outDir: published?.outDir };
+}

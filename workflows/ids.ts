@@ -1,0 +1,27 @@
+/**
+ * Workflow ids and the task queue, shared by workflows, activities, worker and client.
+ * Ids carry programme, year and organisation ids only: never a person's name.
+ */
+export const TASK_QUEUE = 'kczg';
+
+export function cycleWorkflowId(programmeId: string): string {
+  return `kczg:${programmeId}`;
+}
+
+export function unitWorkflowId(cycleId: string, unitId: string): string {
+  return `${cycleId}:unit:${unitId}`;
+}
+
+export function reviewBodyWorkflowId(cycleId: string, bodyId: string): string {
+  return `${cycleId}:review:${bodyId}`;
+}
+
+/** Nomination ids are `<unitId>.<sequence>`, so the owning unit workflow is found from the id. */
+export function nominationId(unitId: string, sequence: number): string {
+  return `${unitId}.${sequence}`;
+}
+
+export function unitOfNomination(id: string): string | undefined {
+  const dot = id.lastIndexOf('.');
+  return dot > 0 ? id.slice(0, dot) : undefined;
+}

@@ -1,0 +1,4 @@
+/** The workflow bundle's entry point: every workflow type the worker runs. */
+export { cycleWorkflow } from './cycle';
+export { unitWorkflow } from './unit';
+export { reviewBodyWorkflow } from './review-body';

@@ -1,0 +1,244 @@
+/**
+ * Every update, signal and query, defined once and shared by the workflows and the client.
+ * Payload types live here too, so both sides agree on the wire shape.
+ */
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { Candidate, Programme, Unit } from '../domain/programme';
+import type { PriorWinner } from '../domain/eligibility';
+
+// ---------------------------------------------------------------------------------------------
+// Shared shapes
+
+export type StageId =
+  | 'collection-pending'
+  | 'collection'
+  | 'preliminary-review'
+  | 'final-review'
+  | 'awaiting-publication'
+  | 'promotion'
+  | 'closed'
+  | 'cancelled';
+
+/** A part is a list, or one field of a list: what quotas and review bodies are scoped to. */
+export interface PartRef {
+  listId: string;
+  fieldId?: string;
+}
+
+export interface Nomination extends PartRef {
+  id: string;
+  unitId: string;
+  candidate: Candidate;
+  idempotencyKey: string;
+  /** Programme time (epoch ms) of acceptance and of the last amendment. */
+  submittedAt: number;
+  amendedAt?: number;
+}
+
+export interface NominateRequest extends PartRef {
+  /** The caller's key: retrying with the same key returns the same nomination. */
+  idempotencyKey: string;
+  candidate: Candidate;
+}
+
+export interface AmendRequest {
+  nominationId: string;
+  candidate: Candidate;
+}
+
+export interface WithdrawRequest {
+  nominationId: string;
+}
+
+export interface QuotaUsageRow extends PartRef {
+  used: number;
+  limit: number;
+  remaining: number;
+}
+
+export interface UnitState {
+  unitId: string;
+  unitName: string;
+  collectionClosesAt: number;
+  paused: boolean;
+  open: boolean;
+  complete: boolean;
+  nominations: Nomination[];
+  usage: QuotaUsageRow[];
+}
+
+export interface ReviewResultEntry {
+  nominationId: string;
+  rank?: number;
+  score?: number;
+  verdict: 'recommended' | 'not-recommended';
+  comment?: string;
+}
+
+export interface ReviewReport extends PartRef {
+  results: ReviewResultEntry[];
+}
+
+export interface ReviewPartState extends PartRef {
+  nominationIds: string[];
+  reportedAt?: number;
+  late?: boolean;
+  results?: ReviewResultEntry[];
+}
+
+export interface ReviewBodyState {
+  bodyId: string;
+  dueAt: number;
+  parts: ReviewPartState[];
+}
+
+export interface FinalWinnersEntry extends PartRef {
+  nominationIds: string[];
+}
+
+export interface FinalResults {
+  winners: FinalWinnersEntry[];
+}
+
+export type ExtensionScope =
+  | { kind: 'stage'; stage: 'collection' | 'preliminary-review' | 'final-review' }
+  | { kind: 'unit'; unitId: string }
+  | { kind: 'part'; listId: string; fieldId?: string };
+
+export interface ExtendRequest {
+  scope: ExtensionScope;
+  /** New deadline, epoch ms (programme time). */
+  until: number;
+  reason: string;
+}
+
+export interface AuditEntry {
+  at: number;
+  actor: string;
+  action: string;
+  outcome: 'accepted' | 'rejected' | 'info';
+  detail: string;
+  code?: string;
+}
+
+export interface PartProgress extends PartRef {
+  nominations: number;
+  reviewBodies: Array<{ bodyId: string; reportedAt?: number; late?: boolean; shortlisted?: number }>;
+  dueAt: number;
+}
+
+export interface CycleStatus {
+  cycleId: string;
+  programmeId: string;
+  year: number;
+  stage: StageId;
+  /** Programme time at the cycle's last step, and its offset from the server clock. */
+  now: number;
+  clockOffsetMs: number;
+  paused: boolean;
+  deadlines: {
+    collectionOpensAt: number;
+    collectionClosesAt: number;
+    preliminaryReviewDueAt: number;
+    finalReviewDueAt: number;
+    publicationAt: number;
+    promotionUntil: number;
+  };
+  unitExtensions: Record<string, number>;
+  parts: PartProgress[];
+  escalated: string[];
+  published?: { at: number; outDir: string; winners: number };
+  mailFailures: number;
+}
+
+export interface CycleSetup {
+  programme: Programme;
+  collectionOpensAt: number;
+  collectionClosesAt: number;
+  unitExtensions: Record<string, number>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Workflow inputs
+
+export interface CycleInput {
+  programme: Programme;
+  /**
+   * Programme time at the workflow's start. Omitted: programme time is real time. Set it to
+   * rehearse or replay a past year: every deadline keeps its real date, and the programme clock
+   * runs from here (on a time-skipping server, years pass in seconds).
+   */
+  startAt?: number;
+  /** Where publication writes its files (worker-side path). */
+  outDir?: string;
+}
+
+export interface UnitInput {
+  cycleId: string;
+  /** The programme with an empty roster: a unit needs its own record only. */
+  programme: Programme;
+  unit: Unit;
+  collectionOpensAt: number;
+  collectionClosesAt: number;
+  clockOffsetMs: number;
+  priorWinners: PriorWinner[];
+  /** Carried over by continue-as-new. */
+  carried?: {
+    nominations: Nomination[];
+    sequence: number;
+    complete: boolean;
+    paused: boolean;
+    remindersSent: string[];
+  };
+}
+
+export interface ReviewBodyInput {
+  cycleId: string;
+  bodyId: string;
+  dueAt: number;
+  clockOffsetMs: number;
+  parts: ReviewPartState[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cycle
+
+export const cycleStatusQuery = defineQuery<CycleStatus>('cycleStatus');
+/** What the cycle's activities need to act on its entities (read by query: never copied into history). */
+export const cycleSetupQuery = defineQuery<CycleSetup>('cycleSetup');
+export const auditQuery = defineQuery<AuditEntry[]>('audit');
+/** Completes once every unit's workflow is started, so nominations can flow. */
+export const readyUpdate = defineUpdate<CycleStatus>('ready');
+export const extendUpdate = defineUpdate<CycleStatus, [ExtendRequest]>('extend');
+export const pauseUpdate = defineUpdate<CycleStatus, [{ reason: string }]>('pause');
+export const resumeUpdate = defineUpdate<CycleStatus, [{ reason: string }]>('resume');
+export const cancelUpdate = defineUpdate<CycleStatus, [{ reason: string }]>('cancel');
+export const finalCompleteUpdate = defineUpdate<CycleStatus, [FinalResults]>('finalComplete');
+/** From a review body workflow: a part's preliminary review is done. */
+export const partReportedSignal =
+  defineSignal<
+    [{ bodyId: string; listId: string; fieldId?: string; reportedAt: number; shortlist: string[] }]
+  >('partReported');
+/** From the mail activities: a message could not be delivered and will not be retried. */
+export const mailFailedSignal = defineSignal<[{ businessKey: string; error: string }]>('mailFailed');
+
+// ---------------------------------------------------------------------------------------------
+// Unit
+
+export const unitStateQuery = defineQuery<UnitState>('unitState');
+export const nominateUpdate = defineUpdate<Nomination, [NominateRequest]>('nominate');
+export const amendUpdate = defineUpdate<Nomination, [AmendRequest]>('amend');
+export const withdrawUpdate = defineUpdate<Nomination, [WithdrawRequest]>('withdraw');
+export const markCompleteUpdate = defineUpdate<UnitState, []>('markComplete');
+/** From the cycle: the unit's collection deadline moved (extension) or the clock paused. */
+export const collectionDeadlineSignal =
+  defineSignal<[{ closesAt: number; paused: boolean }]>('collectionDeadline');
+/** From the cycle: the cycle is over; the entity may finish. */
+export const cycleFinishedSignal = defineSignal('cycleFinished');
+
+// ---------------------------------------------------------------------------------------------
+// Review body
+
+export const reviewStateQuery = defineQuery<ReviewBodyState>('reviewState');
+export const reportReviewUpdate = defineUpdate<ReviewPartState, [ReviewReport]>('reportReview');
+export const reviewDeadlineSignal = defineSignal<[{ dueAt: number }]>('reviewDeadline');

@@ -1,0 +1,193 @@
+/**
+ * One preliminary-review body (初评机构) in one cycle: holds the nominations of the lists or
+ * fields it reviews, takes its results per part, reports each finished part to the cycle, and
+ * reminds its contacts until every part is reported.
+ */
+import {
+  allHandlersFinished,
+  ApplicationFailure,
+  condition,
+  getExternalWorkflowHandle,
+  proxyActivities,
+  setHandler,
+} from '@temporalio/workflow';
+import type { createActivities } from '../activities';
+import type { Programme } from '../domain/programme';
+import { quotaKey } from '../domain/quota';
+import type { Rejection } from '../domain/rejections';
+import { planReminders } from '../domain/reminders';
+import { ProgrammeClock } from './clock';
+import {
+  cycleFinishedSignal,
+  partReportedSignal,
+  reportReviewUpdate,
+  reviewDeadlineSignal,
+  reviewStateQuery,
+  type ReviewBodyInput,
+  type ReviewPartState,
+  type ReviewReport,
+} from './messages';
+import { partNames, programmeRef } from './notices';
+
+const { sendNotice } = proxyActivities<ReturnType<typeof createActivities>>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '10 seconds', backoffCoefficient: 2, maximumInterval: '30 minutes' },
+});
+
+function rejectWith(rejection: Rejection): never {
+  throw ApplicationFailure.create({
+    type: rejection.code,
+    message: rejection.message,
+    details: [rejection],
+    nonRetryable: true,
+  });
+}
+
+/** Review bodies need the programme's names and reminder policy, not its roster. */
+export interface ReviewBodyWorkflowInput extends ReviewBodyInput {
+  programme: Programme;
+}
+
+export async function reviewBodyWorkflow(input: ReviewBodyWorkflowInput): Promise<void> {
+  const { programme, cycleId, bodyId } = input;
+  const body = programme.reviewBodies.find((b) => b.id === bodyId);
+  const clock = new ProgrammeClock(input.clockOffsetMs);
+  const parts = new Map<string, ReviewPartState>(
+    input.parts.map((p) => [quotaKey(p.listId, p.fieldId), { ...p }]),
+  );
+  const sent = new Set<string>();
+  let dueAt = input.dueAt;
+  let finished = false;
+  let version = 0;
+
+  const outstanding = () => [...parts.values()].filter((p) => p.reportedAt === undefined);
+
+  setHandler(reviewStateQuery, () => ({ bodyId, dueAt, parts: [...parts.values()] }));
+
+  setHandler(
+    reportReviewUpdate,
+    (report: ReviewReport): ReviewPartState => {
+      const part = parts.get(quotaKey(report.listId, report.fieldId)) as ReviewPartState;
+      // Repeating a report is harmless: the first one stands.
+      if (part.reportedAt !== undefined) return part;
+      part.reportedAt = clock.now();
+      part.late = part.reportedAt >= dueAt;
+      part.results = report.results;
+      version++;
+      const shortlist = report.results.filter((r) => r.verdict === 'recommended').map((r) => r.nominationId);
+      void getExternalWorkflowHandle(cycleId).signal(partReportedSignal, {
+        bodyId,
+        listId: report.listId,
+        fieldId: report.fieldId,
+        reportedAt: part.reportedAt,
+        shortlist,
+      });
+      return part;
+    },
+    {
+      validator: (report: ReviewReport) => {
+        if (finished) {
+          rejectWith({ code: 'WRONG_STAGE', message: '本轮已结束 / the cycle is over', rule: 'stage' });
+        }
+        const part = parts.get(quotaKey(report?.listId ?? '', report?.fieldId));
+        if (!part) {
+          rejectWith({
+            code: 'UNKNOWN_LIST',
+            field: report?.fieldId ? 'fieldId' : 'listId',
+            message: `评审机构 ${bodyId} 不负责 ${quotaKey(report?.listId ?? '?', report?.fieldId)} / body ${bodyId} does not review that list or field`,
+            fix: `本机构负责 / this body reviews: ${[...parts.keys()].join(', ')}`,
+          });
+        }
+        if (!Array.isArray(report.results)) {
+          rejectWith({
+            code: 'INVALID',
+            field: 'results',
+            rule: 'required',
+            message: '缺少评审结果 / results must be a list',
+          });
+        }
+        const known = new Set(part.nominationIds);
+        const seen = new Set<string>();
+        report.results.forEach((entry, i) => {
+          if (!entry || typeof entry.nominationId !== 'string' || !known.has(entry.nominationId)) {
+            rejectWith({
+              code: 'UNKNOWN_NOMINATION',
+              field: `results[${i}].nominationId`,
+              message: `${String(entry?.nominationId)} 不在 ${quotaKey(part.listId, part.fieldId)} 的推荐中 / is not a nomination of this list or field`,
+              fix: '只提交本榜单（领域）的推荐结果 / report only this list’s (field’s) nominations',
+            });
+          }
+          if (seen.has(entry.nominationId)) {
+            rejectWith({
+              code: 'DUPLICATE',
+              field: `results[${i}].nominationId`,
+              message: `${entry.nominationId} 重复 / listed twice`,
+            });
+          }
+          seen.add(entry.nominationId);
+          if (entry.verdict !== 'recommended' && entry.verdict !== 'not-recommended') {
+            rejectWith({
+              code: 'INVALID',
+              field: `results[${i}].verdict`,
+              rule: 'enum',
+              message:
+                '结论须为 recommended 或 not-recommended / verdict must be recommended or not-recommended',
+            });
+          }
+          if (
+            entry.score !== undefined &&
+            (typeof entry.score !== 'number' || !Number.isFinite(entry.score))
+          ) {
+            rejectWith({
+              code: 'INVALID',
+              field: `results[${i}].score`,
+              rule: 'number',
+              message: '分数须为数字 / score must be a number',
+            });
+          }
+        });
+      },
+    },
+  );
+
+  setHandler(reviewDeadlineSignal, ({ dueAt: next }) => {
+    dueAt = next;
+    version++;
+  });
+  setHandler(cycleFinishedSignal, () => {
+    finished = true;
+    version++;
+  });
+
+  const contacts = body?.contacts.map((c) => ({ name: `${body.name.zh} ${c.name}`, email: c.email })) ?? [];
+  while (!finished) {
+    const plan = planReminders({
+      deadlines: [{ key: 'review', at: dueAt, role: 'reviewBody' }],
+      policy: programme.reminders,
+    })
+      .filter((r) => r.kind !== 'digest' && !sent.has(r.id))
+      .sort((a, b) => a.at - b.at);
+    const next = outstanding().length > 0 ? plan[0] : undefined;
+    const seen = version;
+    const woken = await clock.waitUntil(next?.at, () => version !== seen);
+    if (woken || !next) continue;
+    sent.add(next.id);
+    const awaiting = outstanding().map((p) => ({
+      ...partNames(programme, p.listId, p.fieldId),
+      count: p.nominationIds.length,
+    }));
+    if (awaiting.length === 0) continue;
+    await sendNotice({
+      cycleId,
+      businessKey: `${cycleId}/review/${bodyId}/${next.id}`,
+      to: contacts,
+      template: next.kind === 'overdue' ? 'bodyOverdue' : 'bodyReminder',
+      programme: programmeRef(programme),
+      issuedAt: clock.now(),
+      deadline: dueAt,
+      party: body?.name.zh ?? bodyId,
+      awaiting,
+    });
+  }
+  await condition(allHandlersFinished);
+}

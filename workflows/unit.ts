@@ -1,0 +1,354 @@
+/**
+ * One recommending unit in one cycle: owns its nominations and its quota, enforces the collection
+ * window, and reminds its own contact while it still owes work. Sharding intake by unit keeps
+ * every execution small (a national cycle has hundreds to thousands of units).
+ */
+import {
+  allHandlersFinished,
+  ApplicationFailure,
+  condition,
+  continueAsNew,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { createActivities } from '../activities';
+import { checkEligibility } from '../domain/eligibility';
+import { candidateSchema } from '../domain/programme';
+import { checkQuota, quotaKey, quotaUsageReport } from '../domain/quota';
+import type { Rejection } from '../domain/rejections';
+import { planReminders } from '../domain/reminders';
+import { normaliseName } from '../domain/eligibility';
+import { ProgrammeClock } from './clock';
+import {
+  amendUpdate,
+  collectionDeadlineSignal,
+  cycleFinishedSignal,
+  markCompleteUpdate,
+  nominateUpdate,
+  unitStateQuery,
+  withdrawUpdate,
+  type Nomination,
+  type NominateRequest,
+  type UnitInput,
+  type UnitState,
+} from './messages';
+import { describeUsage, programmeRef } from './notices';
+import { nominationId } from './ids';
+
+const { sendNotice } = proxyActivities<ReturnType<typeof createActivities>>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '10 seconds', backoffCoefficient: 2, maximumInterval: '30 minutes' },
+});
+
+/** Past this many accepted updates in one run, hand over to a fresh run (the server caps a run at 2,000). */
+const UPDATES_PER_RUN = 1_000;
+
+function rejectWith(rejection: Rejection): never {
+  throw ApplicationFailure.create({
+    type: rejection.code,
+    message: rejection.message,
+    details: [rejection],
+    nonRetryable: true,
+  });
+}
+
+export async function unitWorkflow(input: UnitInput): Promise<void> {
+  const { programme, unit, cycleId } = input;
+  const clock = new ProgrammeClock(input.clockOffsetMs);
+  const nominations = new Map<string, Nomination>((input.carried?.nominations ?? []).map((n) => [n.id, n]));
+  const byIdempotencyKey = new Map<string, Nomination>(
+    [...nominations.values()].map((n) => [n.idempotencyKey, n]),
+  );
+  const remindersSent = new Set(input.carried?.remindersSent ?? []);
+  let sequence = input.carried?.sequence ?? 0;
+  let complete = input.carried?.complete ?? false;
+  let paused = input.carried?.paused ?? false;
+  let closesAt = input.collectionClosesAt;
+  let finished = false;
+  let updatesThisRun = 0;
+  /** Bumped on every change a waiting loop must notice. */
+  let version = 0;
+
+  const usageKey = (listId: string, fieldId?: string) => {
+    const list = programme.lists.find((l) => l.id === listId);
+    return list?.quota?.scope === 'field' ? quotaKey(listId, fieldId) : quotaKey(listId);
+  };
+  const usage = (): Record<string, number> => {
+    const counts: Record<string, number> = {};
+    for (const n of nominations.values()) {
+      const key = usageKey(n.listId, n.fieldId);
+      counts[key] = (counts[key] ?? 0) + 1;
+    }
+    return counts;
+  };
+  const isOpen = () => {
+    const now = clock.now();
+    return !finished && now >= input.collectionOpensAt && (paused || now < closesAt);
+  };
+  const owesWork = () =>
+    !complete && quotaUsageReport(programme, unit, usage()).some((row) => row.remaining > 0);
+
+  const state = (): UnitState => ({
+    unitId: unit.id,
+    unitName: unit.name,
+    collectionClosesAt: closesAt,
+    paused,
+    open: isOpen(),
+    complete,
+    nominations: [...nominations.values()],
+    usage: quotaUsageReport(programme, unit, usage()),
+  });
+
+  const assertOpen = () => {
+    if (isOpen()) return;
+    const notYet = clock.now() < input.collectionOpensAt;
+    rejectWith({
+      code: 'COLLECTION_CLOSED',
+      rule: 'window',
+      message: notYet
+        ? `征集尚未开始 / collection has not opened yet`
+        : `征集已截止 / collection closed for unit ${unit.id}`,
+      fix: notYet
+        ? '请在征集开始后提交 / submit once collection opens'
+        : '如需延期请联系秘书处 / ask the secretariat for an extension',
+    });
+  };
+
+  /** Validates a candidate for a part; `except` is the nomination being amended. */
+  const assertAcceptable = (
+    listId: string,
+    fieldId: string | undefined,
+    candidate: unknown,
+    except?: string,
+  ) => {
+    const parsed = candidateSchema.safeParse(candidate);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const field = ['candidate', ...issue.path.map(String)].join('.');
+      rejectWith({
+        code: 'INVALID',
+        field,
+        rule: 'schema',
+        message: `候选信息不合规 / invalid candidate: ${field}: ${issue.message}`,
+        fix: '按模板填写该字段 / fill the field as the template shows',
+      });
+    }
+    const list = programme.lists.find((l) => l.id === listId);
+    if (!list) {
+      rejectWith({
+        code: 'UNKNOWN_LIST',
+        field: 'listId',
+        message: `没有榜单 "${listId}" / no list "${listId}" in ${programme.id}`,
+        fix: `可选榜单 / lists: ${programme.lists.map((l) => l.id).join(', ')}`,
+      });
+    }
+    if (!except) {
+      const quota = checkQuota({ programme, unit, listId, fieldId, usage: usage() });
+      if (!quota.ok) rejectWith(quota.rejection);
+    }
+    const verdict = checkEligibility({
+      programme,
+      list,
+      field: fieldId,
+      candidate: parsed.data,
+      priorWinners: input.priorWinners,
+    });
+    if (!verdict.eligible) {
+      rejectWith({
+        code: 'NOT_ELIGIBLE',
+        field: `candidate.${verdict.fact}`,
+        rule: verdict.rule,
+        message: verdict.message,
+        fix: '请核对候选条件，或改推荐其他候选 / check the list’s conditions or nominate another candidate',
+      });
+    }
+    const sameCandidate = (n: Nomination) =>
+      n.id !== except &&
+      n.listId === listId &&
+      (parsed.data.identity && n.candidate.identity
+        ? parsed.data.identity === n.candidate.identity
+        : normaliseName(n.candidate.name) === normaliseName(parsed.data.name));
+    const duplicate = [...nominations.values()].find(sameCandidate);
+    if (duplicate) {
+      rejectWith({
+        code: 'DUPLICATE',
+        field: 'candidate.name',
+        rule: 'unique-per-list',
+        message: `「${parsed.data.name}」已在本榜单推荐（${duplicate.id}）/ already nominated to ${listId} as ${duplicate.id}`,
+        fix: '如需修改请使用 amend / amend the existing nomination instead',
+      });
+    }
+  };
+
+  const ownNomination = (id: string): Nomination => {
+    const found = nominations.get(id);
+    if (!found) {
+      rejectWith({
+        code: 'UNKNOWN_NOMINATION',
+        field: 'nominationId',
+        message: `本单位没有推荐 ${id} / unit ${unit.id} has no nomination ${id}`,
+        fix: '用 kczg cycle status 或 unitState 查询现有推荐 / list the unit’s nominations first',
+      });
+    }
+    return found;
+  };
+
+  setHandler(unitStateQuery, state);
+
+  setHandler(
+    nominateUpdate,
+    (request: NominateRequest): Nomination => {
+      const existing = byIdempotencyKey.get(request.idempotencyKey);
+      if (existing) return existing;
+      const id = nominationId(unit.id, ++sequence);
+      const nomination: Nomination = {
+        id,
+        unitId: unit.id,
+        listId: request.listId,
+        fieldId: request.fieldId,
+        candidate: candidateSchema.parse(request.candidate),
+        idempotencyKey: request.idempotencyKey,
+        submittedAt: clock.now(),
+      };
+      nominations.set(id, nomination);
+      byIdempotencyKey.set(request.idempotencyKey, nomination);
+      updatesThisRun++;
+      version++;
+      return nomination;
+    },
+    {
+      validator: (request: NominateRequest) => {
+        if (
+          typeof request?.idempotencyKey !== 'string' ||
+          !request.idempotencyKey ||
+          request.idempotencyKey.length > 200
+        ) {
+          rejectWith({
+            code: 'INVALID',
+            field: 'idempotencyKey',
+            rule: 'required',
+            message: '缺少幂等键 / idempotencyKey is required (1–200 characters)',
+            fix: '每次提交附带唯一键，重试时复用 / send a unique key per submission and reuse it on retry',
+          });
+        }
+        if (byIdempotencyKey.has(request.idempotencyKey)) return;
+        assertOpen();
+        assertAcceptable(request.listId, request.fieldId, request.candidate);
+      },
+    },
+  );
+
+  setHandler(
+    amendUpdate,
+    ({ nominationId: id, candidate }): Nomination => {
+      const amended: Nomination = {
+        ...ownNomination(id),
+        candidate: candidateSchema.parse(candidate),
+        amendedAt: clock.now(),
+      };
+      nominations.set(id, amended);
+      byIdempotencyKey.set(amended.idempotencyKey, amended);
+      updatesThisRun++;
+      version++;
+      return amended;
+    },
+    {
+      validator: ({ nominationId: id, candidate }) => {
+        assertOpen();
+        const current = ownNomination(id);
+        assertAcceptable(current.listId, current.fieldId, candidate, id);
+      },
+    },
+  );
+
+  setHandler(
+    withdrawUpdate,
+    ({ nominationId: id }): Nomination => {
+      const withdrawn = ownNomination(id);
+      nominations.delete(id);
+      updatesThisRun++;
+      version++;
+      return withdrawn;
+    },
+    {
+      validator: ({ nominationId: id }) => {
+        assertOpen();
+        ownNomination(id);
+      },
+    },
+  );
+
+  setHandler(markCompleteUpdate, (): UnitState => {
+    complete = true;
+    version++;
+    return state();
+  });
+
+  setHandler(collectionDeadlineSignal, (change) => {
+    closesAt = change.closesAt;
+    paused = change.paused;
+    version++;
+  });
+
+  setHandler(cycleFinishedSignal, () => {
+    finished = true;
+    version++;
+  });
+
+  const notify = (reminderId: string, template: 'collectionOpened' | 'unitReminder' | 'collectionClosed') =>
+    sendNotice({
+      cycleId,
+      businessKey: `${cycleId}/unit/${unit.id}/${reminderId}`,
+      to: [{ name: unit.contact ? `${unit.name} ${unit.contact}` : unit.name, email: unit.email }],
+      template,
+      programme: programmeRef(programme),
+      issuedAt: clock.now(),
+      deadline: closesAt,
+      party: unit.name,
+      usage: describeUsage(programme, state().usage),
+    });
+
+  // The unit's own timeline: opening notice, reminders while it owes work, closing notice.
+  // Re-planned whenever the deadline moves (extension, pause).
+  while (!finished) {
+    const planned = [
+      { id: 'opened', at: input.collectionOpensAt, template: 'collectionOpened' as const },
+      ...planReminders({
+        deadlines: [{ key: 'collection', at: closesAt, role: 'unit' }],
+        policy: programme.reminders,
+        opensAt: input.collectionOpensAt,
+      })
+        .filter((r) => r.kind === 'reminder')
+        .map((r) => ({ id: r.id, at: r.at, template: 'unitReminder' as const })),
+      { id: `closed@${closesAt}`, at: closesAt, template: 'collectionClosed' as const },
+    ].filter((p) => !remindersSent.has(p.id) && !(paused && p.template !== 'collectionOpened'));
+    const next = planned.sort((a, b) => a.at - b.at)[0];
+    const seen = version;
+    const woken = await clock.waitUntil(next?.at, () => version !== seen || shouldContinueAsNew());
+    if (shouldContinueAsNew()) break;
+    if (woken || !next) continue;
+    remindersSent.add(next.id);
+    if (next.template !== 'unitReminder' || owesWork()) await notify(next.id, next.template);
+  }
+
+  function shouldContinueAsNew() {
+    return updatesThisRun >= UPDATES_PER_RUN || workflowInfo().continueAsNewSuggested;
+  }
+
+  if (!finished) {
+    await condition(allHandlersFinished);
+    await continueAsNew<typeof unitWorkflow>({
+      ...input,
+      collectionClosesAt: closesAt,
+      carried: {
+        nominations: [...nominations.values()],
+        sequence,
+        complete,
+        paused,
+        remindersSent: [...remindersSent],
+      },
+    });
+  }
+  await condition(allHandlersFinished);
+}
