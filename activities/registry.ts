@@ -23,6 +23,7 @@ export class WinnersRegistry {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw new Error(
         `获奖名录无法读取 / the winners registry ${this.file} is unreadable: ${(error as Error).message}`,
+        { cause: error },
       );
     }
   }
