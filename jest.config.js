@@ -5,7 +5,7 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['@swc/jest'] },
   globalSetup: '<rootDir>/test/global-setup.ts',
-  testTimeout: 120000,
+  testTimeout: 180000,
   // Two cores: Temporal servers and workers are heavy, so run two files at once at most.
   maxWorkers: 2,
 };

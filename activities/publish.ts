@@ -73,7 +73,7 @@ function escapeHtml(value: string | number): string {
 }
 
 /** CSV cell: quoted, and a leading = + - @ neutralised so spreadsheets never run it as a formula. */
-function csvCell(value: string | number): string {
+export function csvCell(value: string | number): string {
   const text = String(value);
   const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
   return `"${safe.replace(/"/g, '""')}"`;

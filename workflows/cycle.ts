@@ -17,7 +17,7 @@ import {
 import type { createActivities } from '../activities';
 import { quotaKey } from '../domain/quota';
 import type { Rejection } from '../domain/rejections';
-import { planReminders } from '../domain/reminders';
+import { planReminders, type ReminderRole } from '../domain/reminders';
 import { programmeDeadlines, reviewAssignments } from '../domain/timeline';
 import { ProgrammeClock } from './clock';
 import { unitWorkflowId } from './ids';
@@ -473,6 +473,8 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleResult> {
    */
   const runStage = async (
     key: string,
+    /** Who owes the deadline: the digest tells the secretariat about them. */
+    owner: ReminderRole,
     deadline: () => number,
     done: () => boolean,
     whoIsMissing: () => Promise<string[]>,
@@ -481,7 +483,7 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleResult> {
       if (cancelled || done()) return;
       if (pausedAt === undefined && clock.now() >= deadline()) return;
       const digest = planReminders({
-        deadlines: [{ key, at: deadline(), role: 'secretariat' }],
+        deadlines: [{ key, at: deadline(), role: owner }],
         policy: programme.reminders,
       })
         .filter((r) => r.kind === 'digest' && !sentDigests.has(r.id) && r.at > clock.now() - 60_000)
@@ -514,6 +516,7 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleResult> {
   if (!cancelled) setStage('collection');
   await runStage(
     'collection',
+    'unit',
     collectionClosesAt,
     () => false,
     () => acts.unitsOwingWork({ cycleId }),
@@ -538,6 +541,7 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleResult> {
       );
     await runStage(
       'preliminary-review',
+      'reviewBody',
       partsDueAt,
       () => missingBodies().length === 0,
       async () => missingBodies(),
@@ -602,6 +606,7 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleResult> {
     setStage('awaiting-publication');
     await runStage(
       'publication',
+      'secretariat',
       () => deadlines.publicationAt,
       () => false,
       async () => [],
@@ -625,6 +630,7 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleResult> {
     setStage('promotion');
     await runStage(
       'promotion',
+      'secretariat',
       () => deadlines.promotionUntil,
       () => false,
       async () => [],

@@ -1,0 +1,351 @@
+/**
+ * `kczg plan <programme>`: the whole timeline of a programme-year, before any cycle runs: every
+ * stage and every reminder, digest and overdue notice the service will send, in Beijing time.
+ * Pure: no Temporal, no I/O, no wall clock (the .ics DTSTAMP comes from the caller).
+ *
+ * What is planned mirrors the workflows:
+ * - collection (workflows/unit.ts): reminders to the units from the opening on; no overdue
+ *   notices, because nominations close with the deadline;
+ * - preliminary review (workflows/review-body.ts): reminders and overdue notices to each body that
+ *   has something to review, from the collection's close on; bodies that review only lists
+ *   organised separately (另行组织) get none;
+ * - final review (workflows/cycle.ts): reminders and overdue notices to the final review body,
+ *   from the preliminary review's deadline on;
+ * - secretariat digests (workflows/cycle.ts): one per reminder instant of the collection and of
+ *   the preliminary review as a whole (not one per review body).
+ */
+import { formatBeijing } from '../domain/calendar';
+import { icsCalendar, type IcsEventInput } from '../domain/ics';
+import type { Bilingual, Programme, ReminderPolicy } from '../domain/programme';
+import {
+  formatBeijingDeadline,
+  planReminders,
+  type PlannedReminder,
+  type ReminderDeadline,
+  type ReminderKind,
+  type ReminderRole,
+} from '../domain/reminders';
+import { programmeDeadlines, reviewAssignments } from '../domain/timeline';
+
+export type PlanStageKey = 'collection' | 'preliminary-review' | 'final-review' | 'publication' | 'promotion';
+
+export interface PlanStage {
+  key: PlanStageKey;
+  name: Bilingual;
+  /** Epoch ms. */
+  startsAt: number;
+  /** Beijing local time, "2023-10-07 00:00". */
+  starts: string;
+  /** The stage's deadline (publication: the day it is published), epoch ms. */
+  deadlineAt: number;
+  /** As the notices write it, Beijing time: "2023-11-30 24:00". */
+  deadline: string;
+}
+
+export interface PlanRecipient {
+  role: ReminderRole;
+  /** The review body's id, for role 'reviewBody'. */
+  bodyId?: string;
+  name: Bilingual;
+  /** What a review body reviews: "list" or "list · field" (Chinese names). */
+  parts?: string[];
+}
+
+export interface PlanReminder {
+  /** Unique within the plan and stable: "collection:T-14", "review:ittn:overdue-1", ... */
+  id: string;
+  /** The deadline it is about: "collection", "review:<bodyId>", "final" or "preliminary-review". */
+  key: string;
+  stage: PlanStageKey;
+  kind: ReminderKind;
+  /** Epoch ms. */
+  at: number;
+  /** Beijing date, "2023-11-16". */
+  date: string;
+  /** Beijing time of day, "09:00". */
+  time: string;
+  /** Days before the deadline's day; negative after it (overdue). */
+  offsetDays: number;
+  recipient: PlanRecipient;
+  /** The deadline instant, epoch ms, and as the notices write it. */
+  deadlineAt: number;
+  deadline: string;
+}
+
+export interface PlanReviewBody {
+  id: string;
+  name: Bilingual;
+  parts: string[];
+}
+
+export interface ProgrammePlan {
+  programme: { id: string; year: number; name: Bilingual; issuer: Bilingual; source?: string };
+  stages: PlanStage[];
+  /** Sorted by time, then id. */
+  reminders: PlanReminder[];
+  /** Preliminary review bodies with something to review, in programme order. */
+  reviewBodies: PlanReviewBody[];
+  policy: ReminderPolicy;
+  roster: { units: number; sample: boolean };
+  assumptions: { path: string; note: string }[];
+}
+
+const STAGE_NAMES: Record<PlanStageKey, Bilingual> = {
+  collection: { zh: '征集推荐', en: 'Nomination' },
+  'preliminary-review': { zh: '初评', en: 'Preliminary review' },
+  'final-review': { zh: '终评', en: 'Final review' },
+  publication: { zh: '发布', en: 'Publication' },
+  promotion: { zh: '宣传推广', en: 'Promotion' },
+};
+
+const KIND_NAMES: Record<ReminderKind, { zh: string; en: string }> = {
+  reminder: { zh: '提醒', en: 'reminder' },
+  overdue: { zh: '逾期催办', en: 'overdue' },
+  digest: { zh: '秘书处汇总', en: 'digest' },
+};
+
+function copyBilingual(b: Bilingual): Bilingual {
+  return b.en === undefined ? { zh: b.zh } : { zh: b.zh, en: b.en };
+}
+
+export function buildPlan(programme: Programme): ProgrammePlan {
+  const d = programmeDeadlines(programme);
+  const policy = programme.reminders;
+  const stage = (key: PlanStageKey, startsAt: number, deadlineAt: number): PlanStage => ({
+    key,
+    name: STAGE_NAMES[key],
+    startsAt,
+    starts: formatBeijing(startsAt),
+    deadlineAt,
+    deadline: formatBeijingDeadline(deadlineAt),
+  });
+  const stages = [
+    stage('collection', d.collectionOpensAt, d.collectionClosesAt),
+    stage('preliminary-review', d.collectionClosesAt, d.preliminaryReviewDueAt),
+    stage('final-review', d.preliminaryReviewDueAt, d.finalReviewDueAt),
+    stage('publication', d.finalReviewDueAt, d.publicationAt),
+    stage('promotion', d.promotionFrom, d.promotionUntil),
+  ];
+
+  const reviewBodies: PlanReviewBody[] = programme.reviewBodies
+    .map((body) => ({
+      id: body.id,
+      name: copyBilingual(body.name),
+      parts: reviewAssignments(programme)
+        .filter((a) => a.bodyId === body.id)
+        .map((a) => partName(programme, a.listId, a.fieldId)),
+    }))
+    .filter((body) => body.parts.length > 0);
+
+  const secretariat: PlanRecipient = { role: 'secretariat', name: copyBilingual(programme.secretariat.name) };
+  const plan = (
+    deadline: ReminderDeadline,
+    opensAt: number,
+    stageKey: PlanStageKey,
+    keep: (r: PlannedReminder) => boolean,
+    recipient: PlanRecipient,
+  ): PlanReminder[] =>
+    planReminders({ deadlines: [deadline], policy, opensAt })
+      .filter(keep)
+      .map((r) => {
+        const local = formatBeijing(r.at);
+        return {
+          id: r.id,
+          key: r.key,
+          stage: stageKey,
+          kind: r.kind,
+          at: r.at,
+          date: local.slice(0, 10),
+          time: local.slice(11, 16),
+          offsetDays: r.offsetDays,
+          recipient: r.role === 'secretariat' ? secretariat : recipient,
+          deadlineAt: deadline.at,
+          deadline: formatBeijingDeadline(deadline.at),
+        };
+      });
+
+  const units: PlanRecipient = {
+    role: 'unit',
+    name: {
+      zh: `全部推荐单位（${programme.roster.units.length} 家）`,
+      en: `all nominating units (${programme.roster.units.length})`,
+    },
+  };
+  const reminders = [
+    ...plan(
+      { key: 'collection', at: d.collectionClosesAt, role: 'unit' },
+      d.collectionOpensAt,
+      'collection',
+      (r) => r.kind !== 'overdue',
+      units,
+    ),
+    ...reviewBodies.flatMap((body) =>
+      plan(
+        { key: `review:${body.id}`, at: d.preliminaryReviewDueAt, role: 'reviewBody' },
+        d.collectionClosesAt,
+        'preliminary-review',
+        (r) => r.kind !== 'digest',
+        { role: 'reviewBody', bodyId: body.id, name: body.name, parts: body.parts },
+      ),
+    ),
+    // One digest per instant for the preliminary review as a whole, as the cycle sends it.
+    ...(reviewBodies.length > 0
+      ? plan(
+          { key: 'preliminary-review', at: d.preliminaryReviewDueAt, role: 'reviewBody' },
+          d.collectionClosesAt,
+          'preliminary-review',
+          (r) => r.kind === 'digest',
+          secretariat,
+        )
+      : []),
+    ...plan(
+      { key: 'final', at: d.finalReviewDueAt, role: 'finalReviewBody' },
+      d.preliminaryReviewDueAt,
+      'final-review',
+      (r) => r.kind !== 'digest',
+      { role: 'finalReviewBody', name: copyBilingual(programme.finalReviewBody.name) },
+    ),
+  ].sort((a, b) => a.at - b.at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+
+  return {
+    programme: {
+      id: programme.id,
+      year: programme.year,
+      name: copyBilingual(programme.name),
+      issuer: copyBilingual(programme.issuer),
+      ...(programme.source === undefined ? {} : { source: programme.source }),
+    },
+    stages,
+    reminders,
+    reviewBodies,
+    policy: { ...policy, daysBefore: [...policy.daysBefore] },
+    roster: { units: programme.roster.units.length, sample: programme.roster.sample },
+    assumptions: programme.assumptions.map((a) => ({ path: a.path, note: a.note })),
+  };
+}
+
+function partName(programme: Programme, listId: string, fieldId?: string): string {
+  const list = programme.lists.find((l) => l.id === listId);
+  const field = list?.fields?.find((f) => f.id === fieldId);
+  const listName = list?.name.zh ?? listId;
+  return fieldId === undefined ? listName : `${listName} · ${field?.name.zh ?? fieldId}`;
+}
+
+function bilingual(b: Bilingual): string {
+  return b.en ? `${b.zh} / ${b.en}` : b.zh;
+}
+
+function offsetLabel(days: number): string {
+  return days >= 0 ? `T-${days}` : `T+${-days}`;
+}
+
+/** What a reminder is about, e.g. "初评截止 / preliminary review due 2023-12-30 24:00". */
+function deadlineLabel(r: PlanReminder): string {
+  const what: Record<PlanStageKey, string> = {
+    collection: '征集截止 / nominations close',
+    'preliminary-review': '初评截止 / preliminary review due',
+    'final-review': '终评截止 / final review due',
+    publication: '发布 / publication',
+    promotion: '推广结束 / promotion ends',
+  };
+  return `${what[r.stage]} ${r.deadline}`;
+}
+
+/** Terminal columns: East Asian wide and full-width characters take two. */
+function displayWidth(text: string): number {
+  let width = 0;
+  for (const char of text) {
+    const cp = char.codePointAt(0) as number;
+    const wide =
+      (cp >= 0x1100 && cp <= 0x115f) ||
+      (cp >= 0x2e80 && cp <= 0xa4cf && cp !== 0x303f) ||
+      (cp >= 0xac00 && cp <= 0xd7a3) ||
+      (cp >= 0xf900 && cp <= 0xfaff) ||
+      (cp >= 0xfe30 && cp <= 0xfe4f) ||
+      (cp >= 0xff00 && cp <= 0xff60) ||
+      (cp >= 0xffe0 && cp <= 0xffe6) ||
+      (cp >= 0x20000 && cp <= 0x3fffd);
+    width += wide ? 2 : 1;
+  }
+  return width;
+}
+
+function table(header: string[], rows: string[][]): string[] {
+  const widths = header.map((h, i) => Math.max(displayWidth(h), ...rows.map((r) => displayWidth(r[i]))));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c + ' '.repeat(widths[i] - displayWidth(c))))
+      .join('  ')
+      .trimEnd();
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)];
+}
+
+/** A readable, Chinese-first plan for a terminal; every time is Beijing time. */
+export function renderPlanText(plan: ProgrammePlan): string {
+  const p = plan.programme;
+  const lines: string[] = [
+    `${p.name.zh}（${p.id}）`,
+    ...(p.name.en ? [`${p.name.en} (${p.id})`] : []),
+    `发布单位 / issuer: ${bilingual(p.issuer)}`,
+    `推荐单位 / units: ${plan.roster.units}${plan.roster.sample ? '（示例名单 / sample roster, not a real one）' : ''}`,
+    `提醒规则 / reminder policy: T-${plan.policy.daysBefore.join(', T-')} ${plan.policy.at}` +
+      `${plan.policy.workingDaysOnly ? '，遇节假日提前至工作日 / moved to working days' : ''}` +
+      `${plan.policy.overdueEveryDays > 0 ? `，逾期每 ${plan.policy.overdueEveryDays} 天催办，最多 ${plan.policy.overdueMaxCount} 次 / overdue every ${plan.policy.overdueEveryDays} days, at most ${plan.policy.overdueMaxCount}` : ''}`,
+    '所有时间均为北京时间 / all times are Beijing time (UTC+8)',
+    '',
+    '阶段 / Stages',
+    ...table(
+      ['阶段 / Stage', '开始 / Starts', '截止 (北京时间) / Deadline'],
+      plan.stages.map((s) => [bilingual(s.name), s.starts, s.deadline]),
+    ),
+    '',
+    `提醒 / Reminders (${plan.reminders.length})`,
+    ...table(
+      ['日期时间 (北京时间)', '类型 / Kind', '对象 / Recipient', '截止事项 / Deadline'],
+      plan.reminders.map((r) => [
+        `${r.date} ${r.time}`,
+        `${KIND_NAMES[r.kind].zh} ${offsetLabel(r.offsetDays)}`,
+        r.recipient.name.zh,
+        deadlineLabel(r),
+      ]),
+    ),
+  ];
+  if (plan.reviewBodies.length > 0) {
+    lines.push('', '初评分工 / Preliminary review bodies');
+    for (const body of plan.reviewBodies) {
+      lines.push(`- ${bilingual(body.name)}: ${body.parts.join('；')}`);
+    }
+  }
+  lines.push('', '假设 / Assumptions');
+  if (plan.assumptions.length === 0) lines.push('（无 / none）');
+  for (const a of plan.assumptions) lines.push(`- ${a.path}: ${a.note}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * An iCalendar object with one event per stage deadline and one per reminder, UIDs
+ * `<programmeId>.<key>@kczg` (stage key or reminder id), so a re-import updates the same events.
+ */
+export function renderPlanIcs(plan: ProgrammePlan, stamp: number): string {
+  const p = plan.programme;
+  const stageEvents: IcsEventInput[] = plan.stages.map((s) => ({
+    uid: `${p.id}.${s.key}@kczg`,
+    title: `${p.name.zh}：${s.name.zh}截止 / ${s.name.en ?? s.key} deadline`,
+    description:
+      `${bilingual(s.name)}：${s.starts} 至 ${s.deadline}（北京时间）/ ` +
+      `from ${s.starts} to ${s.deadline} Beijing time.`,
+    at: s.deadlineAt,
+    stamp,
+  }));
+  const reminderEvents: IcsEventInput[] = plan.reminders.map((r) => ({
+    uid: `${p.id}.${r.id}@kczg`,
+    title: `${p.name.zh}：${KIND_NAMES[r.kind].zh} ${offsetLabel(r.offsetDays)} → ${r.recipient.name.zh}`,
+    description:
+      `${KIND_NAMES[r.kind].zh} / ${KIND_NAMES[r.kind].en}，对象 / recipient: ${bilingual(r.recipient.name)}` +
+      `${r.recipient.parts ? `（${r.recipient.parts.join('；')}）` : ''}\n` +
+      `${deadlineLabel(r)}（北京时间 / Beijing time）`,
+    at: r.at,
+    stamp,
+  }));
+  return icsCalendar([...stageEvents, ...reminderEvents]);
+}

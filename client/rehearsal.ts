@@ -1,0 +1,253 @@
+/**
+ * `kczg rehearse`: a programme's whole year on the time-skipping server, in about a minute.
+ * Synthetic units and nominations (some ineligible, some over quota), the real reminder plan
+ * over the loopback SMTP outbox, one review body that never reports, final review and real
+ * publication. Everything it leaves (published lists, .eml outbox, audit) lands in `outDir`.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { formatBeijing } from '../domain/calendar';
+import type { Candidate, Programme, Unit } from '../domain/programme';
+import { quotaPartsOf } from '../domain/quota';
+import { programmeDeadlines } from '../domain/timeline';
+import { listOutbox } from '../mail/outbox';
+import { startStack } from '../servers/stack';
+import type { Log } from '../servers/provision';
+import { forEachConcurrently } from '../activities/cycle-reader';
+import { KczgClient, RejectionError } from './api';
+import { auditToCsv } from './audit';
+import type { AuditEntry, FinalWinnersEntry } from '../workflows/messages';
+
+export interface RehearsalOptions {
+  programme: Programme;
+  nominations: number;
+  outDir: string;
+  log: Log;
+}
+
+export interface RehearsalReport {
+  programmeId: string;
+  accepted: number;
+  rejected: Record<string, number>;
+  escalated: string[];
+  winners: number;
+  messages: number;
+  outDir: string;
+  publishedDir: string;
+  stage: string;
+  wallSeconds: number;
+  timeline: AuditEntry[];
+}
+
+/** Enough synthetic units, spread over the channels, to hold `wanted` nominations within quota. */
+function rehearsalRoster(programme: Programme, wanted: number): Unit[] {
+  const units = [...programme.roster.units];
+  const perUnit = Math.max(
+    1,
+    programme.lists.reduce(
+      (n, list) => n + quotaPartsOf(programme, list.id).length * (list.quota?.default ?? 0),
+      0,
+    ),
+  );
+  const needed = Math.ceil((wanted * 1.1) / perUnit);
+  for (let i = units.length; i < needed; i++) {
+    const channel = programme.channels[i % programme.channels.length].id;
+    units.push({
+      id: `synthetic-${String(i).padStart(4, '0')}`,
+      name: `演练单位 ${i} (synthetic)`,
+      channels: [channel],
+      email: `unit${i}@units.example.org`,
+    });
+  }
+  return units;
+}
+
+/** A candidate that meets the usual rules of the list, or breaks one when `ineligible`. */
+function syntheticCandidate(
+  programme: Programme,
+  listId: string,
+  serial: number,
+  ineligible: boolean,
+): Candidate {
+  const list = programme.lists.find((l) => l.id === listId);
+  const name = `${list?.name.zh ?? listId} 候选 ${serial}`;
+  const orgType = list?.eligibility.find((r) => r.rule === 'orgTypeIn');
+  const focus = list?.eligibility.find((r) => r.rule === 'focusFieldIn');
+  const category = list?.eligibility.find((r) => r.rule === 'categoryIn');
+  return {
+    name,
+    identity: `SYN-${programme.year}-${serial}`,
+    region: 'mainland',
+    city: programme.pilotCities[0],
+    foundedOn: ineligible ? `${programme.year - 30}-01-01` : `${programme.year - 3}-06-01`,
+    birthDate: ineligible ? '1960-01-01' : `${programme.year - 30}-01-01`,
+    enterpriseFoundedOn: `${programme.year - 2}-03-01`,
+    orgType: orgType && 'values' in orgType ? orgType.values[0] : undefined,
+    focusFields: focus && 'values' in focus ? [focus.values[0]] : undefined,
+    category: category && 'values' in category ? category.values[0] : undefined,
+    classified: ineligible,
+    standing: 'good',
+    certified: !ineligible,
+  };
+}
+
+export async function rehearse(options: RehearsalOptions): Promise<RehearsalReport> {
+  const started = Date.now();
+  const { log } = options;
+  const outDir = path.resolve(options.outDir);
+  fs.rmSync(outDir, { recursive: true, force: true });
+  fs.mkdirSync(outDir, { recursive: true });
+  const programme: Programme = {
+    ...options.programme,
+    roster: { sample: true, units: rehearsalRoster(options.programme, options.nominations) },
+  };
+  const deadlines = programmeDeadlines(programme);
+
+  log(`启动嵌入式环境 / starting the embedded stack (time-skipping Temporal server, loopback SMTP, worker)…`);
+  const stack = await startStack({ mode: 'time-skipping', dataDir: outDir, log });
+  const api = new KczgClient(stack.env.client);
+  const rejected: Record<string, number> = {};
+  let accepted = 0;
+  try {
+    return await stack.withWorker(async () => {
+      const { cycleId } = await api.startCycle(programme, {
+        startAt: deadlines.collectionOpensAt,
+        outDir: path.join(outDir, 'published'),
+      });
+      const offset = (await api.status(cycleId)).clockOffsetMs;
+      const sleepUntil = async (at: number) => {
+        const remaining = at - ((await stack.env.currentTimeMs()) + offset);
+        if (remaining > 0) await stack.env.sleep(remaining);
+      };
+      log(`周期已开始 / cycle ${cycleId} started; ${programme.roster.units.length} 个推荐单位 / units`);
+
+      // Nominations: mid-collection, each unit fills its parts; every 20th breaks a rule, and
+      // every unit tries one over its quota in its first part.
+      await sleepUntil(
+        deadlines.collectionOpensAt + (deadlines.collectionClosesAt - deadlines.collectionOpensAt) / 2,
+      );
+      const attempts: Array<{ unit: Unit; listId: string; fieldId?: string; serial: number }> = [];
+      let serial = 0;
+      const parts = programme.lists.flatMap((list) => quotaPartsOf(programme, list.id));
+      for (const unit of programme.roster.units) {
+        for (const part of parts) {
+          const list = programme.lists.find((l) => l.id === part.listId);
+          const fieldId = part.fieldId ?? list?.fields?.[0]?.id;
+          const quota = list?.quota?.default ?? 0;
+          const extra = part === parts[0] ? 1 : 0;
+          for (let i = 0; i < quota + extra && serial < options.nominations; i++)
+            attempts.push({ unit, listId: part.listId, fieldId, serial: ++serial });
+        }
+      }
+      log(`提交 ${attempts.length} 项推荐 / submitting ${attempts.length} nominations…`);
+      await forEachConcurrently(attempts, 16, async ({ unit, listId, fieldId, serial: n }) => {
+        try {
+          await api.nominate(cycleId, unit.id, {
+            idempotencyKey: `rehearsal-${n}`,
+            listId,
+            ...(fieldId ? { fieldId } : {}),
+            candidate: syntheticCandidate(programme, listId, n, n % 20 === 0),
+          });
+          accepted++;
+        } catch (error) {
+          if (!(error instanceof RejectionError)) throw error;
+          rejected[error.rejection.code] = (rejected[error.rejection.code] ?? 0) + 1;
+        }
+      });
+      log(
+        `接受 ${accepted} 项，拒绝 ${JSON.stringify(rejected)} / accepted ${accepted}, rejected ${JSON.stringify(rejected)}`,
+      );
+
+      // Preliminary review: every body but the last reports on time; the last stays silent.
+      await sleepUntil(deadlines.collectionClosesAt + 60_000);
+      const status = await api.status(cycleId);
+      const bodies = [
+        ...new Set(
+          status.parts.flatMap((p) => (p.nominations > 0 ? p.reviewBodies.map((b) => b.bodyId) : [])),
+        ),
+      ];
+      const silent = bodies[bodies.length - 1];
+      await sleepUntil(deadlines.preliminaryReviewDueAt - 86_400_000);
+      for (const bodyId of bodies.filter((b) => b !== silent)) {
+        const state = await api.reviewState(cycleId, bodyId);
+        for (const part of state.parts) {
+          await api.reportReview(cycleId, bodyId, {
+            listId: part.listId,
+            ...(part.fieldId ? { fieldId: part.fieldId } : {}),
+            results: part.nominationIds.map((nominationId, i) => ({
+              nominationId,
+              rank: i + 1,
+              score: 100 - i,
+              verdict:
+                i < Math.max(1, Math.ceil(part.nominationIds.length * 0.3))
+                  ? 'recommended'
+                  : 'not-recommended',
+            })),
+          });
+        }
+      }
+      log(
+        `初评：${bodies.length - 1} 个机构按时报送，${silent ?? '-'} 未报送 / preliminary review: one body silent`,
+      );
+
+      // Final review picks up to ten of each shortlist.
+      await sleepUntil(deadlines.preliminaryReviewDueAt + 60_000);
+      // A field with two bodies (2022 绿色低碳) has one shortlist from both.
+      const winners = new Map<string, FinalWinnersEntry>();
+      for (const bodyId of bodies.filter((b) => b !== silent)) {
+        for (const part of (await api.reviewState(cycleId, bodyId)).parts) {
+          const key = `${part.listId}/${part.fieldId ?? ''}`;
+          const entry = winners.get(key) ?? {
+            listId: part.listId,
+            ...(part.fieldId ? { fieldId: part.fieldId } : {}),
+            nominationIds: [],
+          };
+          const shortlist = (part.results ?? [])
+            .filter((r) => r.verdict === 'recommended')
+            .map((r) => r.nominationId);
+          entry.nominationIds = [...new Set([...entry.nominationIds, ...shortlist])].slice(0, 10);
+          if (entry.nominationIds.length > 0) winners.set(key, entry);
+        }
+      }
+      await api.finalComplete(cycleId, { winners: [...winners.values()] });
+      await sleepUntil(deadlines.publicationAt + 60_000);
+      await sleepUntil(deadlines.promotionUntil + 60_000);
+      const final = await api.status(cycleId);
+      const audit = await api.audit(cycleId);
+      fs.writeFileSync(path.join(outDir, 'audit.json'), `${JSON.stringify(audit, null, 2)}\n`);
+      fs.writeFileSync(path.join(outDir, 'audit.csv'), auditToCsv(audit));
+      const messages = (await listOutbox(stack.outboxDir)).length;
+      return {
+        programmeId: programme.id,
+        accepted,
+        rejected,
+        escalated: final.escalated,
+        winners: final.published?.winners ?? 0,
+        messages,
+        outDir,
+        publishedDir: final.published?.outDir ?? '',
+        stage: final.stage,
+        wallSeconds: Math.round((Date.now() - started) / 100) / 10,
+        timeline: audit,
+      };
+    });
+  } finally {
+    await stack.shutdown();
+  }
+}
+
+export function renderTimeline(report: RehearsalReport): string {
+  const lines = report.timeline.map((e) => `  ${formatBeijing(e.at)}  ${e.action.padEnd(14)} ${e.detail}`);
+  return [
+    `演练完成 / rehearsal of ${report.programmeId} finished in ${report.wallSeconds} s (stage: ${report.stage})`,
+    '时间线（北京时间）/ timeline (Beijing time):',
+    ...lines,
+    `推荐：接受 ${report.accepted}，拒绝 ${
+      Object.entries(report.rejected)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ') || '0'
+    }`,
+    `入选 / winners: ${report.winners}; 邮件 / messages: ${report.messages}; 升级 / escalated: ${report.escalated.join(', ') || '-'}`,
+    `输出 / outputs: ${report.outDir} (published/, outbox/, audit.json, audit.csv)`,
+  ].join('\n');
+}

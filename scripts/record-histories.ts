@@ -1,0 +1,270 @@
+/**
+ * Records the event histories that test/workflows/replay.test.ts replays against the current
+ * workflow code, so that a non-deterministic change to workflows/ fails CI.
+ *
+ * Runs a compact but complete national-2023 cycle on the time-skipping server (the same embedded
+ * stack as the tests and `kczg rehearse`): nominations from three units, a unit extension, a
+ * pause and resume, one review body reporting and one silent (escalated), the final review,
+ * publication, promotion and the close. Then it writes the histories of the cycle workflow, two
+ * unit workflows and two review-body workflows to test/histories/<workflow id>.json.
+ *
+ *   npm run build && node dist/scripts/record-histories.js [--out <dir>]
+ *
+ * The worker runs KCZG_WORKFLOW_BUNDLE when set, else dist/workflow-bundle.js when built (see
+ * worker/create.ts), else bundles workflows/ itself. KCZG_TEST_SERVER may point at a test server.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { historyFromJSON, historyToJSON, type History } from '@temporalio/common/lib/proto-utils';
+import * as proto from '@temporalio/proto';
+import { patchProtobufRoot } from '@temporalio/proto/lib/patch-protobuf-root';
+import { KczgClient } from '../client/api';
+import { beijingToEpochMs } from '../domain/calendar';
+import type { Candidate } from '../domain/programme';
+import { loadProgramme } from '../programmes/loader';
+import { startStack, type Stack } from '../servers/stack';
+import { reviewBodyWorkflowId, unitWorkflowId } from '../workflows/ids';
+
+export interface RecordedHistory {
+  workflowId: string;
+  file: string;
+  bytes: number;
+  events: number;
+}
+
+const tech = (name: string): Candidate => ({ name, identity: `TECH-${name}`, classified: false });
+
+/** The repository root: the nearest folder above this module with package.json (src or dist). */
+function repoRoot(): string {
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, 'package.json')) && path.basename(dir) !== 'dist') return dir;
+    if (path.dirname(dir) === dir) throw new Error(`no package.json above ${__dirname}`);
+  }
+}
+
+export const DEFAULT_HISTORIES_DIR = path.join(repoRoot(), 'test', 'histories');
+
+/**
+ * A history file is named after its workflow id, ':' written as '~' (portable file names), so the
+ * replay test knows which workflow id to replay it under: `kczg~national-2023~unit~cie.json`.
+ */
+export function historyFileName(workflowId: string): string {
+  return `${workflowId.replaceAll(':', '~')}.json`;
+}
+
+export function workflowIdOfHistoryFile(file: string): string {
+  return path.basename(file, '.json').replaceAll('~', ':');
+}
+
+interface ProtoJson {
+  toJson(type: unknown, message: unknown): unknown;
+  fromJson(type: unknown, json: unknown, options: { ignoreUnknownFields: boolean }): History | null;
+}
+
+/**
+ * The SDK's historyToJSON / historyFromJSON, with a fallback for installs where npm left
+ * @temporalio/common and @temporalio/proto with separate copies of protobufjs: the SDK's helpers
+ * then throw "type must be a Type" (protojson checks `instanceof Type` against its own copy). The
+ * fallback uses the protojson of the copy @temporalio/proto's types were built with. Same
+ * output: canonical proto3 JSON, as `temporal workflow show --output json` writes it.
+ */
+function protoJsonOfProtoPackage(): { json: ProtoJson; historyType: unknown } {
+  const protoDir = path.dirname(require.resolve('@temporalio/proto'));
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const json = require(require.resolve('protobufjs/ext/protojson', { paths: [protoDir] })) as ProtoJson;
+  const root = patchProtobufRoot(proto) as unknown as { lookupType(name: string): unknown };
+  return { json, historyType: root.lookupType('temporal.api.history.v1.History') };
+}
+
+const isDuplicateProtobufError = (error: unknown) =>
+  error instanceof TypeError && /must be a Type/.test(error.message);
+
+export function historyToJson(history: History): string {
+  try {
+    return historyToJSON(history);
+  } catch (error) {
+    if (!isDuplicateProtobufError(error)) throw error;
+    const { json, historyType } = protoJsonOfProtoPackage();
+    const message = (proto.temporal.api.history.v1.History as { fromObject(o: unknown): unknown }).fromObject(
+      history,
+    );
+    return JSON.stringify(json.toJson(historyType, message), null, 2);
+  }
+}
+
+/** Parses a history file written by historyToJson (canonical enum names, as the SDK writes them). */
+export function historyFromJson(parsed: unknown): History {
+  try {
+    return historyFromJSON(parsed);
+  } catch (error) {
+    if (!isDuplicateProtobufError(error)) throw error;
+    const { json, historyType } = protoJsonOfProtoPackage();
+    const history = json.fromJson(historyType, parsed, { ignoreUnknownFields: true });
+    if (!history) throw new TypeError('Invalid history', { cause: error });
+    return history;
+  }
+}
+
+async function runCycle(stack: Stack, log: (line: string) => void) {
+  const api = new KczgClient(stack.env.client);
+  const sleepUntil = async (at: number, offset: number) => {
+    const remaining = at - ((await stack.env.currentTimeMs()) + offset);
+    if (remaining > 0) await stack.env.sleep(remaining);
+  };
+  const stageOf = async (cycleId: string) => (await api.status(cycleId)).stage;
+
+  const programme = loadProgramme('national-2023');
+  const { cycleId } = await api.startCycle(programme, { startAt: beijingToEpochMs('2023-11-20 09:00') });
+  const offset = (await api.status(cycleId)).clockOffsetMs;
+  log(`started ${cycleId}`);
+
+  // Collection: three units nominate; one withdraws and resubmits; one is extended.
+  await api.nominate(cycleId, 'cie', {
+    idempotencyKey: 'cie-1',
+    listId: 'pioneer-tech',
+    fieldId: 'electronics',
+    candidate: tech('量子通信芯片'),
+  });
+  const cie2 = await api.nominate(cycleId, 'cie', {
+    idempotencyKey: 'cie-2',
+    listId: 'pioneer-tech',
+    fieldId: 'electronics',
+    candidate: tech('柔性显示材料'),
+  });
+  await api.withdraw(cycleId, 'cie', cie2.id);
+  await api.nominate(cycleId, 'cie', {
+    idempotencyKey: 'cie-3',
+    listId: 'pioneer-tech',
+    fieldId: 'electronics',
+    candidate: tech('类脑计算芯片'),
+  });
+  await api.nominate(cycleId, 'jiangsu-cast', {
+    idempotencyKey: 'js-m1',
+    listId: 'tech-manager-pioneer',
+    candidate: { name: '王技术经理', certified: true },
+  });
+  await api.nominate(cycleId, 'buaa-cast', {
+    idempotencyKey: 'buaa-1',
+    listId: 'pioneer-tech',
+    fieldId: 'electronics',
+    candidate: tech('高精度导航'),
+  });
+  await api.extend(cycleId, {
+    scope: { kind: 'unit', unitId: 'buaa-cast' },
+    until: beijingToEpochMs('2023-12-02 24:00'),
+    reason: '材料补正',
+  });
+
+  // Past the common deadline, the extended unit still nominates.
+  await sleepUntil(beijingToEpochMs('2023-12-01 00:00') + 200, offset);
+  await api.nominate(cycleId, 'buaa-cast', {
+    idempotencyKey: 'buaa-2',
+    listId: 'pioneer-tech',
+    fieldId: 'electronics',
+    candidate: tech('延期技术'),
+  });
+
+  // A pause of 36 hours moves every later deadline.
+  await api.pause(cycleId, '系统维护');
+  await sleepUntil(beijingToEpochMs('2023-12-02 12:00'), offset);
+  const resumed = await api.resume(cycleId, '维护结束');
+  log(`paused and resumed; stage ${resumed.stage}`);
+
+  await sleepUntil(resumed.unitExtensions['buaa-cast'] + 60_000, offset);
+  if ((await stageOf(cycleId)) !== 'preliminary-review') throw new Error('expected preliminary review');
+
+  // Preliminary review: info-tech-consortium reports, ittn stays silent and is escalated.
+  const ids = (await api.reviewState(cycleId, 'info-tech-consortium')).parts[0].nominationIds;
+  await api.reportReview(cycleId, 'info-tech-consortium', {
+    listId: 'pioneer-tech',
+    fieldId: 'electronics',
+    results: ids.map((id, i) => ({
+      nominationId: id,
+      rank: i + 1,
+      verdict: i < 2 ? 'recommended' : 'not-recommended',
+    })),
+  });
+  await sleepUntil(resumed.deadlines.preliminaryReviewDueAt + 60_000, offset);
+  const finalStage = await api.status(cycleId);
+  if (finalStage.stage !== 'final-review') throw new Error(`expected final review, got ${finalStage.stage}`);
+  log(`final review; escalated: ${finalStage.escalated.join(', ')}`);
+
+  await api.finalComplete(cycleId, {
+    winners: [{ listId: 'pioneer-tech', fieldId: 'electronics', nominationIds: [ids[1], ids[0]] }],
+  });
+  await sleepUntil(finalStage.deadlines.publicationAt + 60_000, offset);
+  const published = await api.status(cycleId);
+  log(`stage ${published.stage}; ${published.published?.winners ?? 0} winners published`);
+
+  // Promotion runs to its end; the cycle closes and finishes its units and review bodies.
+  await sleepUntil(published.deadlines.promotionUntil + 60_000, offset);
+  const result = await api.cycle(cycleId).result();
+  log(`cycle finished: ${JSON.stringify(result)}`);
+  if (result.stage !== 'closed' && result.stage !== 'promotion') {
+    throw new Error(`the cycle ended in ${result.stage}`);
+  }
+  return cycleId;
+}
+
+export async function recordHistories(
+  outDir = DEFAULT_HISTORIES_DIR,
+  log: (line: string) => void = () => undefined,
+): Promise<RecordedHistory[]> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kczg-record-'));
+  const stack = await startStack({
+    mode: 'time-skipping',
+    dataDir,
+    workflowBundlePath: process.env.KCZG_WORKFLOW_BUNDLE,
+    log,
+  });
+  try {
+    const cycleId = await stack.withWorker(() => runCycle(stack, log));
+    // The cycle; a unit with an extension, a pause and a late nomination; one that withdrew; the
+    // review body that reported and the silent one (reminded, overdue, escalated).
+    const wanted = [
+      cycleId,
+      unitWorkflowId(cycleId, 'buaa-cast'),
+      unitWorkflowId(cycleId, 'cie'),
+      reviewBodyWorkflowId(cycleId, 'info-tech-consortium'),
+      reviewBodyWorkflowId(cycleId, 'ittn'),
+    ];
+    fs.mkdirSync(outDir, { recursive: true });
+    const written: RecordedHistory[] = [];
+    for (const workflowId of wanted) {
+      const handle = stack.env.client.workflow.getHandle(workflowId);
+      // Entities finish when the cycle closes; wait so each history is complete.
+      await handle.result();
+      const history = await handle.fetchHistory();
+      const file = path.join(outDir, historyFileName(workflowId));
+      const json = `${historyToJson(history)}\n`;
+      fs.writeFileSync(file, json);
+      written.push({ workflowId, file, bytes: Buffer.byteLength(json), events: history.events?.length ?? 0 });
+    }
+    return written;
+  } finally {
+    await stack.shutdown();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+if (require.main === module) {
+  const args = process.argv.slice(2);
+  const outFlag = args.indexOf('--out');
+  const outDir = outFlag >= 0 ? path.resolve(args[outFlag + 1]) : DEFAULT_HISTORIES_DIR;
+  const started = Date.now();
+  recordHistories(outDir, (line) => console.log(line)).then(
+    (written) => {
+      for (const h of written) {
+        console.log(
+          `${h.workflowId}: ${h.events} events, ${(h.bytes / 1024).toFixed(1)} KiB → ${path.relative(process.cwd(), h.file)}`,
+        );
+      }
+      console.log(`用时 / took ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    },
+    (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+}

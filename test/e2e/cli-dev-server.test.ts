@@ -1,0 +1,112 @@
+/**
+ * End to end on the Temporal CLI dev server started by the harness: the `kczg` command, spawned
+ * as a user runs it, against a real worker and loopback SMTP. The cycle is started ten seconds
+ * before its real collection deadline (programme time), so the close happens in real time.
+ */
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { beijingToEpochMs } from '../../domain/calendar';
+import { startTestStack, type TestStack } from '../support/stack';
+
+const run = promisify(execFile);
+const CLI = path.resolve(__dirname, '..', '..', 'dist', 'client', 'cli.js');
+
+async function kczg(
+  stack: TestStack,
+  args: string[],
+): Promise<{ code: number; json: Record<string, unknown> }> {
+  try {
+    const { stdout } = await run(process.execPath, [CLI, '--json', '--address', stack.env.address, ...args]);
+    return { code: 0, json: JSON.parse(stdout) };
+  } catch (error) {
+    const failure = error as { code: number; stdout: string };
+    return { code: failure.code, json: JSON.parse(failure.stdout) };
+  }
+}
+
+describe('kczg against the dev server', () => {
+  let stack: TestStack;
+  beforeAll(async () => {
+    stack = await startTestStack('dev');
+  });
+  afterAll(async () => {
+    await stack?.shutdown();
+  });
+
+  it('starts a cycle, takes a nomination, rejects a bad one with exit 2, and closes collection at the deadline', async () => {
+    expect(fs.existsSync(CLI)).toBe(true);
+    await stack.withWorker(async () => {
+      expect(beijingToEpochMs('2023-11-30 23:59')).toBe(Date.parse('2023-11-30T15:59:00Z'));
+      const start = await kczg(stack, ['cycle', 'start', 'national-2023', '--start-at', '2023-11-30 23:59']);
+      expect(start).toMatchObject({ code: 0, json: { cycleId: 'kczg:national-2023', started: true } });
+      const again = await kczg(stack, ['cycle', 'start', 'national-2023']);
+      expect(again.json).toMatchObject({ started: false });
+
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kczg-cli-'));
+      const candidate = path.join(dir, 'candidate.json');
+      fs.writeFileSync(
+        candidate,
+        JSON.stringify({ name: '端到端技术', identity: 'E2E-1', classified: false }),
+      );
+      const accepted = await kczg(stack, [
+        'nominate',
+        'national-2023',
+        '--unit',
+        'cie',
+        '--list',
+        'pioneer-tech',
+        '--field',
+        'electronics',
+        '--candidate',
+        candidate,
+        '--key',
+        'e2e-1',
+      ]);
+      expect(accepted).toMatchObject({
+        code: 0,
+        json: { id: 'cie.1', unitId: 'cie', listId: 'pioneer-tech' },
+      });
+
+      const rejected = await kczg(stack, [
+        'nominate',
+        'national-2023',
+        '--unit',
+        'cie',
+        '--list',
+        'no-such-list',
+        '--candidate',
+        candidate,
+        '--key',
+        'e2e-2',
+      ]);
+      expect(rejected.code).toBe(2);
+      expect(rejected.json).toMatchObject({ error: { code: 'UNKNOWN_LIST', field: 'listId' } });
+
+      // Programme time started at 23:59 Beijing; collection closes at 24:00, a minute later.
+      let stage = '';
+      for (let i = 0; i < 90 && stage !== 'preliminary-review'; i++) {
+        await new Promise((r) => setTimeout(r, 1_000));
+        stage = String((await kczg(stack, ['cycle', 'status', 'national-2023'])).json.stage);
+      }
+      expect(stage).toBe('preliminary-review');
+      const late = await kczg(stack, [
+        'nominate',
+        'national-2023',
+        '--unit',
+        'cie',
+        '--list',
+        'pioneer-tech',
+        '--field',
+        'electronics',
+        '--candidate',
+        candidate,
+        '--key',
+        'e2e-3',
+      ]);
+      expect(late).toMatchObject({ code: 2, json: { error: { code: 'COLLECTION_CLOSED' } } });
+    });
+  });
+});
