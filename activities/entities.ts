@@ -64,6 +64,7 @@ export function createEntityActivities(deps: EntityDeps) {
         collectionClosesAt: Math.max(setup.collectionClosesAt, setup.unitExtensions[unit.id] ?? 0),
         clockOffsetMs,
         priorWinners,
+        authPublicKey: setup.authPublicKey,
       };
       await client.workflow.start('unitWorkflow', {
         workflowId: unitWorkflowId(cycleId, unit.id),
@@ -124,7 +125,7 @@ export function createEntityActivities(deps: EntityDeps) {
     clockOffsetMs: number;
     dueByPart: Record<string, number>;
   }): Promise<Record<string, number>> {
-    const { programme } = await setupOf(args.cycleId);
+    const { programme, authPublicKey } = await setupOf(args.cycleId);
     const byPart = new Map<string, string[]>();
     for (const state of await unitStates(args.cycleId)) {
       for (const n of state.nominations) {
@@ -147,6 +148,7 @@ export function createEntityActivities(deps: EntityDeps) {
         bodyId,
         programme: { ...programme, roster: { ...programme.roster, units: [] } },
         clockOffsetMs: args.clockOffsetMs,
+        authPublicKey,
         dueAt: Math.max(...parts.map((p) => args.dueByPart[quotaKey(p.listId, p.fieldId)] ?? 0)),
         parts,
       };

@@ -5,6 +5,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { Programme } from '../domain/programme';
+import { checkCredential, type Party } from '../domain/credentials';
 import { isRejectionCode, type Rejection } from '../domain/rejections';
 import { CycleReader } from '../activities/cycle-reader';
 import { cycleWorkflowId, reviewBodyWorkflowId, TASK_QUEUE, unitWorkflowId } from '../workflows/ids';
@@ -25,14 +26,20 @@ import {
   unitStateQuery,
   withdrawUpdate,
   type AmendRequest,
+  type Credentialed,
   type CycleInput,
   type ExtendRequest,
   type FinalResults,
   type NominateRequest,
   type ReviewReport,
+  type ReasonRequest,
+  type WithdrawRequest,
 } from '../workflows/messages';
 import { programmeKey, stageKey, yearKey } from '../workflows/search-attributes';
 import type { cycleWorkflow } from '../workflows/cycle';
+
+const SECRETARIAT: Party = { kind: 'secretariat' };
+const unitParty = (id: string): Party => ({ kind: 'unit', id });
 
 /** A refusal with its stable code, field, rule and fix. */
 export class RejectionError extends Error {
@@ -60,16 +67,48 @@ export interface StartCycleOptions {
   /** Rehearse or replay: programme time at start (epoch ms). */
   startAt?: number;
   outDir?: string;
+  /** The secretariat's credential public key: every write then needs a credential. */
+  authPublicKey?: string;
+}
+
+export interface KczgClientOptions {
+  taskQueue?: string;
+  /** The acting party's credential, attached to every write (KCZG_CREDENTIAL in the CLI). */
+  credential?: string;
 }
 
 export class KczgClient {
   readonly reader: CycleReader;
+  readonly taskQueue: string;
+  private readonly credential?: string;
 
   constructor(
     readonly client: Client,
-    readonly taskQueue = TASK_QUEUE,
+    options: KczgClientOptions = {},
   ) {
     this.reader = new CycleReader(client);
+    this.taskQueue = options.taskQueue ?? TASK_QUEUE;
+    this.credential = options.credential;
+  }
+
+  /**
+   * The client's own check before sending: a malformed or misdirected credential (other cycle,
+   * other party) is refused here with the rejection the workflow would give. The workflow checks
+   * it again with the signature and the expiry on programme time. Without a credential the
+   * request goes as is: open-mode cycles (local rehearsals) accept it, keyed cycles refuse it.
+   */
+  private credentialFor(cycleId: string, ...allowed: Party[]): { credential?: string } {
+    if (!this.credential) return {};
+    const refusal = checkCredential({
+      token: this.credential,
+      publicKey: '',
+      cycle: cycleId,
+      allowed,
+      now: 0,
+      verifySignature: false,
+    });
+    if (refusal) throw new RejectionError(refusal);
+    return { credential: this.credential };
   }
 
   /** Starts the programme-year's cycle; a second start returns the running cycle. */
@@ -123,30 +162,31 @@ export class KczgClient {
     return this.client.workflow.getHandle(reviewBodyWorkflowId(cycleId, bodyId)).query(reviewStateQuery);
   }
 
-  nominate(cycleId: string, unitId: string, request: NominateRequest) {
+  async nominate(cycleId: string, unitId: string, request: NominateRequest) {
+    const args: [NominateRequest] = [{ ...request, ...this.credentialFor(cycleId, unitParty(unitId)) }];
     // The update id is the idempotency key: the server itself folds a retried submission.
     return this.onUnit(
       unitId,
       this.unit(cycleId, unitId).executeUpdate(nominateUpdate, {
-        args: [request],
+        args,
         updateId: `nominate:${request.idempotencyKey}`,
       }),
     );
   }
 
-  amend(cycleId: string, unitId: string, request: AmendRequest) {
-    return this.onUnit(unitId, this.unit(cycleId, unitId).executeUpdate(amendUpdate, { args: [request] }));
+  async amend(cycleId: string, unitId: string, request: AmendRequest) {
+    const args: [AmendRequest] = [{ ...request, ...this.credentialFor(cycleId, unitParty(unitId)) }];
+    return this.onUnit(unitId, this.unit(cycleId, unitId).executeUpdate(amendUpdate, { args }));
   }
 
-  withdraw(cycleId: string, unitId: string, nominationId: string) {
-    return this.onUnit(
-      unitId,
-      this.unit(cycleId, unitId).executeUpdate(withdrawUpdate, { args: [{ nominationId }] }),
-    );
+  async withdraw(cycleId: string, unitId: string, nominationId: string) {
+    const args: [WithdrawRequest] = [{ nominationId, ...this.credentialFor(cycleId, unitParty(unitId)) }];
+    return this.onUnit(unitId, this.unit(cycleId, unitId).executeUpdate(withdrawUpdate, { args }));
   }
 
-  markComplete(cycleId: string, unitId: string) {
-    return this.onUnit(unitId, this.unit(cycleId, unitId).executeUpdate(markCompleteUpdate, { args: [] }));
+  async markComplete(cycleId: string, unitId: string) {
+    const args: [Credentialed] = [this.credentialFor(cycleId, unitParty(unitId))];
+    return this.onUnit(unitId, this.unit(cycleId, unitId).executeUpdate(markCompleteUpdate, { args }));
   }
 
   /** A unit off the roster has no workflow: that is UNKNOWN_UNIT, not a server error. */
@@ -165,32 +205,47 @@ export class KczgClient {
     }
   }
 
-  reportReview(cycleId: string, bodyId: string, report: ReviewReport) {
+  async reportReview(cycleId: string, bodyId: string, report: ReviewReport) {
+    const args: [ReviewReport] = [
+      { ...report, ...this.credentialFor(cycleId, { kind: 'body', id: bodyId }) },
+    ];
     return unwrapRejection(
       this.client.workflow
         .getHandle(reviewBodyWorkflowId(cycleId, bodyId))
-        .executeUpdate(reportReviewUpdate, { args: [report] }),
+        .executeUpdate(reportReviewUpdate, { args }),
     );
   }
 
-  finalComplete(cycleId: string, results: FinalResults) {
-    return unwrapRejection(this.cycle(cycleId).executeUpdate(finalCompleteUpdate, { args: [results] }));
+  async finalComplete(cycleId: string, results: FinalResults) {
+    const args: [FinalResults] = [{ ...results, ...this.credentialFor(cycleId, { kind: 'final' }) }];
+    return unwrapRejection(this.cycle(cycleId).executeUpdate(finalCompleteUpdate, { args }));
   }
 
-  extend(cycleId: string, request: ExtendRequest) {
-    return unwrapRejection(this.cycle(cycleId).executeUpdate(extendUpdate, { args: [request] }));
+  async extend(cycleId: string, request: ExtendRequest) {
+    const args: [ExtendRequest] = [{ ...request, ...this.credentialFor(cycleId, SECRETARIAT) }];
+    return unwrapRejection(this.cycle(cycleId).executeUpdate(extendUpdate, { args }));
   }
 
-  pause(cycleId: string, reason: string) {
-    return unwrapRejection(this.cycle(cycleId).executeUpdate(pauseUpdate, { args: [{ reason }] }));
+  async pause(cycleId: string, reason: string) {
+    return unwrapRejection(
+      this.cycle(cycleId).executeUpdate(pauseUpdate, { args: [this.reasoned(cycleId, reason)] }),
+    );
   }
 
-  resume(cycleId: string, reason: string) {
-    return unwrapRejection(this.cycle(cycleId).executeUpdate(resumeUpdate, { args: [{ reason }] }));
+  async resume(cycleId: string, reason: string) {
+    return unwrapRejection(
+      this.cycle(cycleId).executeUpdate(resumeUpdate, { args: [this.reasoned(cycleId, reason)] }),
+    );
   }
 
-  cancel(cycleId: string, reason: string) {
-    return unwrapRejection(this.cycle(cycleId).executeUpdate(cancelUpdate, { args: [{ reason }] }));
+  async cancel(cycleId: string, reason: string) {
+    return unwrapRejection(
+      this.cycle(cycleId).executeUpdate(cancelUpdate, { args: [this.reasoned(cycleId, reason)] }),
+    );
+  }
+
+  private reasoned(cycleId: string, reason: string): ReasonRequest {
+    return { reason, ...this.credentialFor(cycleId, SECRETARIAT) };
   }
 
   private unit(cycleId: string, unitId: string) {

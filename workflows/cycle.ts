@@ -6,7 +6,6 @@
  */
 import {
   allHandlersFinished,
-  ApplicationFailure,
   condition,
   getExternalWorkflowHandle,
   proxyActivities,
@@ -16,10 +15,10 @@ import {
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
 import { quotaKey } from '../domain/quota';
-import type { Rejection } from '../domain/rejections';
 import { planReminders, type ReminderRole } from '../domain/reminders';
 import { programmeDeadlines, reviewAssignments } from '../domain/timeline';
 import { ProgrammeClock } from './clock';
+import { credentialGuard, rejectWith } from './refusals';
 import { unitWorkflowId } from './ids';
 import {
   auditQuery,
@@ -39,6 +38,7 @@ import {
   type CycleStatus,
   type ExtendRequest,
   type FinalResults,
+  type ReasonRequest,
   type PartProgress,
   type StageId,
 } from './messages';
@@ -50,15 +50,6 @@ const acts = proxyActivities<ReturnType<typeof createActivities>>({
   heartbeatTimeout: '1 minute',
   retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
 });
-
-function rejectWith(rejection: Rejection): never {
-  throw ApplicationFailure.create({
-    type: rejection.code,
-    message: rejection.message,
-    details: [rejection],
-    nonRetryable: true,
-  });
-}
 
 export interface CycleResult {
   stage: StageId;
@@ -99,6 +90,8 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleResult> {
     parts.set(key, part);
   }
 
+  const authorize = credentialGuard(input.authPublicKey, cycleId, () => clock.now());
+  const secretariatParty = { kind: 'secretariat' as const };
   const record = (entry: Omit<AuditEntry, 'at'>) => {
     audit.push({ at: clock.now(), ...entry });
     version++;
@@ -152,6 +145,7 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleResult> {
   });
   setHandler(cycleSetupQuery, () => ({
     programme,
+    authPublicKey: input.authPublicKey,
     collectionOpensAt: deadlines.collectionOpensAt,
     collectionClosesAt: deadlines.collectionClosesAt,
     unitExtensions: { ...unitExtensions },
@@ -207,6 +201,7 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleResult> {
     },
     {
       validator: (request: ExtendRequest) => {
+        authorize(request?.credential, secretariatParty);
         assertNotOver();
         if (!request || typeof request.until !== 'number' || !Number.isFinite(request.until)) {
           rejectWith({
@@ -289,7 +284,8 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleResult> {
       return status();
     },
     {
-      validator: (_request: { reason: string }) => {
+      validator: (request: ReasonRequest) => {
+        authorize(request?.credential, secretariatParty);
         assertNotOver();
         if (pausedAt !== undefined)
           rejectWith({
@@ -336,7 +332,8 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleResult> {
       return status();
     },
     {
-      validator: (_request: { reason: string }) => {
+      validator: (request: ReasonRequest) => {
+        authorize(request?.credential, secretariatParty);
         if (pausedAt === undefined)
           rejectWith({
             code: 'WRONG_STAGE',
@@ -354,7 +351,12 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleResult> {
       record({ actor: 'secretariat', action: 'cancel', outcome: 'accepted', detail: reason });
       return status();
     },
-    { validator: (_request: { reason: string }) => assertNotOver() },
+    {
+      validator: (request: ReasonRequest) => {
+        authorize(request?.credential, secretariatParty);
+        assertNotOver();
+      },
+    },
   );
 
   setHandler(
@@ -372,6 +374,7 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleResult> {
     },
     {
       validator: (results: FinalResults) => {
+        authorize(results?.credential, { kind: 'final' });
         if (stage !== 'final-review') {
           rejectWith({
             code: 'WRONG_STAGE',

@@ -35,19 +35,28 @@ export interface Nomination extends PartRef {
   amendedAt?: number;
 }
 
-export interface NominateRequest extends PartRef {
+/** Every write carries the acting party's credential (domain/credentials.ts) when the cycle has a key. */
+export interface Credentialed {
+  credential?: string;
+}
+
+export interface NominateRequest extends PartRef, Credentialed {
   /** The caller's key: retrying with the same key returns the same nomination. */
   idempotencyKey: string;
   candidate: Candidate;
 }
 
-export interface AmendRequest {
+export interface AmendRequest extends Credentialed {
   nominationId: string;
   candidate: Candidate;
 }
 
-export interface WithdrawRequest {
+export interface WithdrawRequest extends Credentialed {
   nominationId: string;
+}
+
+export interface ReasonRequest extends Credentialed {
+  reason: string;
 }
 
 export interface QuotaUsageRow extends PartRef {
@@ -75,7 +84,7 @@ export interface ReviewResultEntry {
   comment?: string;
 }
 
-export interface ReviewReport extends PartRef {
+export interface ReviewReport extends PartRef, Credentialed {
   results: ReviewResultEntry[];
 }
 
@@ -96,7 +105,7 @@ export interface FinalWinnersEntry extends PartRef {
   nominationIds: string[];
 }
 
-export interface FinalResults {
+export interface FinalResults extends Credentialed {
   winners: FinalWinnersEntry[];
 }
 
@@ -105,7 +114,7 @@ export type ExtensionScope =
   | { kind: 'unit'; unitId: string }
   | { kind: 'part'; listId: string; fieldId?: string };
 
-export interface ExtendRequest {
+export interface ExtendRequest extends Credentialed {
   scope: ExtensionScope;
   /** New deadline, epoch ms (programme time). */
   until: number;
@@ -153,6 +162,7 @@ export interface CycleStatus {
 
 export interface CycleSetup {
   programme: Programme;
+  authPublicKey?: string;
   collectionOpensAt: number;
   collectionClosesAt: number;
   unitExtensions: Record<string, number>;
@@ -171,6 +181,11 @@ export interface CycleInput {
   startAt?: number;
   /** Where publication writes its files (worker-side path). */
   outDir?: string;
+  /**
+   * Ed25519 public key (base64url) of the secretariat's credentials. Set: every write must carry
+   * a valid credential of its party. Omitted: open mode, for local rehearsals only.
+   */
+  authPublicKey?: string;
 }
 
 export interface UnitInput {
@@ -182,6 +197,7 @@ export interface UnitInput {
   collectionClosesAt: number;
   clockOffsetMs: number;
   priorWinners: PriorWinner[];
+  authPublicKey?: string;
   /** Carried over by continue-as-new. */
   carried?: {
     nominations: Nomination[];
@@ -197,6 +213,7 @@ export interface ReviewBodyInput {
   bodyId: string;
   dueAt: number;
   clockOffsetMs: number;
+  authPublicKey?: string;
   parts: ReviewPartState[];
 }
 
@@ -210,9 +227,9 @@ export const auditQuery = defineQuery<AuditEntry[]>('audit');
 /** Completes once every unit's workflow is started, so nominations can flow. */
 export const readyUpdate = defineUpdate<CycleStatus>('ready');
 export const extendUpdate = defineUpdate<CycleStatus, [ExtendRequest]>('extend');
-export const pauseUpdate = defineUpdate<CycleStatus, [{ reason: string }]>('pause');
-export const resumeUpdate = defineUpdate<CycleStatus, [{ reason: string }]>('resume');
-export const cancelUpdate = defineUpdate<CycleStatus, [{ reason: string }]>('cancel');
+export const pauseUpdate = defineUpdate<CycleStatus, [ReasonRequest]>('pause');
+export const resumeUpdate = defineUpdate<CycleStatus, [ReasonRequest]>('resume');
+export const cancelUpdate = defineUpdate<CycleStatus, [ReasonRequest]>('cancel');
 export const finalCompleteUpdate = defineUpdate<CycleStatus, [FinalResults]>('finalComplete');
 /** From a review body workflow: a part's preliminary review is done. */
 export const partReportedSignal =
@@ -229,7 +246,7 @@ export const unitStateQuery = defineQuery<UnitState>('unitState');
 export const nominateUpdate = defineUpdate<Nomination, [NominateRequest]>('nominate');
 export const amendUpdate = defineUpdate<Nomination, [AmendRequest]>('amend');
 export const withdrawUpdate = defineUpdate<Nomination, [WithdrawRequest]>('withdraw');
-export const markCompleteUpdate = defineUpdate<UnitState, []>('markComplete');
+export const markCompleteUpdate = defineUpdate<UnitState, [Credentialed]>('markComplete');
 /** From the cycle: the unit's collection deadline moved (extension) or the clock paused. */
 export const collectionDeadlineSignal =
   defineSignal<[{ closesAt: number; paused: boolean }]>('collectionDeadline');

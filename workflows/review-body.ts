@@ -5,7 +5,6 @@
  */
 import {
   allHandlersFinished,
-  ApplicationFailure,
   condition,
   getExternalWorkflowHandle,
   proxyActivities,
@@ -14,9 +13,9 @@ import {
 import type { createActivities } from '../activities';
 import type { Programme } from '../domain/programme';
 import { quotaKey } from '../domain/quota';
-import type { Rejection } from '../domain/rejections';
 import { planReminders } from '../domain/reminders';
 import { ProgrammeClock } from './clock';
+import { credentialGuard, rejectWith } from './refusals';
 import {
   cycleFinishedSignal,
   partReportedSignal,
@@ -33,15 +32,6 @@ const { sendNotice } = proxyActivities<ReturnType<typeof createActivities>>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '10 seconds', backoffCoefficient: 2, maximumInterval: '30 minutes' },
 });
-
-function rejectWith(rejection: Rejection): never {
-  throw ApplicationFailure.create({
-    type: rejection.code,
-    message: rejection.message,
-    details: [rejection],
-    nonRetryable: true,
-  });
-}
 
 /** Review bodies need the programme's names and reminder policy, not its roster. */
 export interface ReviewBodyWorkflowInput extends ReviewBodyInput {
@@ -60,6 +50,7 @@ export async function reviewBodyWorkflow(input: ReviewBodyWorkflowInput): Promis
   let finished = false;
   let version = 0;
 
+  const authorize = credentialGuard(input.authPublicKey, cycleId, () => clock.now());
   const outstanding = () => [...parts.values()].filter((p) => p.reportedAt === undefined);
 
   setHandler(reviewStateQuery, () => ({ bodyId, dueAt, parts: [...parts.values()] }));
@@ -86,6 +77,7 @@ export async function reviewBodyWorkflow(input: ReviewBodyWorkflowInput): Promis
     },
     {
       validator: (report: ReviewReport) => {
+        authorize(report?.credential, { kind: 'body', id: bodyId });
         if (finished) {
           rejectWith({ code: 'WRONG_STAGE', message: '本轮已结束 / the cycle is over', rule: 'stage' });
         }

@@ -5,7 +5,6 @@
  */
 import {
   allHandlersFinished,
-  ApplicationFailure,
   condition,
   continueAsNew,
   proxyActivities,
@@ -16,10 +15,10 @@ import type { createActivities } from '../activities';
 import { checkEligibility } from '../domain/eligibility';
 import { candidateSchema } from '../domain/programme';
 import { checkQuota, quotaKey, quotaUsageReport } from '../domain/quota';
-import type { Rejection } from '../domain/rejections';
 import { planReminders } from '../domain/reminders';
 import { normaliseName } from '../domain/eligibility';
 import { ProgrammeClock } from './clock';
+import { credentialGuard, rejectWith } from './refusals';
 import {
   amendUpdate,
   collectionDeadlineSignal,
@@ -43,15 +42,6 @@ const { sendNotice } = proxyActivities<ReturnType<typeof createActivities>>({
 
 /** Past this many accepted updates in one run, hand over to a fresh run (the server caps a run at 2,000). */
 const UPDATES_PER_RUN = 1_000;
-
-function rejectWith(rejection: Rejection): never {
-  throw ApplicationFailure.create({
-    type: rejection.code,
-    message: rejection.message,
-    details: [rejection],
-    nonRetryable: true,
-  });
-}
 
 export async function unitWorkflow(input: UnitInput): Promise<void> {
   const { programme, unit, cycleId } = input;
@@ -86,6 +76,8 @@ export async function unitWorkflow(input: UnitInput): Promise<void> {
     const now = clock.now();
     return !finished && now >= input.collectionOpensAt && (paused || now < closesAt);
   };
+  const authorize = credentialGuard(input.authPublicKey, cycleId, () => clock.now());
+  const self = { kind: 'unit' as const, id: unit.id };
   const owesWork = () =>
     !complete && quotaUsageReport(programme, unit, usage()).some((row) => row.remaining > 0);
 
@@ -219,6 +211,7 @@ export async function unitWorkflow(input: UnitInput): Promise<void> {
     },
     {
       validator: (request: NominateRequest) => {
+        authorize(request?.credential, self);
         if (
           typeof request?.idempotencyKey !== 'string' ||
           !request.idempotencyKey ||
@@ -254,7 +247,8 @@ export async function unitWorkflow(input: UnitInput): Promise<void> {
       return amended;
     },
     {
-      validator: ({ nominationId: id, candidate }) => {
+      validator: ({ nominationId: id, candidate, credential }) => {
+        authorize(credential, self);
         assertOpen();
         const current = ownNomination(id);
         assertAcceptable(current.listId, current.fieldId, candidate, id);
@@ -272,18 +266,23 @@ export async function unitWorkflow(input: UnitInput): Promise<void> {
       return withdrawn;
     },
     {
-      validator: ({ nominationId: id }) => {
+      validator: ({ nominationId: id, credential }) => {
+        authorize(credential, self);
         assertOpen();
         ownNomination(id);
       },
     },
   );
 
-  setHandler(markCompleteUpdate, (): UnitState => {
-    complete = true;
-    version++;
-    return state();
-  });
+  setHandler(
+    markCompleteUpdate,
+    (): UnitState => {
+      complete = true;
+      version++;
+      return state();
+    },
+    { validator: (request?: { credential?: string }) => authorize(request?.credential, self) },
+  );
 
   setHandler(collectionDeadlineSignal, (change) => {
     closesAt = change.closesAt;

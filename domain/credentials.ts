@@ -1,0 +1,130 @@
+/**
+ * Credentials: the secretariat signs, for one party of one cycle, a short claim with an expiry
+ * (Ed25519). Workflows verify them with the cycle's public key only, so no secret ever sits in a
+ * history, and someone who calls Temporal directly still cannot act for another party.
+ * Pure and deterministic (usable in workflow code): no Node APIs.
+ */
+import { ed25519 } from '@noble/curves/ed25519';
+import type { Rejection } from './rejections';
+
+export type Party =
+  { kind: 'unit'; id: string } | { kind: 'body'; id: string } | { kind: 'secretariat' } | { kind: 'final' };
+
+export interface CredentialClaims {
+  v: 1;
+  /** The cycle (workflow id) the credential is valid for. */
+  cycle: string;
+  party: Party;
+  /** Issued at and expires at, epoch ms (real time). */
+  iat: number;
+  exp: number;
+}
+
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+export function base64UrlEncode(bytes: Uint8Array): string {
+  let out = '';
+  for (let i = 0; i < bytes.length; i += 3) {
+    const n = (bytes[i] << 16) | ((bytes[i + 1] ?? 0) << 8) | (bytes[i + 2] ?? 0);
+    const chars = Math.min(4, Math.ceil(((bytes.length - i) * 8) / 6));
+    for (let j = 0; j < chars; j++) out += ALPHABET[(n >> (18 - 6 * j)) & 63];
+  }
+  return out;
+}
+
+export function base64UrlDecode(text: string): Uint8Array | undefined {
+  const clean = text.replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
+  const bytes: number[] = [];
+  let buffer = 0;
+  let bits = 0;
+  for (const char of clean) {
+    const value = ALPHABET.indexOf(char);
+    if (value < 0) return undefined;
+    buffer = (buffer << 6) | value;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      bytes.push((buffer >> bits) & 255);
+    }
+  }
+  return Uint8Array.from(bytes);
+}
+
+export function partyLabel(party: Party): string {
+  return party.kind === 'unit' || party.kind === 'body' ? `${party.kind}:${party.id}` : party.kind;
+}
+
+/** "unit:cie", "body:ittn", "secretariat", "final" → Party. */
+export function parseParty(label: string): Party | undefined {
+  const [kind, id] = label.split(':');
+  if ((kind === 'unit' || kind === 'body') && id) return { kind, id };
+  if ((kind === 'secretariat' || kind === 'final') && id === undefined) return { kind };
+  return undefined;
+}
+
+/** The claims of a token, unverified (clients use it to catch mistakes early). */
+export function readClaims(token: string): CredentialClaims | undefined {
+  const [payload] = token.split('.');
+  const bytes = payload ? base64UrlDecode(payload) : undefined;
+  if (!bytes) return undefined;
+  try {
+    const claims = JSON.parse(new TextDecoder().decode(bytes)) as CredentialClaims;
+    return claims?.v === 1 &&
+      typeof claims.cycle === 'string' &&
+      typeof claims.exp === 'number' &&
+      claims.party
+      ? claims
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function refuse(message: string, fix: string): Rejection {
+  return { code: 'NOT_ALLOWED', field: 'credential', rule: 'credential', message, fix };
+}
+
+/**
+ * Checks a token for an action by `allowed` parties on `cycle` at `now`. Returns the refusal, or
+ * undefined when the credential holds. The secretariat may act for every party.
+ */
+export function checkCredential(args: {
+  token: unknown;
+  publicKey: string;
+  cycle: string;
+  allowed: Party[];
+  now: number;
+  verifySignature?: boolean;
+}): Rejection | undefined {
+  const fix = '向秘书处申领本方的有效凭证 / ask the secretariat for a valid credential for your party';
+  if (typeof args.token !== 'string' || !args.token)
+    return refuse('缺少凭证 / a credential is required for this action', fix);
+  const [payload, signature] = args.token.split('.');
+  const claims = readClaims(args.token);
+  const payloadBytes = payload ? base64UrlDecode(payload) : undefined;
+  const signatureBytes = signature ? base64UrlDecode(signature) : undefined;
+  const key = base64UrlDecode(args.publicKey);
+  if (!claims || !payloadBytes || !signatureBytes || !key)
+    return refuse('凭证格式无效 / the credential is malformed', fix);
+  if (args.verifySignature !== false) {
+    let valid = false;
+    try {
+      valid = ed25519.verify(signatureBytes, payloadBytes, key);
+    } catch {
+      valid = false;
+    }
+    if (!valid) return refuse('凭证签名无效 / the credential’s signature is not valid', fix);
+  }
+  if (claims.cycle !== args.cycle)
+    return refuse(`凭证属于另一周期 ${claims.cycle} / the credential is for another cycle`, fix);
+  if (claims.exp <= args.now) return refuse('凭证已过期 / the credential has expired', fix);
+  const holder = partyLabel(claims.party);
+  const permitted = claims.party.kind === 'secretariat' || args.allowed.some((p) => partyLabel(p) === holder);
+  if (!permitted) {
+    return refuse(
+      `凭证持有方 ${holder} 无权执行此操作（需 ${args.allowed.map(partyLabel).join(' / ')}）/ ${holder} may not act for ${args.allowed.map(partyLabel).join(' or ')}`,
+      fix,
+    );
+  }
+  return undefined;
+}

@@ -1,0 +1,29 @@
+/**
+ * How workflow code refuses: a non-retryable ApplicationFailure whose type is the stable code and
+ * whose details carry the whole Rejection (client/api.ts unwraps it). Thrown from update
+ * validators, so a refused request is never written to history.
+ */
+import { ApplicationFailure } from '@temporalio/workflow';
+import { checkCredential, type Party } from '../domain/credentials';
+import type { Rejection } from '../domain/rejections';
+
+export function rejectWith(rejection: Rejection): never {
+  throw ApplicationFailure.create({
+    type: rejection.code,
+    message: rejection.message,
+    details: [rejection],
+    nonRetryable: true,
+  });
+}
+
+/**
+ * A guard for writes: with a public key, the credential must be valid for one of `allowed` (or
+ * the secretariat) on this cycle at programme time `now()`; without one, the cycle is open.
+ */
+export function credentialGuard(publicKey: string | undefined, cycleId: string, now: () => number) {
+  return (credential: unknown, ...allowed: Party[]): void => {
+    if (!publicKey) return;
+    const refusal = checkCredential({ token: credential, publicKey, cycle: cycleId, allowed, now: now() });
+    if (refusal) rejectWith(refusal);
+  };
+}
