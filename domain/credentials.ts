@@ -80,6 +80,15 @@ export function readClaims(token: string): CredentialClaims | undefined {
   }
 }
 
+/** A malformed key or signature is simply not a valid signature. */
+function verifies(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean {
+  try {
+    return ed25519.verify(signature, message, publicKey);
+  } catch {
+    return false;
+  }
+}
+
 function refuse(message: string, fix: string): Rejection {
   return { code: 'NOT_ALLOWED', field: 'credential', rule: 'credential', message, fix };
 }
@@ -107,13 +116,8 @@ export function checkCredential(args: {
   if (!claims || !payloadBytes || !signatureBytes || !key)
     return refuse('凭证格式无效 / the credential is malformed', fix);
   if (args.verifySignature !== false) {
-    let valid = false;
-    try {
-      valid = ed25519.verify(signatureBytes, payloadBytes, key);
-    } catch {
-      valid = false;
-    }
-    if (!valid) return refuse('凭证签名无效 / the credential’s signature is not valid', fix);
+    if (!verifies(signatureBytes, payloadBytes, key))
+      return refuse('凭证签名无效 / the credential’s signature is not valid', fix);
   }
   if (claims.cycle !== args.cycle)
     return refuse(`凭证属于另一周期 ${claims.cycle} / the credential is for another cycle`, fix);
