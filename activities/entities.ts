@@ -11,6 +11,7 @@ import { reviewBodyWorkflowId, unitWorkflowId } from '../workflows/ids';
 import {
   collectionDeadlineSignal,
   cycleFinishedSignal,
+  mailHoldsSignal,
   reviewDeadlineSignal,
   type ReviewPartState,
   type UnitInput,
@@ -179,6 +180,17 @@ export function createEntityActivities(deps: EntityDeps) {
     });
   }
 
+  async function broadcastMailHolds(args: { cycleId: string; held: string[] }): Promise<void> {
+    const { programme } = await setupOf(args.cycleId);
+    const ids = [
+      ...programme.roster.units.map((u) => unitWorkflowId(args.cycleId, u.id)),
+      ...programme.reviewBodies.map((b) => reviewBodyWorkflowId(args.cycleId, b.id)),
+    ];
+    await forEachConcurrently(ids, limit, (id) =>
+      ignoreMissing(client.workflow.getHandle(id).signal(mailHoldsSignal, { held: args.held })),
+    );
+  }
+
   async function finishEntities({ cycleId }: { cycleId: string }): Promise<void> {
     const { programme } = await setupOf(cycleId);
     const ids = [
@@ -197,6 +209,7 @@ export function createEntityActivities(deps: EntityDeps) {
     unitsOwingWork,
     handOverToReview,
     announceResults,
+    broadcastMailHolds,
     finishEntities,
   };
 }

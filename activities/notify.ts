@@ -28,6 +28,7 @@ const deadlineLabels: Record<NoticeRequest['template'], templates.BilingualText>
   bodyOverdue: { zh: '评审结果报送截止', en: 'Review results due' },
   secretariatDigest: { zh: '阶段截止', en: 'Stage deadline' },
   escalation: { zh: '初评结果报送截止（已逾期）', en: 'Preliminary review due (overdue)' },
+  mailFailures: { zh: '邮件无法投递', en: 'Undeliverable mail' },
   resultsPublished: { zh: '榜单发布', en: 'Publication' },
 };
 
@@ -76,6 +77,7 @@ export function renderNotice(request: NoticeRequest, url?: string): RenderedMail
       return templates.overdueNotice({ ...common, recipient: request.party, deadline });
     case 'secretariatDigest':
     case 'escalation':
+    case 'mailFailures':
       return templates.secretariatDigest({
         ...common,
         secretariat: request.party,

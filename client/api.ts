@@ -16,6 +16,7 @@ import {
   cycleStatusQuery,
   extendUpdate,
   finalCompleteUpdate,
+  mailHoldUpdate,
   markCompleteUpdate,
   nominateUpdate,
   pauseUpdate,
@@ -30,6 +31,7 @@ import {
   type CycleInput,
   type ExtendRequest,
   type FinalResults,
+  type MailHoldRequest,
   type NominateRequest,
   type ReviewReport,
   type ReasonRequest,
@@ -242,6 +244,12 @@ export class KczgClient {
     return unwrapRejection(
       this.cycle(cycleId).executeUpdate(cancelUpdate, { args: [this.reasoned(cycleId, reason)] }),
     );
+  }
+
+  /** Holds (or releases) one planned mailing, by its id in `kczg mail plan`. */
+  async mailHold(cycleId: string, reminderId: string, held: boolean) {
+    const args: [MailHoldRequest] = [{ reminderId, held, ...this.credentialFor(cycleId, SECRETARIAT) }];
+    return unwrapRejection(this.cycle(cycleId).executeUpdate(mailHoldUpdate, { args }));
   }
 
   private reasoned(cycleId: string, reason: string): ReasonRequest {

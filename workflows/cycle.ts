@@ -29,6 +29,7 @@ import {
   extendUpdate,
   finalCompleteUpdate,
   mailFailedSignal,
+  mailHoldUpdate,
   partReportedSignal,
   pauseUpdate,
   readyUpdate,
@@ -38,6 +39,7 @@ import {
   type CycleStatus,
   type ExtendRequest,
   type FinalResults,
+  type MailHoldRequest,
   type ReasonRequest,
   type PartProgress,
   type StageId,
@@ -74,6 +76,7 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleResult> {
   let published: CycleStatus['published'];
   let cancelled = false;
   let mailFailures = 0;
+  const heldMailings = new Set<string>();
   let version = 0;
   let unitsStarted = false;
 
@@ -126,6 +129,7 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleResult> {
     escalated: [...escalated],
     published,
     mailFailures,
+    heldMailings: [...heldMailings],
   });
 
   const over = () => stage === 'closed' || stage === 'cancelled';
@@ -443,9 +447,43 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleResult> {
     });
   });
 
+  setHandler(
+    mailHoldUpdate,
+    async ({ reminderId, held }: MailHoldRequest): Promise<CycleStatus> => {
+      if (held) heldMailings.add(reminderId);
+      else heldMailings.delete(reminderId);
+      record({
+        actor: 'secretariat',
+        action: held ? 'mail-hold' : 'mail-release',
+        outcome: 'accepted',
+        detail: reminderId,
+      });
+      await acts.broadcastMailHolds({ cycleId, held: [...heldMailings] });
+      return status();
+    },
+    {
+      validator: (request: MailHoldRequest) => {
+        authorize(request?.credential, secretariatParty);
+        assertNotOver();
+        if (typeof request?.reminderId !== 'string' || !/^[\w:@.-]{1,100}$/.test(request.reminderId)) {
+          rejectWith({
+            code: 'INVALID',
+            field: 'reminderId',
+            rule: 'format',
+            message: '邮件计划编号无效 / reminderId must be an id from `kczg mail plan`, e.g. collection:T-7',
+          });
+        }
+      },
+    },
+  );
+
+  // A mail that will never be delivered is recorded here and reported to the secretariat
+  // (unless it was the secretariat's own mail that failed: no loop).
+  const failuresToReport: string[] = [];
   setHandler(mailFailedSignal, ({ businessKey, error }) => {
     mailFailures++;
     record({ actor: 'mail', action: 'mail-failed', outcome: 'rejected', detail: `${businessKey}: ${error}` });
+    if (!businessKey.includes('/secretariat/')) failuresToReport.push(`${businessKey}: ${error}`);
   });
 
   const secretariat = programme.secretariat.contacts.map((c) => ({
@@ -489,7 +527,13 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleResult> {
         deadlines: [{ key, at: deadline(), role: owner }],
         policy: programme.reminders,
       })
-        .filter((r) => r.kind === 'digest' && !sentDigests.has(r.id) && r.at > clock.now() - 60_000)
+        .filter(
+          (r) =>
+            r.kind === 'digest' &&
+            !sentDigests.has(r.id) &&
+            !heldMailings.has(r.id) &&
+            r.at > clock.now() - 60_000,
+        )
         .sort((a, b) => a.at - b.at)[0];
       const wakeAt = pausedAt !== undefined ? undefined : Math.min(deadline(), digest?.at ?? Infinity);
       const seen = version;
@@ -504,6 +548,21 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleResult> {
       );
     }
   };
+
+  const reportMailFailures = async () => {
+    for (let batch = 1; ; batch++) {
+      await condition(() => failuresToReport.length > 0 || over());
+      if (over()) return;
+      const failures = failuresToReport.splice(0);
+      await notifySecretariat(
+        `${cycleId}/secretariat/mail-failures/${batch}`,
+        'mailFailures',
+        clock.now(),
+        failures,
+      );
+    }
+  };
+  void reportMailFailures();
 
   // --- collection -------------------------------------------------------------------------------
   upsertSearchAttributes([stageSearchAttribute(stage)]);
@@ -532,6 +591,7 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleResult> {
       [...parts].map(([key, p]) => [key, Math.max(p.dueAt, deadlines.preliminaryReviewDueAt)]),
     );
     const counts = await acts.handOverToReview({ cycleId, clockOffsetMs: clock.offsetMs, dueByPart });
+    if (heldMailings.size > 0) await acts.broadcastMailHolds({ cycleId, held: [...heldMailings] });
     for (const [key, part] of parts) {
       part.nominations = counts[key] ?? 0;
       // Nothing to review: the part is done at once.
@@ -577,7 +637,10 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleResult> {
         deadlines: [{ key: 'final', at: deadlines.finalReviewDueAt, role: 'finalReviewBody' }],
         policy: programme.reminders,
       })
-        .filter((r) => r.kind !== 'digest' && !sent.has(r.id) && r.at > clock.now() - 60_000)
+        .filter(
+          (r) =>
+            r.kind !== 'digest' && !sent.has(r.id) && !heldMailings.has(r.id) && r.at > clock.now() - 60_000,
+        )
         .sort((a, b) => a.at - b.at)[0];
       const seen = version;
       const woken = await clock.waitUntil(

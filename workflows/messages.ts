@@ -158,6 +158,7 @@ export interface CycleStatus {
   escalated: string[];
   published?: { at: number; outDir: string; winners: number };
   mailFailures: number;
+  heldMailings: string[];
 }
 
 export interface CycleSetup {
@@ -205,6 +206,8 @@ export interface UnitInput {
     complete: boolean;
     paused: boolean;
     remindersSent: string[];
+    held: string[];
+    plannedFrom: number;
   };
 }
 
@@ -236,6 +239,17 @@ export const partReportedSignal =
   defineSignal<
     [{ bodyId: string; listId: string; fieldId?: string; reportedAt: number; shortlist: string[] }]
   >('partReported');
+/**
+ * The secretariat holds or releases one planned mailing (a reminder id from `kczg mail plan`,
+ * e.g. "collection:T-7"): held, it is not sent when due; released, it goes out (at once if due).
+ */
+export interface MailHoldRequest extends Credentialed {
+  reminderId: string;
+  held: boolean;
+}
+export const mailHoldUpdate = defineUpdate<CycleStatus, [MailHoldRequest]>('mailHold');
+/** From the cycle to its units and review bodies: the held mailings now. */
+export const mailHoldsSignal = defineSignal<[{ held: string[] }]>('mailHolds');
 /** From the mail activities: a message could not be delivered and will not be retried. */
 export const mailFailedSignal = defineSignal<[{ businessKey: string; error: string }]>('mailFailed');
 

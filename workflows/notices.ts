@@ -13,6 +13,7 @@ export type NoticeTemplate =
   | 'bodyOverdue'
   | 'secretariatDigest'
   | 'escalation'
+  | 'mailFailures'
   | 'resultsPublished';
 
 export interface NoticeUsageRow {

@@ -18,6 +18,7 @@ import { ProgrammeClock } from './clock';
 import { credentialGuard, rejectWith } from './refusals';
 import {
   cycleFinishedSignal,
+  mailHoldsSignal,
   partReportedSignal,
   reportReviewUpdate,
   reviewDeadlineSignal,
@@ -46,6 +47,7 @@ export async function reviewBodyWorkflow(input: ReviewBodyWorkflowInput): Promis
     input.parts.map((p) => [quotaKey(p.listId, p.fieldId), { ...p }]),
   );
   const sent = new Set<string>();
+  let held = new Set<string>();
   let dueAt = input.dueAt;
   let finished = false;
   let version = 0;
@@ -146,6 +148,10 @@ export async function reviewBodyWorkflow(input: ReviewBodyWorkflowInput): Promis
     dueAt = next;
     version++;
   });
+  setHandler(mailHoldsSignal, (holds) => {
+    held = new Set(holds.held);
+    version++;
+  });
   setHandler(cycleFinishedSignal, () => {
     finished = true;
     version++;
@@ -154,10 +160,10 @@ export async function reviewBodyWorkflow(input: ReviewBodyWorkflowInput): Promis
   const contacts = body?.contacts.map((c) => ({ name: `${body.name.zh} ${c.name}`, email: c.email })) ?? [];
   while (!finished) {
     const plan = planReminders({
-      deadlines: [{ key: 'review', at: dueAt, role: 'reviewBody' }],
+      deadlines: [{ key: `review:${bodyId}`, at: dueAt, role: 'reviewBody' }],
       policy: programme.reminders,
     })
-      .filter((r) => r.kind !== 'digest' && !sent.has(r.id))
+      .filter((r) => r.kind !== 'digest' && !sent.has(r.id) && !held.has(r.id))
       .sort((a, b) => a.at - b.at);
     const next = outstanding().length > 0 ? plan[0] : undefined;
     const seen = version;

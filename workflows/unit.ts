@@ -7,6 +7,7 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -23,6 +24,7 @@ import {
   amendUpdate,
   collectionDeadlineSignal,
   cycleFinishedSignal,
+  mailHoldsSignal,
   markCompleteUpdate,
   nominateUpdate,
   unitStateQuery,
@@ -51,6 +53,10 @@ export async function unitWorkflow(input: UnitInput): Promise<void> {
     [...nominations.values()].map((n) => [n.idempotencyKey, n]),
   );
   const remindersSent = new Set(input.carried?.remindersSent ?? []);
+  let held = new Set(input.carried?.held ?? []);
+  // Reminders due before this unit's workflow began are not sent late (a cycle started mid-way).
+  // Units started before this change sent them: their replays keep doing so.
+  const plannedFrom = patched('unit-skips-stale-reminders') ? (input.carried?.plannedFrom ?? clock.now()) : -Infinity;
   let sequence = input.carried?.sequence ?? 0;
   let complete = input.carried?.complete ?? false;
   let paused = input.carried?.paused ?? false;
@@ -290,6 +296,11 @@ export async function unitWorkflow(input: UnitInput): Promise<void> {
     version++;
   });
 
+  setHandler(mailHoldsSignal, (holds) => {
+    held = new Set(holds.held);
+    version++;
+  });
+
   setHandler(cycleFinishedSignal, () => {
     finished = true;
     version++;
@@ -321,7 +332,13 @@ export async function unitWorkflow(input: UnitInput): Promise<void> {
         .filter((r) => r.kind === 'reminder')
         .map((r) => ({ id: r.id, at: r.at, template: 'unitReminder' as const })),
       { id: `closed@${closesAt}`, at: closesAt, template: 'collectionClosed' as const },
-    ].filter((p) => !remindersSent.has(p.id) && !(paused && p.template !== 'collectionOpened'));
+    ].filter(
+      (p) =>
+        !remindersSent.has(p.id) &&
+        !held.has(p.id) &&
+        (p.template !== 'unitReminder' || p.at >= plannedFrom) &&
+        !(paused && p.template !== 'collectionOpened'),
+    );
     const next = planned.sort((a, b) => a.at - b.at)[0];
     const seen = version;
     const woken = await clock.waitUntil(next?.at, () => version !== seen || shouldContinueAsNew());
@@ -346,6 +363,8 @@ export async function unitWorkflow(input: UnitInput): Promise<void> {
         complete,
         paused,
         remindersSent: [...remindersSent],
+        held: [...held],
+        plannedFrom,
       },
     });
   }
