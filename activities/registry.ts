@@ -56,3 +56,91 @@ export class WinnersRegistry {
     return fresh.length;
   }
 }
+
+const WINNER_COLUMNS: Record<string, keyof PriorWinner> = {
+  year: 'year',
+  年份: 'year',
+  programmeid: 'programmeId',
+  方案: 'programmeId',
+  listid: 'listId',
+  榜单: 'listId',
+  fieldid: 'fieldId',
+  领域: 'fieldId',
+  name: 'name',
+  名称: 'name',
+  identity: 'identity',
+  统一社会信用代码: 'identity',
+};
+
+/** Splits one CSV line (RFC 4180 quoting). */
+function csvFields(line: string): string[] {
+  const fields: string[] = [];
+  let current = '';
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (quoted) {
+      if (c === '"' && line[i + 1] === '"') {
+        current += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else current += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') {
+      fields.push(current);
+      current = '';
+    } else current += c;
+  }
+  fields.push(current);
+  return fields.map((f) => f.trim());
+}
+
+/**
+ * Reads an earlier year's published winners from a file (JSON array, or CSV with the columns
+ * year, programmeId, listId, fieldId, name, identity — Chinese headings 年份, 方案, 榜单, 领域,
+ * 名称, 统一社会信用代码 too), for `kczg registry import`. A bad row names its row number.
+ */
+export async function readWinnersFile(file: string): Promise<RegistryEntry[]> {
+  const text = (await readFile(file, 'utf8')).replace(/^\uFEFF/, '');
+  const source = path.basename(file);
+  const rows: Array<Partial<Record<keyof PriorWinner, string | number>>> = file
+    .toLowerCase()
+    .endsWith('.json')
+    ? (JSON.parse(text) as Array<Partial<PriorWinner>>)
+    : (() => {
+        const [header, ...lines] = text.split(/\r?\n/).filter((l) => l.trim());
+        const keys = csvFields(header ?? '').map(
+          (h) => WINNER_COLUMNS[h.replace(/\s/g, '').toLowerCase()] ?? WINNER_COLUMNS[h],
+        );
+        return lines.map((line) =>
+          Object.fromEntries(
+            csvFields(line)
+              .map((v, i) => [keys[i], v])
+              .filter(([k, v]) => k && v !== ''),
+          ),
+        );
+      })();
+  return rows.map((row, i) => {
+    const year = Number(row.year);
+    if (
+      !Number.isInteger(year) ||
+      typeof row.listId !== 'string' ||
+      !row.listId ||
+      typeof row.name !== 'string' ||
+      !row.name
+    ) {
+      throw new Error(
+        `获奖名单文件 ${file} 第 ${i + 2} 行缺少年份、榜单或名称 / ${file} row ${i + 2}: year, listId and name are required`,
+      );
+    }
+    return {
+      year,
+      programmeId: String(row.programmeId ?? 'imported'),
+      listId: row.listId,
+      ...(row.fieldId ? { fieldId: String(row.fieldId) } : {}),
+      name: row.name,
+      ...(row.identity ? { identity: String(row.identity) } : {}),
+      source: `import:${source}#${i + 2}`,
+    };
+  });
+}
