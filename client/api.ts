@@ -2,6 +2,7 @@
  * The typed client: turns a user's intent into workflow messages. The CLI, the tests and the
  * benchmarks all go through here, so a rejection always surfaces the same way (RejectionError).
  */
+import { createHash } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { Programme } from '../domain/programme';
@@ -166,12 +167,13 @@ export class KczgClient {
 
   async nominate(cycleId: string, unitId: string, request: NominateRequest) {
     const args: [NominateRequest] = [{ ...request, ...this.credentialFor(cycleId, unitParty(unitId)) }];
-    // The update id is the idempotency key: the server itself folds a retried submission.
+    // The update id derives from the idempotency key (hashed: keys may carry names), so the server
+    // itself folds a retried submission.
     return this.onUnit(
       unitId,
       this.unit(cycleId, unitId).executeUpdate(nominateUpdate, {
         args,
-        updateId: `nominate:${request.idempotencyKey}`,
+        updateId: `nominate:${createHash('sha256').update(request.idempotencyKey).digest('hex').slice(0, 32)}`,
       }),
     );
   }

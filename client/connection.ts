@@ -6,12 +6,18 @@
 import { Client, Connection } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { NativeConnection } from '@temporalio/worker';
+import { dataConverterFor, resolveCodecChoice, type CodecChoice } from '../codec/data-converter';
 
 export interface ConnectionChoice {
   /** Overrides TEMPORAL_ADDRESS and the profile's address. */
   address?: string;
   namespace?: string;
   profile?: string;
+  /**
+   * Payload encryption. Default: the KCZG_CODEC_KEYS codec (KCZG_CODEC_KEY_ID encrypts), or
+   * unencrypted with a warning printed once on stderr. Workers must use the same keys.
+   */
+  codec?: CodecChoice;
 }
 
 function resolve(choice: ConnectionChoice) {
@@ -28,8 +34,9 @@ export async function connectClient(
   choice: ConnectionChoice = {},
 ): Promise<{ client: Client; connection: Connection; namespace: string }> {
   const { connectionOptions, namespace } = resolve(choice);
+  const dataConverter = dataConverterFor(resolveCodecChoice(choice.codec));
   const connection = await Connection.connect(connectionOptions as Parameters<typeof Connection.connect>[0]);
-  return { client: new Client({ connection, namespace }), connection, namespace };
+  return { client: new Client({ connection, namespace, dataConverter }), connection, namespace };
 }
 
 export async function connectWorker(

@@ -7,6 +7,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
+import type { AesGcmCodec } from '../codec/aes-gcm-codec';
+import { startCodecServer, type CodecServer } from '../codec/codec-server';
+import { dataConverterFor, resolveEmbeddedCodec } from '../codec/data-converter';
 import { createKczgWorker, registerSearchAttributes } from '../worker/create';
 import { searchAttributeKeys } from '../workflows/search-attributes';
 import { ensureDevServer, ensureTestServer, type Log } from './provision';
@@ -23,6 +26,16 @@ export interface StackOptions {
   port?: number;
   workflowBundlePath?: string;
   log?: Log;
+  /**
+   * Payload encryption for the client and the worker. Default: the KCZG_CODEC_KEYS keys, else an
+   * ephemeral key for this run (logged). `'none'` runs unencrypted: control runs in tests only.
+   */
+  codec?: AesGcmCodec | 'none';
+  /**
+   * Serve the codec endpoint on this loopback port (0: any free port) and, with the dev server's
+   * Web UI, point the UI at it (`--ui-codec-endpoint`), so the UI shows decrypted payloads.
+   */
+  codecServerPort?: number;
 }
 
 export interface Stack {
@@ -31,6 +44,10 @@ export interface Stack {
   worker: Worker;
   outboxDir: string;
   dataDir: string;
+  /** The payload codec in use; undefined when the stack runs unencrypted (`codec: 'none'`). */
+  codec?: AesGcmCodec;
+  /** The codec endpoint, when `codecServerPort` was given. */
+  codecServer?: CodecServer;
   /** Runs `fn` while the worker polls; the worker stops when it settles. */
   withWorker<T>(fn: () => Promise<T>): Promise<T>;
   shutdown(): Promise<void>;
@@ -40,21 +57,51 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const log = options.log ?? (() => undefined);
   const outboxDir = path.join(options.dataDir, 'outbox');
   fs.mkdirSync(outboxDir, { recursive: true });
-  const env =
-    options.mode === 'time-skipping'
-      ? await TestWorkflowEnvironment.createTimeSkipping({
-          server: { executable: (await ensureTestServer(log)).executable, port: options.port },
+  const codec =
+    options.codec === 'none' ? undefined : (options.codec ?? resolveEmbeddedCodec(process.env, log));
+  if (!codec) log('载荷未加密 / payloads are NOT encrypted (codec: none)');
+  const dataConverter = codec && dataConverterFor(codec);
+  const uiOrigins =
+    options.uiPort !== undefined
+      ? [`http://localhost:${options.uiPort}`, `http://127.0.0.1:${options.uiPort}`]
+      : [];
+  const codecServer =
+    codec && options.codecServerPort !== undefined
+      ? await startCodecServer({
+          codec,
+          port: options.codecServerPort,
+          host: '127.0.0.1',
+          token: null,
+          corsOrigins: uiOrigins,
+          log,
         })
-      : await TestWorkflowEnvironment.createLocal({
-          server: {
-            executable: (await ensureDevServer(log)).executable,
-            dbFilename: options.dbFile,
-            port: options.port,
-            ui: options.uiPort !== undefined,
-            uiPort: options.uiPort,
-            searchAttributes: searchAttributeKeys,
-          },
-        });
+      : undefined;
+  let env: TestWorkflowEnvironment;
+  try {
+    env =
+      options.mode === 'time-skipping'
+        ? await TestWorkflowEnvironment.createTimeSkipping({
+            server: { executable: (await ensureTestServer(log)).executable, port: options.port },
+            client: { dataConverter },
+          })
+        : await TestWorkflowEnvironment.createLocal({
+            server: {
+              executable: (await ensureDevServer(log)).executable,
+              dbFilename: options.dbFile,
+              port: options.port,
+              ui: options.uiPort !== undefined,
+              uiPort: options.uiPort,
+              searchAttributes: searchAttributeKeys,
+              ...(codecServer && options.uiPort !== undefined
+                ? { extraArgs: ['--ui-codec-endpoint', codecServer.url] }
+                : {}),
+            },
+            client: { dataConverter },
+          });
+  } catch (error) {
+    await codecServer?.close();
+    throw error;
+  }
   const smtp = await startOutboxSmtpServer({ outboxDir });
   try {
     if (options.mode === 'time-skipping') await registerSearchAttributes(env.connection, env.namespace);
@@ -70,6 +117,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         messageIdDomain: 'kczg.example.org',
       },
       workflowBundlePath: options.workflowBundlePath,
+      codec: codec ?? 'none',
     });
     return {
       env,
@@ -77,15 +125,19 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       worker,
       outboxDir,
       dataDir: options.dataDir,
+      codec,
+      codecServer,
       withWorker: (fn) => worker.runUntil(fn),
       async shutdown() {
         await smtp.close();
         await env.teardown();
+        await codecServer?.close();
       },
     };
   } catch (error) {
     await smtp.close();
     await env.teardown();
+    await codecServer?.close();
     throw error;
   }
 }

@@ -6,11 +6,15 @@
 import os from 'node:os';
 import path from 'node:path';
 import fs from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { ensureDevServer, ensureTestServer } from '../servers/provision';
 import { bundleWorkflows } from '../scripts/bundle-workflows';
 
 export default async function globalSetup(): Promise<void> {
   if (process.env.KCZG_SKIP_SERVERS) return;
+  // One payload key per test run, shared by the in-process stacks and the spawned CLI.
+  if (!process.env.KCZG_CODEC_KEYS)
+    process.env.KCZG_CODEC_KEYS = `test:${randomBytes(32).toString('base64')}`;
   const log = (line: string) => process.stderr.write(`[servers] ${line}\n`);
   const testServer = await ensureTestServer(log);
   const devServer = await ensureDevServer(log);

@@ -10,6 +10,7 @@ import { TypedSearchAttributes } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { status } from '@grpc/grpc-js';
 import { createActivities } from '../activities';
+import { dataConverterFor, resolveCodecChoice, type CodecChoice } from '../codec/data-converter';
 import type { MailDeps } from '../activities/mail';
 import { WinnersRegistry } from '../activities/registry';
 import { TASK_QUEUE } from '../workflows/ids';
@@ -27,6 +28,11 @@ export interface KczgWorkerOptions {
   workflowBundlePath?: string;
   url?: string;
   maxConcurrentActivityTaskExecutions?: number;
+  /**
+   * Payload encryption; give `client` the same. Default: the KCZG_CODEC_KEYS codec, or unencrypted
+   * with a warning printed once. `'none'`: unencrypted, deliberately.
+   */
+  codec?: CodecChoice;
 }
 
 /** The production bundle written by `npm run build` (scripts/bundle-workflows.ts). */
@@ -44,6 +50,7 @@ export async function createKczgWorker(options: KczgWorkerOptions): Promise<Work
     connection: options.connection,
     namespace: options.namespace ?? 'default',
     taskQueue,
+    dataConverter: dataConverterFor(resolveCodecChoice(options.codec)),
     ...workflowSource(options.workflowBundlePath),
     activities: createActivities({
       client: options.client,
@@ -54,6 +61,9 @@ export async function createKczgWorker(options: KczgWorkerOptions): Promise<Work
       url: options.url,
     }),
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions ?? 50,
+    // Fan-out activities query workflows, which a stopping worker no longer serves: bound the wait.
+    shutdownGraceTime: '5 seconds',
+    shutdownForceTime: '20 seconds',
   });
 }
 

@@ -1,6 +1,6 @@
 /**
  * End to end on the Temporal CLI dev server started by the harness: the `kczg` command, spawned
- * as a user runs it, against a real worker and loopback SMTP. The cycle is started ten seconds
+ * as a user runs it, against a real worker and loopback SMTP. The cycle is started three minutes
  * before its real collection deadline (programme time), so the close happens in real time.
  */
 import { execFile } from 'node:child_process';
@@ -39,8 +39,8 @@ describe('kczg against the dev server', () => {
   it('starts a cycle, takes a nomination, rejects a bad one with exit 2, and closes collection at the deadline', async () => {
     expect(fs.existsSync(CLI)).toBe(true);
     await stack.withWorker(async () => {
-      expect(beijingToEpochMs('2023-11-30 23:59')).toBe(Date.parse('2023-11-30T15:59:00Z'));
-      const start = await kczg(stack, ['cycle', 'start', 'national-2023', '--start-at', '2023-11-30 23:59']);
+      expect(beijingToEpochMs('2023-11-30 23:57')).toBe(Date.parse('2023-11-30T15:57:00Z'));
+      const start = await kczg(stack, ['cycle', 'start', 'national-2023', '--start-at', '2023-11-30 23:57']);
       expect(start).toMatchObject({ code: 0, json: { cycleId: 'kczg:national-2023', started: true } });
       const again = await kczg(stack, ['cycle', 'start', 'national-2023']);
       expect(again.json).toMatchObject({ started: false });
@@ -85,9 +85,42 @@ describe('kczg against the dev server', () => {
       expect(rejected.code).toBe(2);
       expect(rejected.json).toMatchObject({ error: { code: 'UNKNOWN_LIST', field: 'listId' } });
 
-      // Programme time started at 23:59 Beijing; collection closes at 24:00, a minute later.
+      const held = await kczg(stack, ['mail', 'hold', 'national-2023', 'collection:T-1']);
+      expect(held).toMatchObject({ code: 0, json: { heldMailings: ['collection:T-1'] } });
+      const released = await kczg(stack, ['mail', 'release', 'national-2023', 'collection:T-1']);
+      expect(released).toMatchObject({ code: 0, json: { heldMailings: [] } });
+      const keys = await kczg(stack, ['auth', 'keygen']);
+      expect(keys.json).toEqual({ publicKey: expect.any(String), privateKey: expect.any(String) });
+      const issued = await run(
+        process.execPath,
+        [CLI, '--json', 'auth', 'issue', 'national-2023', '--party', 'unit:cie'],
+        {
+          env: { ...process.env, KCZG_AUTH_PRIVATE_KEY: String(keys.json.privateKey) },
+        },
+      );
+      expect(JSON.parse(issued.stdout)).toMatchObject({
+        party: 'unit:cie',
+        cycle: 'kczg:national-2023',
+        credential: expect.stringContaining('.'),
+      });
+      // A credential for another unit is refused before anything is sent.
+      const misdirected = await kczg(stack, [
+        '--credential',
+        JSON.parse(issued.stdout).credential,
+        'withdraw',
+        'national-2023',
+        '--unit',
+        'cmes',
+        '--nomination',
+        'cmes.1',
+      ]);
+      expect(misdirected).toMatchObject({
+        code: 2,
+        json: { error: { code: 'NOT_ALLOWED', field: 'credential' } },
+      });
+      // Programme time started at 23:57 Beijing; collection closes at 24:00, three minutes later.
       let stage = '';
-      for (let i = 0; i < 90 && stage !== 'preliminary-review'; i++) {
+      for (let i = 0; i < 240 && stage !== 'preliminary-review'; i++) {
         await new Promise((r) => setTimeout(r, 1_000));
         stage = String((await kczg(stack, ['cycle', 'status', 'national-2023'])).json.stage);
       }
@@ -108,5 +141,5 @@ describe('kczg against the dev server', () => {
       ]);
       expect(late).toMatchObject({ code: 2, json: { error: { code: 'COLLECTION_CLOSED' } } });
     });
-  });
+  }, 420_000);
 });

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { KczgClient } from '../../client/api';
+import { codecKeysConfigured } from '../../codec/keys';
 import { startStack, type Stack, type StackOptions } from '../../servers/stack';
 
 export interface TestStack extends Stack {
@@ -25,6 +26,11 @@ export async function startTestStack(
     mode,
     dataDir,
     workflowBundlePath: process.env.KCZG_WORKFLOW_BUNDLE,
+    // Payloads are encrypted: with KCZG_CODEC_KEYS when the run sets it, else with an ephemeral
+    // key. Dev-server stacks are also driven by spawned `kczg` processes (test/e2e), which see only
+    // the real environment (Jest's process.env is a per-file copy) and so could not read what an
+    // ephemeral key wrote: there, without KCZG_CODEC_KEYS, the stack runs unencrypted.
+    ...(mode === 'dev' && !codecKeysConfigured(process.env) ? { codec: 'none' as const } : {}),
     ...extra,
   });
   const programmeNow = async (offset: number) => (await stack.env.currentTimeMs()) + offset;
