@@ -56,7 +56,9 @@ export async function unitWorkflow(input: UnitInput): Promise<void> {
   let held = new Set(input.carried?.held ?? []);
   // Reminders due before this unit's workflow began are not sent late (a cycle started mid-way).
   // Units started before this change sent them: their replays keep doing so.
-  const plannedFrom = patched('unit-skips-stale-reminders') ? (input.carried?.plannedFrom ?? clock.now()) : -Infinity;
+  const plannedFrom = patched('unit-skips-stale-reminders')
+    ? (input.carried?.plannedFrom ?? clock.now())
+    : -Infinity;
   let sequence = input.carried?.sequence ?? 0;
   let complete = input.carried?.complete ?? false;
   let paused = input.carried?.paused ?? false;
