@@ -53,6 +53,22 @@ export interface Stack {
   shutdown(): Promise<void>;
 }
 
+/**
+ * The SDK gives a server five seconds to open its port; on a busy two-core machine the JVM test
+ * server can take longer. Such a start is retried (a fresh port each time), other errors are not.
+ */
+async function withStartRetries<T>(log: Log, start: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start();
+    } catch (error) {
+      const slow = /did not start within/.test(String((error as Error)?.message));
+      if (!slow || attempt >= attempts) throw error;
+      log(`服务器启动较慢，重试 / the server was slow to start, retrying (${attempt}/${attempts - 1})`);
+    }
+  }
+}
+
 export async function startStack(options: StackOptions): Promise<Stack> {
   const log = options.log ?? (() => undefined);
   const outboxDir = path.join(options.dataDir, 'outbox');
@@ -78,7 +94,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       : undefined;
   let env: TestWorkflowEnvironment;
   try {
-    env =
+    env = await withStartRetries(log, async () =>
       options.mode === 'time-skipping'
         ? await TestWorkflowEnvironment.createTimeSkipping({
             server: { executable: (await ensureTestServer(log)).executable, port: options.port },
@@ -97,7 +113,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
                 : {}),
             },
             client: { dataConverter },
-          });
+          }),
+    );
   } catch (error) {
     await codecServer?.close();
     throw error;
