@@ -4,7 +4,13 @@
  */
 import { createHash } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import {
+  ServiceError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type Client,
+} from '@temporalio/client';
+import { status } from '@grpc/grpc-js';
 import type { Programme } from '../domain/programme';
 import { checkCredential, type Party } from '../domain/credentials';
 import { isRejectionCode, type Rejection } from '../domain/rejections';
@@ -63,6 +69,30 @@ async function unwrapRejection<T>(call: Promise<T>): Promise<T> {
       throw new RejectionError(detail ?? { code: cause.type, message: cause.message });
     }
     throw error;
+  }
+}
+
+/** Server answers meaning "not now", never "no": safe to resend under the same update id. */
+function isTransient(error: unknown): boolean {
+  const cause = (error as { cause?: { code?: number; details?: string } }).cause;
+  if (!(error instanceof ServiceError) || typeof cause?.code !== 'number') return false;
+  return (
+    cause.code === status.UNAVAILABLE ||
+    cause.code === status.RESOURCE_EXHAUSTED ||
+    (cause.code === status.FAILED_PRECONDITION && /Workflow Task in failed state/i.test(cause.details ?? ''))
+  );
+}
+
+/** Resends through a worker crash or a server restart (seen in test/reliability), for a minute. */
+async function retryTransient<T>(call: () => Promise<T>, budgetMs = 60_000): Promise<T> {
+  const until = Date.now() + budgetMs;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (error) {
+      if (!isTransient(error) || Date.now() > until) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(250 * 2 ** attempt, 5_000)));
+    }
   }
 }
 
@@ -169,12 +199,10 @@ export class KczgClient {
     const args: [NominateRequest] = [{ ...request, ...this.credentialFor(cycleId, unitParty(unitId)) }];
     // The update id derives from the idempotency key (hashed: keys may carry names), so the server
     // itself folds a retried submission.
+    const updateId = `nominate:${createHash('sha256').update(request.idempotencyKey).digest('hex').slice(0, 32)}`;
     return this.onUnit(
       unitId,
-      this.unit(cycleId, unitId).executeUpdate(nominateUpdate, {
-        args,
-        updateId: `nominate:${createHash('sha256').update(request.idempotencyKey).digest('hex').slice(0, 32)}`,
-      }),
+      retryTransient(() => this.unit(cycleId, unitId).executeUpdate(nominateUpdate, { args, updateId })),
     );
   }
 
