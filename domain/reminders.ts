@@ -69,7 +69,17 @@ export function beijingInstant(date: string, time: string): number {
  */
 export function formatBeijingDeadline(at: number): string {
   const local = new Date(at + BEIJING_OFFSET_MS).toISOString();
-  if (local.slice(11, 16) === '00:00') return `${beijingDeadlineDay(at)} 24:00`;
+  // Only midnight itself ends the day before; 00:00:00.001 onwards is the new day.
+  if (local.slice(11, 23) === '00:00:00.000') return `${beijingDeadlineDay(at)} 24:00`;
+  return `${local.slice(0, 10)} ${local.slice(11, 16)}`;
+}
+
+/**
+ * An instant something began or happened, "YYYY-MM-DD HH:mm" in Beijing time: midnight is the
+ * start of its day ("2023-10-07 00:00"), never "24:00" of the day before.
+ */
+export function formatBeijingInstant(at: number): string {
+  const local = new Date(at + BEIJING_OFFSET_MS).toISOString();
   return `${local.slice(0, 10)} ${local.slice(11, 16)}`;
 }
 

@@ -6,7 +6,12 @@
  */
 import { daysBetween } from '../domain/holidays';
 import { icsCalendar } from '../domain/ics';
-import { beijingDay, beijingDeadlineDay, formatBeijingDeadline } from '../domain/reminders';
+import {
+  beijingDay,
+  beijingDeadlineDay,
+  formatBeijingDeadline,
+  formatBeijingInstant,
+} from '../domain/reminders';
 
 export interface RenderedMail {
   subject: string;
@@ -345,7 +350,8 @@ const stageTexts: Record<Stage, { zh: string; en: string }> = {
 export function stageNotice(data: StageNoticeData): RenderedMail {
   const recipient = oneLine(data.recipient);
   const stage = stageTexts[data.stage];
-  const since = formatBeijingTime(data.at);
+  // When the stage began: an instant, not a deadline (midnight is 00:00 of the day).
+  const since = `${formatBeijingInstant(data.at)} (北京时间 Beijing time)`;
   const deadline = data.stage === 'collection-opened' ? data.deadline : undefined;
   const body: Body = {
     greeting: { zh: `${recipient}：`, en: `Dear ${recipient},` },

@@ -8,6 +8,7 @@ import {
   allHandlersFinished,
   condition,
   getExternalWorkflowHandle,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -519,12 +520,14 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleResult> {
     deadline: () => number,
     done: () => boolean,
     whoIsMissing: () => Promise<string[]>,
+    /** The deadline the digests count down to, when not `deadline` (collection: the common one). */
+    digestDeadline: () => number = deadline,
   ) => {
     for (;;) {
       if (cancelled || done()) return;
       if (pausedAt === undefined && clock.now() >= deadline()) return;
       const digest = planReminders({
-        deadlines: [{ key, at: deadline(), role: owner }],
+        deadlines: [{ key, at: digestDeadline(), role: owner }],
         policy: programme.reminders,
       })
         .filter(
@@ -543,7 +546,7 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleResult> {
       await notifySecretariat(
         `${cycleId}/secretariat/${digest.id}`,
         'secretariatDigest',
-        deadline(),
+        digestDeadline(),
         await whoIsMissing(),
       );
     }
@@ -576,12 +579,16 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleResult> {
   unitsStarted = true;
   await clock.waitUntil(deadlines.collectionOpensAt, () => cancelled);
   if (!cancelled) setStage('collection');
+  // One unit's extension keeps the stage open for it, but the secretariat's digests still count
+  // down to the common deadline (cycles started before this change keep the old schedule).
+  const digestsOnCommonDeadline = patched('collection-digests-on-common-deadline');
   await runStage(
     'collection',
     'unit',
     collectionClosesAt,
     () => false,
     () => acts.unitsOwingWork({ cycleId }),
+    digestsOnCommonDeadline ? () => deadlines.collectionClosesAt : collectionClosesAt,
   );
 
   // --- preliminary review -------------------------------------------------------------------------

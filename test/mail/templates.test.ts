@@ -195,7 +195,7 @@ describe('stageNotice', () => {
       url: 'https://kczg.example.org/nominate',
     });
     expectChineseFirst(mail, '推荐征集已开始', 'Nominations are open');
-    expect(mail.text).toContain('2023-10-06 24:00 (北京时间 Beijing time)');
+    expect(mail.text).toContain('2023-10-07 00:00 (北京时间 Beijing time)');
     expect(mail.html).toContain('<a href="https://kczg.example.org/nominate">');
     expect(mail.ics).toContain('URL:https://kczg.example.org/nominate');
   });
