@@ -1,0 +1,70 @@
+/**
+ * The benchmark's programme and load: national-2023 with a synthetic roster (units
+ * `bench-u0001`…, one channel each, spread over the programme's channels) and a 先导技术榜 quota
+ * large enough for every unit's share, and eligible 先导技术榜 nominations spread round-robin
+ * over the units (so concurrent requests hit different unit workflows, as many units submitting
+ * at once do) and over the list's fields.
+ */
+import type { Candidate, Programme, Unit } from '../domain/programme';
+import { loadProgramme } from '../programmes/loader';
+import type { NominateRequest } from '../workflows/messages';
+
+export const BENCH_LIST = 'pioneer-tech';
+
+export function benchUnitId(index: number): string {
+  return `bench-u${String(index + 1).padStart(4, '0')}`;
+}
+
+export function benchProgramme(id: string, units: number, perUnit: number): Programme {
+  const base = loadProgramme('national-2023');
+  const channels = base.channels.map((c) => c.id);
+  const roster: Unit[] = Array.from({ length: units }, (_, i) => ({
+    id: benchUnitId(i),
+    name: `基准测试单位 ${i + 1} (benchmark)`,
+    channels: [channels[i % channels.length]],
+    email: `${benchUnitId(i)}@units.example.org`,
+  }));
+  return {
+    ...base,
+    id,
+    lists: base.lists.map((list) =>
+      list.id === BENCH_LIST && list.quota
+        ? { ...list, quota: { ...list.quota, default: Math.max(list.quota.default, perUnit) } }
+        : list,
+    ),
+    roster: { sample: true, units: roster },
+  };
+}
+
+export interface BenchNomination {
+  unitId: string;
+  request: NominateRequest;
+}
+
+/** `count` eligible nominations, the i-th from unit i mod `units`, fields taken in turn. */
+export function benchNominations(programme: Programme, count: number, tag: string): BenchNomination[] {
+  const list = programme.lists.find((l) => l.id === BENCH_LIST);
+  const fields = list?.fields ?? [];
+  const units = programme.roster.units;
+  return Array.from({ length: count }, (_, i) => {
+    const unitId = units[i % units.length].id;
+    const serial = Math.floor(i / units.length);
+    const field = fields.length > 0 ? fields[serial % fields.length] : undefined;
+    const category = field?.eligibility?.find((r) => r.rule === 'categoryIn');
+    const candidate: Candidate = {
+      name: `基准技术 ${unitId}-${serial}`,
+      identity: `BENCH-${tag}-${unitId}-${serial}`,
+      classified: false,
+      ...(category && 'values' in category ? { category: category.values[0] } : {}),
+    };
+    return {
+      unitId,
+      request: {
+        idempotencyKey: `${tag}-${unitId}-${serial}`,
+        listId: BENCH_LIST,
+        ...(field ? { fieldId: field.id } : {}),
+        candidate,
+      },
+    };
+  });
+}

@@ -1,0 +1,166 @@
+/**
+ * A benchmark worker in its own process, so that its memory and CPU are measured apart from the
+ * load generator (bench/run.ts) and the Temporal server, and so that `--cpu-prof` profiles the
+ * worker alone. Started by bench/stack.ts as `node dist/bench/worker-process.js '<json config>'`
+ * with an IPC channel:
+ *
+ *   child → parent  { type: 'ready' } once polling, { type: 'stats', ... } every second,
+ *                   { type: 'stopped', ... } after a clean shutdown (final stats)
+ *   parent → child  { type: 'stop' }
+ *
+ * The child also stops when the parent goes away (IPC disconnect), so no worker outlives a run.
+ */
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import {
+  DefaultLogger,
+  NativeConnection,
+  Runtime,
+  Worker,
+  type Worker as WorkerType,
+} from '@temporalio/worker';
+import { createActivities } from '../activities';
+import { WinnersRegistry } from '../activities/registry';
+import { createKczgWorker } from '../worker/create';
+
+export interface WorkerProcessConfig {
+  /**
+   * kczg: createKczgWorker, as production runs it. baseline: the no-op workflow only.
+   * kczg-cycle: the --split-cycle-queue experiment, a kczg worker for a task queue of its own
+   * (cycles only) whose activities start the units and review bodies on `entityTaskQueue`.
+   */
+  kind: 'kczg' | 'baseline' | 'kczg-cycle';
+  address: string;
+  namespace: string;
+  taskQueue: string;
+  /** Prebuilt workflow bundle (the production one for kczg, the baseline's own otherwise). */
+  bundlePath: string;
+  /** kczg only: registry, published lists, mail ledger. */
+  dataDir?: string;
+  /** kczg only: the loopback SMTP server's URL. */
+  smtpUrl?: string;
+  /** kczg-cycle only: the task queue of the unit and review-body workflows. */
+  entityTaskQueue?: string;
+}
+
+export interface WorkerStats {
+  type: 'stats' | 'stopped';
+  pid: number;
+  rss: number;
+  /** Peak RSS per getrusage, bytes: on Linux it includes the forking parent's peak (see stack.ts). */
+  maxRss: number;
+  heapUsed: number;
+  /** CPU time of the whole process (all threads), µs. */
+  cpuUser: number;
+  cpuSystem: number;
+}
+
+function stats(type: WorkerStats['type']): WorkerStats {
+  const memory = process.memoryUsage();
+  const usage = process.resourceUsage();
+  return {
+    type,
+    pid: process.pid,
+    rss: memory.rss,
+    maxRss: usage.maxRSS * 1024,
+    heapUsed: memory.heapUsed,
+    cpuUser: usage.userCPUTime,
+    cpuSystem: usage.systemCPUTime,
+  };
+}
+
+async function createWorker(config: WorkerProcessConfig, connection: NativeConnection): Promise<WorkerType> {
+  if (config.kind === 'baseline') {
+    return Worker.create({
+      connection,
+      namespace: config.namespace,
+      taskQueue: config.taskQueue,
+      workflowBundle: { codePath: config.bundlePath },
+    });
+  }
+  if (!config.dataDir || !config.smtpUrl) throw new Error('a kczg worker needs dataDir and smtpUrl');
+  const clientConnection = await Connection.connect({ address: config.address });
+  const client = new Client({ connection: clientConnection, namespace: config.namespace });
+  const mail = {
+    smtpUrl: config.smtpUrl,
+    from: '"科创中国 秘书处 kczg" <noreply@kczg.example.org>',
+    ledgerDir: path.join(config.dataDir, 'mail-ledger'),
+    messageIdDomain: 'kczg.example.org',
+  };
+  if (config.kind === 'kczg-cycle') {
+    // As worker/create.ts wires it, except that the entities go to their own task queue.
+    return Worker.create({
+      connection,
+      namespace: config.namespace,
+      taskQueue: config.taskQueue,
+      workflowBundle: { codePath: config.bundlePath },
+      activities: createActivities({
+        client,
+        taskQueue: config.entityTaskQueue ?? 'kczg',
+        mail,
+        registry: new WinnersRegistry(path.join(config.dataDir, 'registry', 'winners.json')),
+        outDir: path.join(config.dataDir, 'published'),
+      }),
+      maxConcurrentActivityTaskExecutions: 50,
+    });
+  }
+  return createKczgWorker({
+    connection,
+    client,
+    namespace: config.namespace,
+    taskQueue: config.taskQueue,
+    dataDir: config.dataDir,
+    mail,
+    workflowBundlePath: config.bundlePath,
+  });
+}
+
+async function main(): Promise<void> {
+  const config = JSON.parse(process.argv[2] ?? '{}') as WorkerProcessConfig;
+  // Warnings and errors only: the worker's state changes would drown the benchmark's own log.
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const send = (message: unknown) => {
+    if (process.connected) process.send?.(message);
+  };
+  const connection = await NativeConnection.connect({ address: config.address });
+  const worker = await createWorker(config, connection);
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    worker.shutdown();
+  };
+  process.on('message', (message: { type?: string }) => {
+    if (message?.type === 'stop') stop();
+  });
+  process.on('disconnect', stop);
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  const timer = setInterval(() => send(stats('stats')), 1_000);
+  const running = worker.run();
+  // The worker polls once run() is called; state RUNNING follows within a tick.
+  const ready = setInterval(() => {
+    if (worker.getState() === 'RUNNING') {
+      clearInterval(ready);
+      send({ type: 'ready', pid: process.pid });
+    }
+  }, 20);
+  try {
+    await running;
+  } finally {
+    clearInterval(ready);
+    clearInterval(timer);
+    await connection.close().catch(() => undefined);
+  }
+  send(stats('stopped'));
+}
+
+main().then(
+  // Exit explicitly: --cpu-prof writes its profile on a normal exit, and leftover handles
+  // (the client connection of the activities) must not keep the process alive.
+  () => setTimeout(() => process.exit(0), 100),
+  (error: unknown) => {
+    console.error('[bench worker]', error);
+    process.exit(1);
+  },
+);

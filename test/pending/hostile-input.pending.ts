@@ -1,0 +1,1570 @@
+/**
+ * Hostile and malformed input against running workflows (issue 7, items 4 and 5), on the
+ * time-skipping server with a real worker.
+ *
+ * Item 4: random and hostile nominations, review reports, extensions, other updates and signals,
+ * sent through KczgClient and directly through Temporal (a direct caller skips every client
+ * check). Each is accepted only when genuinely valid, or refused with a stable code from
+ * domain/rejections.ts; a refusal changes no state; no workflow task ever fails (checked in the
+ * histories of the cycle, unit and review-body workflows).
+ *
+ * Item 5: the same nomination, review report or partReported signal delivered twice (through the
+ * client, directly with the same update id, directly with a new one; one after the other or at
+ * once) counts once.
+ *
+ * Temporal properties run a bounded number of runs and stop at the first failure (no shrinking:
+ * the system under test keeps state between runs). fast-check prints the seed; FC_SEED replays.
+ */
+import { status as grpcStatus } from '@grpc/grpc-js';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
+import fc from 'fast-check';
+import { RejectionError } from '../../client/api';
+import { beijingToEpochMs } from '../../domain/calendar';
+import type { Candidate, Programme } from '../../domain/programme';
+import { rejectionCodes, type Rejection } from '../../domain/rejections';
+import { loadProgramme, validateProgramme } from '../../programmes/loader';
+import { reviewBodyWorkflowId, unitWorkflowId } from '../../workflows/ids';
+import {
+  amendUpdate,
+  cancelUpdate,
+  collectionDeadlineSignal,
+  extendUpdate,
+  finalCompleteUpdate,
+  mailFailedSignal,
+  markCompleteUpdate,
+  nominateUpdate,
+  partReportedSignal,
+  pauseUpdate,
+  reportReviewUpdate,
+  resumeUpdate,
+  withdrawUpdate,
+  type CycleStatus,
+  type ExtendRequest,
+  type Nomination,
+  type NominateRequest,
+  type ReviewBodyState,
+  type ReviewPartState,
+  type ReviewReport,
+  type ReviewResultEntry,
+} from '../../workflows/messages';
+import { startTestStack, type TestStack } from '../support/stack';
+
+const WFT_FAILED = temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED;
+const START_AT = beijingToEpochMs('2023-11-29 10:00');
+const COLLECTION_CLOSES = beijingToEpochMs('2023-11-30 24:00');
+const UNITS = ['cie', 'csae', 'jiangsu-cast'];
+const PIONEER_FIELDS = [
+  'electronics',
+  'biomedicine',
+  'equipment',
+  'advanced-materials',
+  'green-low-carbon',
+  'industrial-foundation',
+];
+
+/** Temporal properties: bounded, no shrinking (state carries over), FC_SEED replays a failure. */
+const fcParams = (numRuns: number): fc.Parameters<unknown> => ({
+  numRuns,
+  endOnFailure: true,
+  ...(process.env.FC_SEED ? { seed: Number(process.env.FC_SEED) } : {}),
+});
+
+/** national-2023 with a three-unit roster (cheaper to skip through) and optionally larger quotas. */
+function variant(id: string, quota?: number): Programme {
+  const base = loadProgramme('national-2023');
+  return validateProgramme(
+    {
+      ...base,
+      id,
+      roster: { sample: true, units: base.roster.units.filter((u) => UNITS.includes(u.id)) },
+      lists: base.lists.map((l) => (l.quota && quota ? { ...l, quota: { ...l.quota, default: quota } } : l)),
+    },
+    id,
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// What counts as genuinely valid: independent of the workflows' own validators.
+
+type Json = Record<string, unknown>;
+const isObject = (v: unknown): v is Json => v !== null && typeof v === 'object' && !Array.isArray(v);
+const nonEmptyText = (v: unknown): v is string => typeof v === 'string' && v.trim() !== '';
+const realDate = (v: unknown): boolean => {
+  if (typeof v !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(v)) return false;
+  const d = new Date(`${v}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === v;
+};
+/** What the sender's data converter delivers: JSON (NaN and Infinity become null, undefined goes). */
+const wire = (v: unknown): unknown => (v === undefined ? undefined : JSON.parse(JSON.stringify(v)));
+
+const CANDIDATE_CHECKS: Record<string, (v: unknown) => boolean> = {
+  name: (v) => typeof v === 'string' && v.trim().length >= 1 && v.trim().length <= 200,
+  identity: (v) => typeof v === 'string' && v.trim().length >= 1 && v.trim().length <= 100,
+  region: (v) => ['mainland', 'hong-kong', 'macao', 'taiwan', 'abroad'].includes(v as string),
+  city: (v) => typeof v === 'string' && v.length <= 100,
+  foundedOn: realDate,
+  birthDate: realDate,
+  orgType: (v) => typeof v === 'string' && v.length <= 100,
+  focusFields: (v) =>
+    Array.isArray(v) && v.length <= 20 && v.every((f) => typeof f === 'string' && f.length <= 100),
+  category: (v) => typeof v === 'string' && v.length <= 100,
+  classified: (v) => typeof v === 'boolean',
+  standing: (v) => ['good', 'abnormal-operation', 'serious-dishonesty'].includes(v as string),
+  enterpriseFoundedOn: realDate,
+  certified: (v) => typeof v === 'boolean',
+  summary: (v) => typeof v === 'string' && v.length <= 2000,
+  contactEmail: (v) => typeof v === 'string' && /^[^\s@<>"',;]+@[^\s@<>"',;]+\.[^\s@<>"',;]+$/.test(v),
+};
+const CANDIDATE_KEYS = Object.keys(CANDIDATE_CHECKS);
+
+function wellFormedCandidate(c: unknown): c is Json {
+  return (
+    isObject(c) &&
+    c.name !== undefined &&
+    CANDIDATE_KEYS.every((k) => !Object.hasOwn(c, k) || CANDIDATE_CHECKS[k](c[k]))
+  );
+}
+
+/** The candidate as stored: known facts only, name and identity trimmed. */
+function storedCandidate(c: Json): Json {
+  const out: Json = {};
+  for (const k of CANDIDATE_KEYS) {
+    if (!Object.hasOwn(c, k)) continue;
+    out[k] = k === 'name' || k === 'identity' ? (c[k] as string).trim() : c[k];
+  }
+  return out;
+}
+
+/** "" names no field, like an absent fieldId (the workflows key parts the same way). */
+const noField = (v: unknown) => v === undefined || v === '';
+
+function wellFormedNominate(w: unknown, programme: Programme): w is Json {
+  if (!isObject(w)) return false;
+  const key = w.idempotencyKey;
+  if (typeof key !== 'string' || key.length < 1 || key.length > 200) return false;
+  const list = programme.lists.find((l) => l.id === w.listId);
+  if (typeof w.listId !== 'string' || !list || list.separatelyOrganised) return false;
+  const fieldOk = list.fields
+    ? typeof w.fieldId === 'string' && list.fields.some((f) => f.id === w.fieldId)
+    : w.fieldId === undefined;
+  return fieldOk && wellFormedCandidate(w.candidate);
+}
+
+function wellFormedReport(w: unknown, body: ReviewBodyState): w is Json {
+  if (!isObject(w) || typeof w.listId !== 'string') return false;
+  if (!noField(w.fieldId) && typeof w.fieldId !== 'string') return false;
+  const part = body.parts.find(
+    (p) => p.listId === w.listId && (noField(w.fieldId) ? noField(p.fieldId) : p.fieldId === w.fieldId),
+  );
+  if (!part || !Array.isArray(w.results)) return false;
+  const seen = new Set<string>();
+  return w.results.every((e: unknown) => {
+    if (!isObject(e) || typeof e.nominationId !== 'string') return false;
+    if (!part.nominationIds.includes(e.nominationId) || seen.has(e.nominationId)) return false;
+    seen.add(e.nominationId);
+    return (
+      (e.verdict === 'recommended' || e.verdict === 'not-recommended') &&
+      (e.score === undefined || (typeof e.score === 'number' && Number.isFinite(e.score))) &&
+      (e.rank === undefined || (Number.isInteger(e.rank) && (e.rank as number) >= 1)) &&
+      (e.comment === undefined || typeof e.comment === 'string')
+    );
+  });
+}
+
+function wellFormedExtend(w: unknown, status: CycleStatus, programme: Programme, now: number): w is Json {
+  if (!isObject(w) || !nonEmptyText(w.reason)) return false;
+  const until = w.until;
+  // The new deadline lies ahead, and within the programme year (its promotion's end).
+  if (typeof until !== 'number' || !Number.isFinite(until) || until <= now) return false;
+  if (until > status.deadlines.promotionUntil) return false;
+  const scope = w.scope;
+  if (!isObject(scope)) return false;
+  if (scope.kind === 'stage')
+    return ['collection', 'preliminary-review', 'final-review'].includes(scope.stage as string);
+  if (scope.kind === 'unit') {
+    return (
+      typeof scope.unitId === 'string' &&
+      programme.roster.units.some((u) => u.id === scope.unitId) &&
+      (status.stage === 'collection' || status.stage === 'collection-pending')
+    );
+  }
+  if (scope.kind === 'part') {
+    if (typeof scope.listId !== 'string' || (!noField(scope.fieldId) && typeof scope.fieldId !== 'string'))
+      return false;
+    return status.parts.some(
+      (p) =>
+        p.listId === scope.listId &&
+        (noField(scope.fieldId) ? noField(p.fieldId) : p.fieldId === scope.fieldId),
+    );
+  }
+  return false;
+}
+
+const reasoned = (w: unknown) => isObject(w) && nonEmptyText(w.reason);
+
+// ---------------------------------------------------------------------------------------------
+// Hostile values
+
+/** A key left out of the object altogether. */
+const MISSING = Symbol('missing');
+
+/** Builds an object with own keys only, `__proto__` included (as JSON.parse would). */
+function objectWith(entries: [string, unknown][]): Json {
+  const out: Json = {};
+  for (const [k, v] of entries) {
+    if (v === MISSING) continue;
+    Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+  }
+  return out;
+}
+
+const HUGE = 'x'.repeat(70_000);
+const hostileString = fc.oneof(
+  fc.string({ maxLength: 30 }),
+  fc.string({ unit: 'grapheme', maxLength: 20 }),
+  fc.constantFrom(
+    '',
+    ' ',
+    '\u3000',
+    '__proto__',
+    'constructor',
+    'prototype',
+    'toString',
+    '\u0000',
+    'a\u0000b',
+    '\u202e反转',
+    '\r\nBcc: x@y.z',
+    '😀👨‍👩‍👧‍👦',
+    '<script>alert(1)</script>',
+    '2023-02-30',
+    'NaN',
+    HUGE,
+  ),
+);
+const protoKeyObject = fc
+  .constantFrom('__proto__', 'constructor', 'prototype')
+  .map((key) => objectWith([[key, { polluted: 'yes', prototype: { polluted: 'yes' } }]]));
+const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
+  hostileString,
+  fc.integer(),
+  fc.double(),
+  fc.constantFrom(NaN, Infinity, -Infinity, -0, 1e308, null, true, false, [], {}),
+  fc.jsonValue({ maxDepth: 2 }),
+  protoKeyObject,
+);
+const IMPOSSIBLE_DATES = [
+  '2023-02-30',
+  '2023-02-29',
+  '2021-04-31',
+  '2023-13-01',
+  '2023-00-10',
+  '2023-1-1',
+  '20230101',
+];
+
+// ---------------------------------------------------------------------------------------------
+// Nomination payloads
+
+let nameCounter = 0;
+const nameArb = fc
+  .tuple(
+    fc.constantFrom('量子', '芯片', 'Material', '😀', '\u202e', 'a\u0000', ' 空格 ', '材料\r\n'),
+    fc.string({ unit: 'grapheme', maxLength: 6 }),
+  )
+  .map(([a, b]) => `${a}${b}#${++nameCounter}`);
+
+type Kind = 'tech' | 'enterprise' | 'manager' | 'org';
+function candidateOf(kind: Kind, name: string): Candidate {
+  switch (kind) {
+    case 'tech':
+      // A category lets it into 产业基础 (industrial-foundation) too.
+      return { name, identity: `TECH-${name}`, classified: false, category: '基础材料' };
+    case 'enterprise':
+      return {
+        name,
+        identity: `USCC-${name}`,
+        region: 'mainland',
+        foundedOn: '2016-05-01',
+        standing: 'good',
+      };
+    case 'manager':
+      return { name, certified: true };
+    case 'org':
+      return {
+        name,
+        orgType: '新型研发机构',
+        foundedOn: '2019-01-01',
+        focusFields: ['新材料'],
+        city: '宁波',
+      };
+  }
+}
+const KIND_OF_LIST: Record<string, Kind> = {
+  'pioneer-tech': 'tech',
+  'emerging-enterprise': 'enterprise',
+  'tech-manager-pioneer': 'manager',
+  'integrated-innovation-org': 'org',
+};
+
+const corruption = fc.record({
+  key: fc.constantFrom(...CANDIDATE_KEYS, '__proto__', 'constructor', 'prototype', 'unknownFact'),
+  value: fc.oneof(hostileValue, fc.constantFrom<unknown>(...IMPOSSIBLE_DATES, MISSING)),
+});
+
+function candidateArb(listId: unknown): fc.Arbitrary<unknown> {
+  const kind =
+    typeof listId === 'string' && Object.hasOwn(KIND_OF_LIST, listId) ? KIND_OF_LIST[listId] : 'tech';
+  const shaped = fc.tuple(nameArb, fc.option(corruption, { nil: undefined, freq: 2 })).map(([name, bad]) => {
+    const entries: [string, unknown][] = Object.entries(candidateOf(kind, name));
+    if (bad) {
+      const i = entries.findIndex(([k]) => k === bad.key);
+      if (i >= 0) entries[i] = [bad.key, bad.value];
+      else entries.push([bad.key, bad.value]);
+    }
+    return objectWith(entries);
+  });
+  return fc.oneof(
+    { weight: 6, arbitrary: shaped },
+    { weight: 1, arbitrary: hostileValue },
+    { weight: 1, arbitrary: fc.constant(MISSING) },
+  );
+}
+
+const LIST_IDS = ['pioneer-tech', 'emerging-enterprise', 'tech-manager-pioneer', 'integrated-innovation-org'];
+const hostileListId = fc.constantFrom<unknown>(
+  'no-such-list',
+  '',
+  'PIONEER-TECH',
+  ' pioneer-tech',
+  '__proto__',
+  'constructor',
+  'toString',
+  ['pioneer-tech'],
+  { id: 'pioneer-tech' },
+  5,
+  null,
+  NaN,
+  MISSING,
+);
+const hostileFieldId = fc.constantFrom<unknown>(
+  '',
+  'no-such-field',
+  'ELECTRONICS',
+  '__proto__',
+  'constructor',
+  null,
+  {},
+  { id: 'electronics' },
+  0,
+  5,
+  true,
+  ['electronics'],
+  NaN,
+  Infinity,
+  MISSING,
+  'electronics',
+);
+const partArb = fc.oneof(
+  {
+    weight: 3,
+    arbitrary: fc
+      .constantFrom(...PIONEER_FIELDS)
+      .map((f) => ({ listId: 'pioneer-tech' as unknown, fieldId: f as unknown })),
+  },
+  {
+    weight: 2,
+    arbitrary: fc
+      .constantFrom(...LIST_IDS.slice(1))
+      .map((l) => ({ listId: l as unknown, fieldId: MISSING as unknown })),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      listId: fc.oneof(hostileListId, fc.constantFrom<unknown>(...LIST_IDS)),
+      fieldId: hostileFieldId,
+    }),
+  },
+);
+const keyArb = fc.oneof(
+  { weight: 4, arbitrary: fc.string({ minLength: 1, maxLength: 40 }).map((s) => `k-${s}`) },
+  { weight: 1, arbitrary: fc.constantFrom('k-again-1', 'k-again-2', 'x'.repeat(200), '__proto__', ' ') },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom<unknown>(
+      '',
+      'x'.repeat(201),
+      HUGE,
+      'constructor',
+      5,
+      0,
+      null,
+      NaN,
+      {},
+      ['k-again-1'],
+      true,
+      MISSING,
+    ),
+  },
+);
+const extraKey = fc.option(
+  fc.record({
+    key: fc.constantFrom('__proto__', 'constructor', 'credential', 'id', 'unitId', 'submittedAt'),
+    value: hostileValue,
+  }),
+  { nil: undefined, freq: 3 },
+);
+const nominatePayload: fc.Arbitrary<Json> = fc
+  .record({ part: partArb, key: keyArb, extra: extraKey })
+  .chain(({ part, key, extra }) =>
+    candidateArb(part.listId).map((candidate) =>
+      objectWith([
+        ['idempotencyKey', key],
+        ['listId', part.listId],
+        ['fieldId', part.fieldId],
+        ['candidate', candidate],
+        ...(extra ? [[extra.key, extra.value] as [string, unknown]] : []),
+      ]),
+    ),
+  );
+
+// ---------------------------------------------------------------------------------------------
+// Harness
+
+describe('hostile input against running cycles (time-skipping server)', () => {
+  let stack: TestStack;
+  let running: Promise<void> | undefined;
+  const cycles = new Map<string, Programme>();
+
+  const nominateP = variant('hostile-nominate-2023');
+  const extendP = variant('hostile-extend-2023');
+  const updatesP = variant('hostile-updates-2023');
+  const signalsP = variant('hostile-signals-2023');
+  const twiceP = variant('hostile-twice-2023', 50);
+  let offset = 0;
+
+  beforeAll(async () => {
+    stack = await startTestStack('time-skipping');
+    // One worker for the whole file (a worker runs once); the tests share one timeline.
+    running = stack.worker.run();
+    for (const p of [nominateP, extendP, updatesP, signalsP, twiceP]) {
+      const { cycleId } = await stack.api.startCycle(p, { startAt: START_AT });
+      cycles.set(cycleId, p);
+    }
+    offset = (await stack.api.status(`kczg:${twiceP.id}`)).clockOffsetMs;
+  });
+
+  afterAll(async () => {
+    for (const [cycleId, p] of cycles) await terminateAll(cycleId, p);
+    if (running) {
+      stack.worker.shutdown();
+      await running;
+    }
+    await stack?.shutdown();
+  });
+
+  const cycleOf = (p: Programme) => `kczg:${p.id}`;
+  const workflowIds = (cycleId: string, p: Programme) => [
+    cycleId,
+    ...p.roster.units.map((u) => unitWorkflowId(cycleId, u.id)),
+    ...p.reviewBodies.map((b) => reviewBodyWorkflowId(cycleId, b.id)),
+  ];
+  const notFound = (error: unknown) =>
+    error instanceof WorkflowNotFoundError || (error as { code?: number }).code === grpcStatus.NOT_FOUND;
+
+  async function workflowTaskFailures(cycleId: string, p: Programme): Promise<string[]> {
+    const found: string[] = [];
+    for (const id of workflowIds(cycleId, p)) {
+      try {
+        const history = await stack.env.client.workflow.getHandle(id).fetchHistory();
+        for (const e of history.events ?? []) {
+          if (e.eventType === WFT_FAILED) {
+            found.push(`${id}: ${e.workflowTaskFailedEventAttributes?.failure?.message ?? '(no message)'}`);
+          }
+        }
+      } catch (error) {
+        if (!notFound(error)) throw error;
+      }
+    }
+    return found;
+  }
+
+  async function expectNoWorkflowTaskFailed(p: Programme): Promise<void> {
+    expect(await workflowTaskFailures(cycleOf(p), p)).toEqual([]);
+  }
+
+  async function terminateAll(cycleId: string, p: Programme): Promise<void> {
+    for (const id of workflowIds(cycleId, p)) {
+      await stack.env.client.workflow
+        .getHandle(id)
+        .terminate('hostile-input test done')
+        .catch(() => undefined);
+    }
+    cycles.delete(cycleId);
+  }
+
+  /** A call that must answer: a workflow whose task keeps failing never does. */
+  async function within<T>(call: Promise<T>, label: string, p: Programme, ms = 20_000): Promise<T> {
+    call.catch(() => undefined);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), ms);
+    });
+    try {
+      const first = await Promise.race([call, timeout]);
+      if (first === 'timeout') {
+        const failures = await workflowTaskFailures(cycleOf(p), p);
+        throw new Error(
+          `${label}: no answer within ${ms / 1000} s; failed workflow tasks: ${failures.join(' | ') || 'none'}`,
+        );
+      }
+      return first as T;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  type Outcome<T> = { accepted: true; value: T } | { accepted: false; rejection: Rejection };
+
+  /** Accepted, or refused with a stable code (its details carrying the same code); anything else fails. */
+  async function outcome<T>(call: Promise<T>, label: string, p: Programme): Promise<Outcome<T>> {
+    try {
+      return { accepted: true, value: await within(call, label, p) };
+    } catch (error) {
+      let rejection: Rejection | undefined;
+      if (error instanceof RejectionError) rejection = error.rejection;
+      else if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {
+        const detail = (error.cause.details ?? [])[0] as Rejection | undefined;
+        if (detail?.code !== error.cause.type) {
+          throw new Error(
+            `${label}: refused without a stable code (${error.cause.type}: ${error.cause.message})`,
+            { cause: error },
+          );
+        }
+        rejection = detail;
+      }
+      if (!rejection) {
+        throw new Error(`${label}: failed with ${(error as Error).name}: ${(error as Error).message}`, {
+          cause: error,
+        });
+      }
+      if (
+        !(rejectionCodes as readonly string[]).includes(rejection.code) ||
+        !nonEmptyText(rejection.message)
+      ) {
+        throw new Error(`${label}: refusal without a stable code: ${JSON.stringify(rejection)}`, {
+          cause: error,
+        });
+      }
+      return { accepted: false, rejection };
+    }
+  }
+
+  const unitHandle = (p: Programme, unitId: string) =>
+    stack.env.client.workflow.getHandle(unitWorkflowId(cycleOf(p), unitId));
+  const bodyHandle = (p: Programme, bodyId: string) =>
+    stack.env.client.workflow.getHandle(reviewBodyWorkflowId(cycleOf(p), bodyId));
+  const cycleHandle = (p: Programme) => stack.env.client.workflow.getHandle(cycleOf(p));
+  const unitState = (p: Programme, unitId: string) =>
+    within(stack.api.unitState(cycleOf(p), unitId), `unitState ${unitId}`, p);
+  const reviewState = (p: Programme, bodyId: string) =>
+    within(stack.api.reviewState(cycleOf(p), bodyId), `reviewState ${bodyId}`, p);
+  const cycleStatus = (p: Programme) => within(stack.api.status(cycleOf(p)), 'status', p);
+  const cycleAudit = (p: Programme) => within(stack.api.audit(cycleOf(p)), 'audit', p);
+  const withoutNow = (s: CycleStatus): Partial<CycleStatus> => {
+    const copy: Partial<CycleStatus> = { ...s };
+    delete copy.now;
+    return copy;
+  };
+  const describeValue = (v: unknown) => {
+    const text = JSON.stringify(v) ?? String(v);
+    return text.length > 300 ? `${text.slice(0, 300)}…` : text;
+  };
+
+  // -------------------------------------------------------------------------------------------
+  // Item 4: nominations
+
+  it('hostile nominations, through KczgClient and directly: accepted only when valid, else a stable code and no change', async () => {
+    const p = nominateP;
+    const cycleId = cycleOf(p);
+    // A wedged workflow would slow every later time skip: end this cycle whatever happens.
+    try {
+      const payload = fc.oneof(
+        { weight: 9, arbitrary: nominatePayload },
+        { weight: 1, arbitrary: fc.constantFrom<unknown>(null, undefined, 5, 'nominate', [], true) },
+      );
+      const run = fc.record({
+        via: fc.constantFrom('client', 'direct'),
+        unitId: fc.oneof(
+          { weight: 8, arbitrary: fc.constantFrom(...UNITS) },
+          { weight: 1, arbitrary: fc.constantFrom('nobody', '__proto__', 'CIE', '', 'cie:unit:x') },
+        ),
+        payload,
+      });
+      let accepted = 0;
+      let refused = 0;
+      await fc.assert(
+        fc.asyncProperty(run, async ({ via, unitId, payload: raw }) => {
+          const onRoster = UNITS.includes(unitId);
+          // Through the client a request is an object (typed); directly anything goes.
+          const request = via === 'client' && !isObject(raw) ? {} : raw;
+          if (via === 'direct' && !onRoster) return;
+          const before = onRoster ? await unitState(p, unitId) : undefined;
+          const label = `${via} nominate ${unitId} ${describeValue(request)}`;
+          const result = await outcome<Nomination>(
+            via === 'client'
+              ? stack.api.nominate(cycleId, unitId, request as NominateRequest)
+              : unitHandle(p, unitId).executeUpdate(nominateUpdate, { args: [request as NominateRequest] }),
+            label,
+            p,
+          );
+          if (!onRoster) {
+            expect(result.accepted).toBe(false);
+            // A usable key gets as far as the roster; the client may refuse a bad key first.
+            const key = (request as Json).idempotencyKey;
+            if (typeof key === 'string' && key.length >= 1 && key.length <= 200) {
+              expect(result).toMatchObject({ rejection: { code: 'UNKNOWN_UNIT' } });
+            }
+            return;
+          }
+          const after = await unitState(p, unitId);
+          const w = wire(request);
+          if (!result.accepted) {
+            refused++;
+            expect(after).toEqual(before);
+            return;
+          }
+          accepted++;
+          const key = isObject(w) ? w.idempotencyKey : undefined;
+          const earlier =
+            typeof key === 'string' ? before?.nominations.find((n) => n.idempotencyKey === key) : undefined;
+          if (earlier) {
+            // A retried key returns the nomination it made, whatever else the retry carries, and
+            // changes nothing.
+            expect(result.value).toEqual(earlier);
+            expect(after).toEqual(before);
+            return;
+          }
+          if (!wellFormedNominate(w, p))
+            throw new Error(`${label}: accepted a malformed request → ${describeValue(result.value)}`);
+          expect(result.value).toMatchObject({
+            unitId,
+            listId: w.listId,
+            idempotencyKey: w.idempotencyKey,
+            candidate: storedCandidate(w.candidate as Json),
+          });
+          expect(result.value.fieldId).toBe(w.fieldId);
+          expect(result.value.id).toMatch(new RegExp(`^${unitId}\\.\\d+$`));
+          expect(after.nominations).toHaveLength((before?.nominations.length ?? 0) + 1);
+          expect(after.nominations).toContainEqual(result.value);
+        }),
+        fcParams(160),
+      );
+      expect(refused).toBeGreaterThan(accepted);
+      expect(accepted).toBeGreaterThan(0);
+      await expectNoWorkflowTaskFailed(p);
+      expect(({} as Json).polluted).toBeUndefined();
+    } finally {
+      await terminateAll(cycleId, p);
+    }
+  });
+
+  // -------------------------------------------------------------------------------------------
+  // Item 4: extensions
+
+  it('hostile extensions (past, NaN, far future, unknown scopes, no reason): accepted only when valid, else a stable code and no change', async () => {
+    const p = extendP;
+    const cycleId = cycleOf(p);
+    // A wedged workflow would slow every later time skip: end this cycle whatever happens.
+    try {
+      const DAY = 86_400_000;
+      const untilArb = fc.oneof(
+        { weight: 3, arbitrary: fc.integer({ min: 60_000, max: 30 * DAY }).map((d) => ({ fromNow: d })) },
+        { weight: 2, arbitrary: fc.integer({ min: -400 * DAY, max: -60_000 }).map((d) => ({ fromNow: d })) },
+        {
+          weight: 3,
+          arbitrary: fc.constantFrom<unknown>(
+            beijingToEpochMs('2030-01-01 00:00'),
+            8e15,
+            1e16,
+            Number.MAX_SAFE_INTEGER,
+            1e300,
+            NaN,
+            Infinity,
+            -Infinity,
+            0,
+            -1,
+            null,
+            '2023-12-05 24:00',
+            String(COLLECTION_CLOSES + DAY),
+            MISSING,
+            {},
+          ),
+        },
+      );
+      const scopeArb = fc.oneof(
+        fc.record({
+          kind: fc.constant('stage'),
+          stage: fc.constantFrom<unknown>(
+            'collection',
+            'preliminary-review',
+            'final-review',
+            'publication',
+            '',
+            null,
+            5,
+            MISSING,
+          ),
+        }),
+        fc.record({
+          kind: fc.constant('unit'),
+          unitId: fc.constantFrom<unknown>(
+            ...UNITS,
+            'nobody',
+            '__proto__',
+            'constructor',
+            5,
+            null,
+            ['cie'],
+            MISSING,
+          ),
+        }),
+        fc.record({
+          kind: fc.constant('part'),
+          listId: fc.constantFrom<unknown>(
+            'pioneer-tech',
+            'emerging-enterprise',
+            'tech-manager-pioneer',
+            'no-such-list',
+            ['pioneer-tech'],
+            5,
+            null,
+            '__proto__',
+            MISSING,
+          ),
+          fieldId: fc.constantFrom<unknown>(
+            MISSING,
+            ...PIONEER_FIELDS,
+            'no-such-field',
+            '',
+            null,
+            {},
+            ['electronics'],
+            7,
+          ),
+        }),
+        fc.constantFrom<unknown>(
+          null,
+          'stage',
+          [],
+          {},
+          { kind: 'everything' },
+          { kind: '__proto__' },
+          MISSING,
+        ),
+      );
+      const reasonArb = fc.oneof(
+        { weight: 3, arbitrary: fc.constantFrom('材料补正', 'system outage 系统故障') },
+        {
+          weight: 2,
+          arbitrary: fc.constantFrom<unknown>(
+            '',
+            '   ',
+            '\u3000',
+            5,
+            null,
+            {},
+            [],
+            MISSING,
+            '\u0000',
+            '😀',
+            HUGE,
+          ),
+        },
+      );
+      const hostileRun = fc.record({
+        via: fc.constantFrom('client', 'direct'),
+        scope: scopeArb,
+        until: untilArb,
+        reason: reasonArb,
+        extra: extraKey,
+      });
+      // Valid ones too, so every run also proves acceptance (and its effect).
+      const validRun = fc.record({
+        via: fc.constantFrom('client', 'direct'),
+        scope: fc.oneof(
+          fc
+            .constantFrom('collection', 'preliminary-review', 'final-review')
+            .map((stage) => ({ kind: 'stage', stage })),
+          fc.constantFrom(...UNITS).map((unitId) => ({ kind: 'unit', unitId })),
+          fc
+            .constantFrom(...PIONEER_FIELDS)
+            .map((fieldId) => ({ kind: 'part', listId: 'pioneer-tech', fieldId })),
+        ),
+        until: fc.integer({ min: 3_600_000, max: 30 * DAY }).map((d) => ({ fromNow: d })),
+        reason: fc.constant('材料补正'),
+        extra: fc.constant(undefined),
+      });
+      const run = fc.oneof({ weight: 3, arbitrary: hostileRun }, { weight: 1, arbitrary: validRun });
+      let accepted = 0;
+      await fc.assert(
+        fc.asyncProperty(run, async ({ via, scope, until, reason, extra }) => {
+          const now = await stack.programmeNow((await cycleStatus(p)).clockOffsetMs);
+          const untilValue =
+            isObject(until) && typeof until.fromNow === 'number' ? now + until.fromNow : until;
+          const scopeValue = isObject(scope) ? objectWith(Object.entries(scope)) : scope;
+          const request = objectWith([
+            ['scope', scopeValue],
+            ['until', untilValue],
+            ['reason', reason],
+            ...(extra ? [[extra.key, extra.value] as [string, unknown]] : []),
+          ]);
+          const before = await cycleStatus(p);
+          const auditBefore = await cycleAudit(p);
+          const label = `${via} extend ${describeValue(request)}`;
+          const result = await outcome(
+            via === 'client'
+              ? stack.api.extend(cycleId, request as unknown as ExtendRequest)
+              : cycleHandle(p).executeUpdate(extendUpdate, { args: [request as unknown as ExtendRequest] }),
+            label,
+            p,
+          );
+          const after = await cycleStatus(p);
+          const w = wire(request);
+          if (!result.accepted) {
+            expect(withoutNow(after)).toEqual(withoutNow(before));
+            expect(await cycleAudit(p)).toEqual(auditBefore);
+            return;
+          }
+          accepted++;
+          if (!wellFormedExtend(w, before, p, now))
+            throw new Error(`${label}: accepted a malformed or out-of-range extension`);
+          const s = (w as { scope: Json }).scope;
+          const u = (w as { until: number }).until;
+          if (s.kind === 'unit') expect(after.unitExtensions[s.unitId as string]).toBe(u);
+          else if (s.kind === 'part') {
+            expect(
+              after.parts.find(
+                (x) =>
+                  x.listId === s.listId &&
+                  noField(x.fieldId) === noField(s.fieldId) &&
+                  (noField(s.fieldId) || x.fieldId === s.fieldId),
+              )?.dueAt,
+            ).toBe(u);
+          } else if (s.stage === 'collection') expect(after.deadlines.collectionClosesAt).toBe(u);
+          else if (s.stage === 'preliminary-review') expect(after.deadlines.preliminaryReviewDueAt).toBe(u);
+          else expect(after.deadlines.finalReviewDueAt).toBe(u);
+          expect((await cycleAudit(p)).filter((e) => e.action === 'extend')).toHaveLength(
+            auditBefore.filter((e) => e.action === 'extend').length + 1,
+          );
+        }),
+        fcParams(90),
+      );
+      expect(accepted).toBeGreaterThan(0);
+      await expectNoWorkflowTaskFailed(p);
+    } finally {
+      await terminateAll(cycleId, p);
+    }
+  });
+
+  // -------------------------------------------------------------------------------------------
+  // Item 4: every other update with a malformed payload
+
+  it('pause, resume, cancel, amend, withdraw, markComplete, finalComplete with malformed payloads: a stable code and no change, never a failed task', async () => {
+    const p = updatesP;
+    const cycleId = cycleOf(p);
+    // A wedged workflow would slow every later time skip: end this cycle whatever happens.
+    try {
+      const seeded: Nomination[] = [];
+      for (const name of ['修改对象一', '修改对象二']) {
+        seeded.push(
+          await stack.api.nominate(cycleId, 'cie', {
+            idempotencyKey: `seed-${name}`,
+            listId: 'pioneer-tech',
+            fieldId: 'electronics',
+            candidate: candidateOf('tech', name),
+          }),
+        );
+      }
+      const payloadArb = fc.oneof(
+        fc.constantFrom<unknown>(null, 5, 'reason', [], {}, true),
+        fc
+          .record({ reason: fc.oneof(hostileValue, fc.constantFrom('维护', 'ok')) })
+          .map((r) => objectWith(Object.entries(r))),
+        fc
+          .record({
+            nominationId: fc.constantFrom<unknown>(
+              seeded[0].id,
+              seeded[1].id,
+              'cie.999',
+              'csae.1',
+              '__proto__',
+              5,
+              null,
+              [seeded[0].id],
+              MISSING,
+            ),
+            candidate: candidateArb('pioneer-tech'),
+          })
+          .map((r) => objectWith(Object.entries(r))),
+        fc
+          .record({
+            winners: fc.constantFrom<unknown>(
+              null,
+              [],
+              [null],
+              [{ listId: 'pioneer-tech', nominationIds: 'x' }],
+              5,
+            ),
+          })
+          .map((r) => objectWith(Object.entries(r))),
+        protoKeyObject,
+      );
+      const UPDATES = [
+        'pause',
+        'resume',
+        'cancel',
+        'amend',
+        'withdraw',
+        'markComplete',
+        'finalComplete',
+      ] as const;
+      type UpdateName = (typeof UPDATES)[number];
+      const send = (name: UpdateName, via: 'client' | 'direct', payload: unknown): Promise<unknown> => {
+        const args = [payload as never] as [never];
+        const reason = isObject(payload) ? (payload.reason as string) : (payload as string);
+        switch (name) {
+          case 'pause':
+            return via === 'client'
+              ? stack.api.pause(cycleId, reason)
+              : cycleHandle(p).executeUpdate(pauseUpdate, { args });
+          case 'resume':
+            return via === 'client'
+              ? stack.api.resume(cycleId, reason)
+              : cycleHandle(p).executeUpdate(resumeUpdate, { args });
+          case 'cancel':
+            return via === 'client'
+              ? stack.api.cancel(cycleId, reason)
+              : cycleHandle(p).executeUpdate(cancelUpdate, { args });
+          case 'amend':
+            return via === 'client'
+              ? stack.api.amend(cycleId, 'cie', (isObject(payload) ? payload : {}) as never)
+              : unitHandle(p, 'cie').executeUpdate(amendUpdate, { args });
+          case 'withdraw':
+            return via === 'client'
+              ? stack.api.withdraw(
+                  cycleId,
+                  'cie',
+                  (isObject(payload) ? payload.nominationId : payload) as string,
+                )
+              : unitHandle(p, 'cie').executeUpdate(withdrawUpdate, { args });
+          case 'markComplete':
+            return via === 'client'
+              ? stack.api.markComplete(cycleId, 'cie')
+              : unitHandle(p, 'cie').executeUpdate(markCompleteUpdate, { args });
+          case 'finalComplete':
+            return via === 'client'
+              ? stack.api.finalComplete(cycleId, (isObject(payload) ? payload : {}) as never)
+              : cycleHandle(p).executeUpdate(finalCompleteUpdate, { args });
+        }
+      };
+      /** What the workflow receives: the client wraps a bare reason or nomination id itself. */
+      const delivered = (name: UpdateName, via: 'client' | 'direct', payload: unknown): unknown => {
+        if (via === 'direct') return wire(payload);
+        if (name === 'pause' || name === 'resume' || name === 'cancel') {
+          return wire({ reason: isObject(payload) ? payload.reason : payload });
+        }
+        if (name === 'withdraw')
+          return wire({ nominationId: isObject(payload) ? payload.nominationId : payload });
+        return wire(isObject(payload) ? payload : {});
+      };
+      await fc.assert(
+        fc.asyncProperty(
+          fc.constantFrom(...UPDATES),
+          fc.constantFrom('client' as const, 'direct' as const),
+          payloadArb,
+          async (name, via, payload) => {
+            const before = {
+              status: withoutNow(await cycleStatus(p)),
+              audit: await cycleAudit(p),
+              unit: await unitState(p, 'cie'),
+            };
+            // A valid cancel would end the cycle, and with it this property's subject.
+            if (name === 'cancel' && reasoned(delivered(name, via, payload))) return;
+            const label = `${via} ${name} ${describeValue(payload)}`;
+            const result = await outcome(send(name, via, payload), label, p);
+            const after = {
+              status: withoutNow(await cycleStatus(p)),
+              audit: await cycleAudit(p),
+              unit: await unitState(p, 'cie'),
+            };
+            if (!result.accepted) {
+              expect(after).toEqual(before);
+              return;
+            }
+            const w = delivered(name, via, payload);
+            const valid =
+              name === 'markComplete' ||
+              ((name === 'pause' || name === 'resume' || name === 'cancel') && reasoned(w)) ||
+              (name === 'withdraw' &&
+                isObject(w) &&
+                before.unit.nominations.some((n) => n.id === w.nominationId)) ||
+              (name === 'amend' &&
+                isObject(w) &&
+                before.unit.nominations.some((n) => n.id === w.nominationId) &&
+                wellFormedCandidate(w.candidate));
+            if (!valid) throw new Error(`${label}: accepted a malformed request`);
+          },
+        ),
+        fcParams(70),
+      );
+      await expectNoWorkflowTaskFailed(p);
+    } finally {
+      await terminateAll(cycleId, p);
+    }
+  });
+
+  // -------------------------------------------------------------------------------------------
+  // Item 4: signals sent directly (no validator can refuse them: the handlers must)
+
+  it('malformed partReported, mailFailed and collectionDeadline signals change nothing and never fail a workflow task', async () => {
+    const p = signalsP;
+    const cycleId = cycleOf(p);
+    // A wedged workflow would slow every later time skip: end this cycle whatever happens.
+    try {
+      const now = await stack.programmeNow(offset);
+      const part = fc
+        .record({
+          bodyId: fc.constantFrom<unknown>('info-tech-consortium', 'no-such-body', 5, null, {}, MISSING),
+          listId: fc.constantFrom<unknown>('pioneer-tech', 5, null, ['pioneer-tech'], MISSING),
+          fieldId: fc.constantFrom<unknown>('electronics', MISSING, 5, {}),
+          reportedAt: fc.constantFrom<unknown>(now, 'now', null, NaN, {}, MISSING),
+          shortlist: fc.constantFrom<unknown>(
+            [],
+            ['cie.1'],
+            'cie.1',
+            null,
+            [5],
+            [{}],
+            { length: 3 },
+            MISSING,
+          ),
+        })
+        .map((r) => objectWith(Object.entries(r)))
+        .filter((r) => {
+          // Only malformed ones: a well-formed signal is a body's report and counts.
+          const w = wire(r) as Json;
+          const wellFormed =
+            w.bodyId === 'info-tech-consortium' &&
+            w.listId === 'pioneer-tech' &&
+            (w.fieldId === undefined || typeof w.fieldId === 'string') &&
+            typeof w.reportedAt === 'number' &&
+            Array.isArray(w.shortlist) &&
+            w.shortlist.every((id) => typeof id === 'string');
+          return !wellFormed;
+        });
+      const signal = fc.oneof(
+        fc.record({
+          to: fc.constant('partReported' as const),
+          payload: fc.oneof(part, fc.constantFrom<unknown>(null, 5, 'x', [])),
+        }),
+        fc.record({
+          to: fc.constant('mailFailed' as const),
+          payload: fc.constantFrom<unknown>(null, 5, 'x', []),
+        }),
+        fc.record({
+          to: fc.constant('collectionDeadline' as const),
+          payload: fc.constantFrom<unknown>(
+            null,
+            5,
+            {},
+            { closesAt: 'tomorrow', paused: false },
+            { closesAt: 1e300, paused: false },
+            { closesAt: NaN, paused: 'no' },
+          ),
+        }),
+      );
+      await fc.assert(
+        fc.asyncProperty(signal, async ({ to, payload }) => {
+          const before = { parts: (await cycleStatus(p)).parts, unit: await unitState(p, 'cie') };
+          const label = `signal ${to} ${describeValue(payload)}`;
+          if (to === 'collectionDeadline') {
+            await within(unitHandle(p, 'cie').signal(collectionDeadlineSignal, payload as never), label, p);
+          } else if (to === 'mailFailed') {
+            await within(cycleHandle(p).signal(mailFailedSignal, payload as never), label, p);
+          } else {
+            await within(cycleHandle(p).signal(partReportedSignal, payload as never), label, p);
+          }
+          const after = { parts: (await cycleStatus(p)).parts, unit: await unitState(p, 'cie') };
+          expect(after).toEqual(before);
+          const failures = await workflowTaskFailures(cycleId, p);
+          if (failures.length > 0) throw new Error(`${label}: ${failures.join(' | ')}`);
+        }),
+        fcParams(30),
+      );
+    } finally {
+      await terminateAll(cycleId, p);
+    }
+  });
+
+  // -------------------------------------------------------------------------------------------
+  // Item 5: the same nomination twice
+
+  let twiceRun = 0;
+  it('the same nominate request delivered two to four times (client, same update id, new update id; in turn or at once) makes one nomination', async () => {
+    const p = twiceP;
+    const cycleId = cycleOf(p);
+    const target = fc.oneof(
+      fc.constantFrom(...PIONEER_FIELDS).map((fieldId) => ({ listId: 'pioneer-tech', fieldId })),
+      fc.constantFrom(
+        { listId: 'emerging-enterprise', fieldId: undefined },
+        { listId: 'tech-manager-pioneer', fieldId: undefined },
+      ),
+    );
+    const run = fc.record({
+      unitId: fc.constantFrom(...UNITS),
+      target,
+      paths: fc.array(fc.constantFrom('client', 'direct-same-update-id', 'direct-new-update-id'), {
+        minLength: 2,
+        maxLength: 4,
+      }),
+      concurrent: fc.boolean(),
+      vary: fc.boolean(),
+    });
+    await fc.assert(
+      fc.asyncProperty(run, async ({ unitId, target, paths, concurrent, vary }) => {
+        const n = ++twiceRun;
+        const key = `twice-${n}`;
+        const kind = KIND_OF_LIST[target.listId];
+        // Later deliveries may even carry other content: the key decides, the first one stands.
+        const requests: NominateRequest[] = paths.map((_, i) => ({
+          idempotencyKey: key,
+          listId: target.listId,
+          ...(target.fieldId ? { fieldId: target.fieldId } : {}),
+          candidate: candidateOf(kind, vary && i > 0 ? `重复推荐-${n}-改${i}` : `重复推荐-${n}`),
+        }));
+        const deliver = (i: number) => {
+          const label = `${paths[i]} #${i} of ${key}`;
+          const call =
+            paths[i] === 'client'
+              ? stack.api.nominate(cycleId, unitId, requests[i])
+              : unitHandle(p, unitId).executeUpdate(nominateUpdate, {
+                  args: [requests[i]],
+                  ...(paths[i] === 'direct-same-update-id' ? { updateId: `twice-update-${n}` } : {}),
+                });
+          return outcome<Nomination>(call, label, p);
+        };
+        const before = await unitState(p, unitId);
+        const results = concurrent
+          ? await Promise.all(paths.map((_, i) => deliver(i)))
+          : await paths.reduce<Promise<Outcome<Nomination>[]>>(
+              async (acc, _, i) => [...(await acc), await deliver(i)],
+              Promise.resolve([]),
+            );
+        const values = results.map((r) => {
+          if (!r.accepted) throw new Error(`a valid delivery was refused: ${JSON.stringify(r.rejection)}`);
+          return r.value;
+        });
+        for (const v of values) expect(v).toEqual(values[0]);
+        const after = await unitState(p, unitId);
+        const mine = after.nominations.filter((x) => x.idempotencyKey === key);
+        expect(mine).toEqual([values[0]]);
+        expect(after.nominations).toHaveLength(before.nominations.length + 1);
+        const sent = requests.map((r) => r.candidate.name);
+        if (concurrent) expect(sent).toContain(values[0].candidate.name);
+        else expect(values[0].candidate.name).toBe(sent[0]);
+      }),
+      fcParams(25),
+    );
+    await expectNoWorkflowTaskFailed(p);
+  });
+
+  // -------------------------------------------------------------------------------------------
+  // Review stage of the "twice" cycle: reports twice, partReported twice, hostile reports.
+
+  const REVIEW_PARTS: { listId: string; fieldId?: string; kind: Kind }[] = [
+    ...PIONEER_FIELDS.map((fieldId) => ({ listId: 'pioneer-tech', fieldId, kind: 'tech' as Kind })),
+    { listId: 'emerging-enterprise', kind: 'enterprise' },
+    { listId: 'tech-manager-pioneer', kind: 'manager' },
+  ];
+
+  it('collection closes and the review bodies receive the nominations', async () => {
+    const p = twiceP;
+    const cycleId = cycleOf(p);
+    // Every reviewed part gets nominations of its own (beyond the ones above).
+    for (const [i, part] of REVIEW_PARTS.entries()) {
+      for (const unitId of ['cie', 'csae']) {
+        await stack.api.nominate(cycleId, unitId, {
+          idempotencyKey: `review-${i}-${unitId}`,
+          listId: part.listId,
+          ...(part.fieldId ? { fieldId: part.fieldId } : {}),
+          candidate: candidateOf(part.kind, `评审对象-${i}-${unitId}`),
+        });
+      }
+    }
+    await stack.sleepUntil(COLLECTION_CLOSES + 60_000, offset);
+    let status = await cycleStatus(p);
+    for (
+      let i = 0;
+      i < 50 && status.parts.some((x) => x.nominations === 0 && x.listId !== 'integrated-innovation-org');
+      i++
+    ) {
+      await new Promise((r) => setTimeout(r, 200));
+      status = await cycleStatus(p);
+    }
+    expect(status.stage).toBe('preliminary-review');
+    expect(await reviewState(p, 'info-tech-consortium')).toMatchObject({
+      parts: [{ fieldId: 'electronics' }],
+    });
+    await expectNoWorkflowTaskFailed(p);
+  });
+
+  const reviewResults = (ids: string[], flip = false) =>
+    ids.map((nominationId, i) => ({
+      nominationId,
+      rank: i + 1,
+      score: 90 - i,
+      verdict: (i % 2 === 0) !== flip ? ('recommended' as const) : ('not-recommended' as const),
+    }));
+  const partOf = (state: ReviewBodyState, listId: string, fieldId?: string) =>
+    state.parts.find((x) => x.listId === listId && x.fieldId === fieldId) as ReviewPartState;
+  const reviewEntries = async (p: Programme, bodyId: string, key: string) =>
+    (await cycleAudit(p)).filter(
+      (e) =>
+        e.action === 'review-results' && e.actor === `review:${bodyId}` && e.detail.startsWith(`${key}:`),
+    );
+  async function cycleSeesReport(p: Programme, bodyId: string, listId: string, fieldId?: string) {
+    for (let i = 0; ; i++) {
+      const part = (await cycleStatus(p)).parts.find((x) => x.listId === listId && x.fieldId === fieldId);
+      const body = part?.reviewBodies.find((b) => b.bodyId === bodyId);
+      if (body?.reportedAt !== undefined || i >= 50) return body;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+
+  it('the same review report delivered again (any path, other content, at once) leaves the first standing', async () => {
+    const p = twiceP;
+    const cycleId = cycleOf(p);
+    const bodyId = 'info-tech-consortium';
+    const ids = partOf(await reviewState(p, bodyId), 'pioneer-tech', 'electronics').nominationIds;
+    const report: ReviewReport = {
+      listId: 'pioneer-tech',
+      fieldId: 'electronics',
+      results: reviewResults(ids),
+    };
+    const first = await stack.api.reportReview(cycleId, bodyId, report);
+    expect(first.reportedAt).toBeDefined();
+    const seen = await cycleSeesReport(p, bodyId, 'pioneer-tech', 'electronics');
+    expect(seen?.reportedAt).toBe(first.reportedAt);
+    const again = fc.record({
+      paths: fc.array(fc.constantFrom('client', 'direct-same-update-id', 'direct-new-update-id'), {
+        minLength: 1,
+        maxLength: 3,
+      }),
+      concurrent: fc.boolean(),
+      results: fc.oneof(
+        fc.constant(report.results),
+        fc.constant([]),
+        fc.constant(reviewResults(ids, true)),
+        fc.subarray(ids).map((sub) => reviewResults(sub, true)),
+      ),
+    });
+    await fc.assert(
+      fc.asyncProperty(again, async ({ paths, concurrent, results }) => {
+        const repeat: ReviewReport = { ...report, results: [...results] as ReviewResultEntry[] };
+        const deliver = (path: string, i: number) =>
+          outcome<ReviewPartState>(
+            path === 'client'
+              ? stack.api.reportReview(cycleId, bodyId, repeat)
+              : bodyHandle(p, bodyId).executeUpdate(reportReviewUpdate, {
+                  args: [repeat],
+                  ...(path === 'direct-same-update-id' ? { updateId: 'electronics-report-again' } : {}),
+                }),
+            `${path} #${i} repeat report`,
+            p,
+          );
+        const outcomes = concurrent
+          ? await Promise.all(paths.map(deliver))
+          : await paths.reduce<Promise<Outcome<ReviewPartState>[]>>(
+              async (acc, path, i) => [...(await acc), await deliver(path, i)],
+              Promise.resolve([]),
+            );
+        for (const o of outcomes) {
+          if (!o.accepted)
+            throw new Error(`a repeated valid report was refused: ${JSON.stringify(o.rejection)}`);
+          expect(o.value.reportedAt).toBe(first.reportedAt);
+          expect(o.value.results).toEqual(first.results);
+        }
+        expect(partOf(await reviewState(p, bodyId), 'pioneer-tech', 'electronics')).toEqual(first);
+        const body = await cycleSeesReport(p, bodyId, 'pioneer-tech', 'electronics');
+        expect(body).toMatchObject({ reportedAt: first.reportedAt, shortlisted: Math.ceil(ids.length / 2) });
+        expect(await reviewEntries(p, bodyId, 'pioneer-tech/electronics')).toHaveLength(1);
+      }),
+      fcParams(12),
+    );
+  });
+
+  it('different first reports for one part at once: exactly one stands, everyone sees it, the cycle counts it once', async () => {
+    const p = twiceP;
+    const cycleId = cycleOf(p);
+    const bodyId = 'intelligent-manufacturing-consortium';
+    const fields = ['equipment', 'industrial-foundation'];
+    let next = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.constantFrom('client', 'direct'), { minLength: 2, maxLength: 4 }),
+        async (paths) => {
+          const fieldId = fields[next++];
+          const ids = partOf(await reviewState(p, bodyId), 'pioneer-tech', fieldId).nominationIds;
+          const variants = paths.map((_, i) => ({
+            listId: 'pioneer-tech',
+            fieldId,
+            results: reviewResults(ids, i % 2 === 1).slice(0, ids.length - (i % ids.length)),
+          }));
+          const outcomes = await Promise.all(
+            paths.map((path, i) =>
+              outcome<ReviewPartState>(
+                path === 'client'
+                  ? stack.api.reportReview(cycleId, bodyId, variants[i])
+                  : bodyHandle(p, bodyId).executeUpdate(reportReviewUpdate, { args: [variants[i]] }),
+                `${path} #${i} first report ${fieldId}`,
+                p,
+              ),
+            ),
+          );
+          const values = outcomes.map((o) => {
+            if (!o.accepted)
+              throw new Error(`a valid first report was refused: ${JSON.stringify(o.rejection)}`);
+            return o.value;
+          });
+          for (const v of values) expect(v).toEqual(values[0]);
+          expect(variants.map((v) => v.results)).toContainEqual(values[0].results);
+          const body = await cycleSeesReport(p, bodyId, 'pioneer-tech', fieldId);
+          expect(body?.reportedAt).toBe(values[0].reportedAt);
+          expect(await reviewEntries(p, bodyId, `pioneer-tech/${fieldId}`)).toHaveLength(1);
+        },
+      ),
+      fcParams(fields.length),
+    );
+  });
+
+  it('the partReported signal delivered two to four times to the cycle is counted once', async () => {
+    const p = twiceP;
+    const pairs = [
+      { bodyId: 'life-science-consortium', fieldId: 'biomedicine' },
+      { bodyId: 'advanced-materials-consortium', fieldId: 'advanced-materials' },
+      { bodyId: 'eco-environment-consortium', fieldId: 'green-low-carbon' },
+      { bodyId: 'clean-energy-consortium', fieldId: 'green-low-carbon' },
+    ];
+    let next = 0;
+    const run = fc.record({
+      times: fc.integer({ min: 2, max: 4 }),
+      concurrent: fc.boolean(),
+      vary: fc.boolean(),
+    });
+    await fc.assert(
+      fc.asyncProperty(run, async ({ times, concurrent, vary }) => {
+        const { bodyId, fieldId } = pairs[next++];
+        const key = `pioneer-tech/${fieldId}`;
+        const ids = partOf(await reviewState(p, bodyId), 'pioneer-tech', fieldId).nominationIds;
+        const now = await stack.programmeNow(offset);
+        const signals = Array.from({ length: times }, (_, i) => ({
+          bodyId,
+          listId: 'pioneer-tech',
+          fieldId,
+          reportedAt: vary ? now + i * 1000 : now,
+          shortlist: vary && i > 0 ? ids : ids.slice(0, 1),
+        }));
+        const before = (await cycleStatus(p)).parts.find((x) => x.fieldId === fieldId);
+        const send = (i: number) =>
+          within(cycleHandle(p).signal(partReportedSignal, signals[i]), `partReported #${i} ${key}`, p);
+        if (concurrent) await Promise.all(signals.map((_, i) => send(i)));
+        else for (let i = 0; i < times; i++) await send(i);
+        const body = await cycleSeesReport(p, bodyId, 'pioneer-tech', fieldId);
+        const counted = concurrent ? signals.find((s) => s.reportedAt === body?.reportedAt) : signals[0];
+        expect(counted).toBeDefined();
+        expect(body).toMatchObject({
+          reportedAt: counted?.reportedAt,
+          shortlisted: counted?.shortlist.length,
+        });
+        // Give any stray duplicate time to land, then count.
+        await new Promise((r) => setTimeout(r, 500));
+        expect(await reviewEntries(p, bodyId, key)).toHaveLength(1);
+        const after = (await cycleStatus(p)).parts.find((x) => x.fieldId === fieldId);
+        // The part's other bodies are untouched.
+        expect(after?.reviewBodies.filter((b) => b.bodyId !== bodyId)).toEqual(
+          before?.reviewBodies.filter((b) => b.bodyId !== bodyId),
+        );
+      }),
+      fcParams(pairs.length),
+    );
+    await expectNoWorkflowTaskFailed(p);
+  });
+
+  // -------------------------------------------------------------------------------------------
+  // Item 4: hostile review reports
+
+  it('hostile review reports, through KczgClient and directly: accepted only when valid (the first stands), else a stable code and no change', async () => {
+    const p = twiceP;
+    const cycleId = cycleOf(p);
+    const BODIES: Record<string, { listId: string; fieldId?: string }[]> = {
+      'kczg-secretariat': [{ listId: 'emerging-enterprise' }],
+      ittn: [{ listId: 'tech-manager-pioneer' }],
+      'info-tech-consortium': [{ listId: 'pioneer-tech', fieldId: 'electronics' }],
+      'intelligent-manufacturing-consortium': [
+        { listId: 'pioneer-tech', fieldId: 'equipment' },
+        { listId: 'pioneer-tech', fieldId: 'industrial-foundation' },
+      ],
+    };
+    const known = new Map<string, string[]>();
+    for (const bodyId of Object.keys(BODIES)) {
+      const state = await reviewState(p, bodyId);
+      for (const part of state.parts)
+        known.set(`${bodyId}|${part.listId}|${part.fieldId ?? ''}`, part.nominationIds);
+    }
+    const allIds = [...new Set([...known.values()].flat())];
+    const entryArb = (ids: string[]) =>
+      fc.oneof(
+        {
+          weight: 5,
+          arbitrary: fc.record(
+            {
+              nominationId: ids.length > 0 ? fc.constantFrom(...ids) : fc.constant('none.1'),
+              verdict: fc.constantFrom('recommended', 'not-recommended'),
+              rank: fc.integer({ min: 1, max: 20 }),
+              score: fc.double({ min: 0, max: 100, noNaN: true }),
+              comment: fc.constantFrom('优秀', '😀', '\u0000'),
+            },
+            { requiredKeys: ['nominationId', 'verdict'] },
+          ),
+        },
+        {
+          weight: 3,
+          arbitrary: fc
+            .record({
+              nominationId: fc.constantFrom<unknown>(
+                ...allIds,
+                'cie.999',
+                'nobody.1',
+                '',
+                '__proto__',
+                5,
+                null,
+                MISSING,
+              ),
+              verdict: fc.constantFrom<unknown>(
+                'recommended',
+                'not-recommended',
+                'yes',
+                'RECOMMENDED',
+                '',
+                null,
+                1,
+                MISSING,
+              ),
+              rank: fc.constantFrom<unknown>(MISSING, 1, 0, -1, 1.5, 'first', NaN, {}, null),
+              score: fc.constantFrom<unknown>(MISSING, 88, NaN, Infinity, -Infinity, '90', 1e308, null, {}),
+              comment: fc.constantFrom<unknown>(MISSING, 'ok', 5, {}, [], null),
+            })
+            .map((r) => objectWith(Object.entries(r))),
+        },
+        { weight: 1, arbitrary: fc.oneof(fc.constantFrom<unknown>(null, 5, 'x', []), protoKeyObject) },
+      );
+    const reportArb = fc
+      .record({
+        bodyId: fc.constantFrom(...Object.keys(BODIES)),
+        partPick: fc.nat(),
+        hostilePart: fc.option(fc.record({ listId: hostileListId, fieldId: hostileFieldId }), {
+          nil: undefined,
+          freq: 4,
+        }),
+      })
+      .chain(({ bodyId, partPick, hostilePart }) => {
+        const parts = BODIES[bodyId];
+        const part = parts[partPick % parts.length];
+        const ids = known.get(`${bodyId}|${part.listId}|${part.fieldId ?? ''}`) ?? [];
+        const results = fc.oneof(
+          { weight: 6, arbitrary: fc.array(entryArb(ids), { maxLength: 5 }) },
+          {
+            weight: 1,
+            arbitrary: fc.constantFrom<unknown>(null, {}, 'all', 5, MISSING, {
+              length: 1,
+              0: { nominationId: ids[0], verdict: 'recommended' },
+            }),
+          },
+        );
+        return fc.record({ results, extra: extraKey }).map(({ results: r, extra }) => ({
+          bodyId,
+          payload: objectWith([
+            ['listId', hostilePart ? hostilePart.listId : part.listId],
+            ['fieldId', hostilePart ? hostilePart.fieldId : (part.fieldId ?? MISSING)],
+            ['results', r],
+            ...(extra ? [[extra.key, extra.value] as [string, unknown]] : []),
+          ]),
+        }));
+      });
+    const run = fc.record({
+      via: fc.constantFrom('client', 'direct'),
+      target: fc.oneof(
+        { weight: 12, arbitrary: reportArb },
+        // Only through the client: a body with nothing to review, or none at all.
+        {
+          weight: 1,
+          arbitrary: fc.constantFrom('great-wall-institute', 'no-such-body', '__proto__').map((bodyId) => ({
+            bodyId,
+            payload: { listId: 'integrated-innovation-org', results: [] } as Json,
+          })),
+        },
+      ),
+    });
+    let accepted = 0;
+    await fc.assert(
+      fc.asyncProperty(run, async ({ via, target: { bodyId, payload } }) => {
+        const exists = Object.hasOwn(BODIES, bodyId);
+        if (via === 'direct' && !exists) return;
+        const before = exists ? await reviewState(p, bodyId) : undefined;
+        const statusBefore = await cycleStatus(p);
+        const label = `${via} reportReview ${bodyId} ${describeValue(payload)}`;
+        const result = await outcome<ReviewPartState>(
+          via === 'client'
+            ? stack.api.reportReview(cycleId, bodyId, payload as unknown as ReviewReport)
+            : bodyHandle(p, bodyId).executeUpdate(reportReviewUpdate, {
+                args: [payload as unknown as ReviewReport],
+              }),
+          label,
+          p,
+        );
+        if (!before) {
+          expect(result.accepted).toBe(false);
+          return;
+        }
+        const after = await reviewState(p, bodyId);
+        const w = wire(payload);
+        if (!result.accepted) {
+          expect(after).toEqual(before);
+          expect(withoutNow(await cycleStatus(p)).parts).toEqual(withoutNow(statusBefore).parts);
+          return;
+        }
+        accepted++;
+        if (!wellFormedReport(w, before))
+          throw new Error(`${label}: accepted a malformed report → ${describeValue(result.value)}`);
+        const part = before.parts.find(
+          (x) => x.listId === w.listId && (x.fieldId ?? '') === ((w.fieldId as string | undefined) ?? ''),
+        ) as ReviewPartState;
+        if (part.reportedAt !== undefined) {
+          expect(result.value).toEqual(part); // the first stands
+          expect(after).toEqual(before);
+        } else {
+          expect(result.value.results).toEqual(w.results);
+          expect(after.parts).toContainEqual(result.value);
+          const body = await cycleSeesReport(p, bodyId, part.listId, part.fieldId);
+          expect(body?.reportedAt).toBe(result.value.reportedAt);
+        }
+      }),
+      fcParams(110),
+    );
+    expect(accepted).toBeGreaterThan(0);
+    await expectNoWorkflowTaskFailed(p);
+  });
+});
