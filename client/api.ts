@@ -196,6 +196,17 @@ export class KczgClient {
   }
 
   async nominate(cycleId: string, unitId: string, request: NominateRequest) {
+    // The key names the update: refuse a non-string one here (hashing it would throw a TypeError).
+    const key: unknown = request?.idempotencyKey;
+    if (typeof key !== 'string' || !key || key.length > 200) {
+      throw new RejectionError({
+        code: 'INVALID',
+        field: 'idempotencyKey',
+        rule: 'required',
+        message: '缺少幂等键 / idempotencyKey is required (1–200 characters)',
+        fix: '每次提交附带唯一键，重试时复用 / send a unique key per submission and reuse it on retry',
+      });
+    }
     const args: [NominateRequest] = [{ ...request, ...this.credentialFor(cycleId, unitParty(unitId)) }];
     // The update id derives from the idempotency key (hashed: keys may carry names), so the server
     // itself folds a retried submission.
@@ -241,11 +252,29 @@ export class KczgClient {
     const args: [ReviewReport] = [
       { ...report, ...this.credentialFor(cycleId, { kind: 'body', id: bodyId }) },
     ];
-    return unwrapRejection(
-      this.client.workflow
-        .getHandle(reviewBodyWorkflowId(cycleId, bodyId))
-        .executeUpdate(reportReviewUpdate, { args }),
-    );
+    try {
+      return await unwrapRejection(
+        this.client.workflow
+          .getHandle(reviewBodyWorkflowId(cycleId, bodyId))
+          .executeUpdate(reportReviewUpdate, { args }),
+      );
+    } catch (error) {
+      if (!(error instanceof WorkflowNotFoundError)) throw error;
+      // No workflow for the body: review has not started, or the body has nothing to review.
+      const { stage } = await this.status(cycleId);
+      const early = stage === 'collection-pending' || stage === 'collection';
+      throw new RejectionError({
+        code: early ? 'WRONG_STAGE' : 'UNKNOWN_LIST',
+        field: 'body',
+        rule: early ? 'stage' : 'review-body',
+        message: early
+          ? `初评尚未开始（当前 ${stage}）/ preliminary review has not started (now ${stage})`
+          : `评审机构 ${bodyId} 在本轮没有待评审的推荐 / body ${bodyId} has no nominations to review in this cycle`,
+        fix: early
+          ? '征集截止后再提交 / report once collection has closed'
+          : '核对评审机构编号 / check the body id',
+      });
+    }
   }
 
   async finalComplete(cycleId: string, results: FinalResults) {

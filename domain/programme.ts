@@ -20,7 +20,11 @@ const idSchema = z
 export const dateSchema = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD, e.g. "2023-11-30"')
-  .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)), 'a real calendar date');
+  // Date.parse rolls 2023-02-30 over to 2023-03-02: only a date that reads back unchanged is real.
+  .refine((s) => {
+    const date = new Date(`${s}T00:00:00Z`);
+    return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === s;
+  }, 'a real calendar date');
 
 /**
  * A Beijing (Asia/Shanghai) local date-time, "YYYY-MM-DD HH:mm". "24:00" means the end of that

@@ -19,7 +19,7 @@ import { quotaKey } from '../domain/quota';
 import { planReminders, type ReminderRole } from '../domain/reminders';
 import { programmeDeadlines, reviewAssignments } from '../domain/timeline';
 import { ProgrammeClock } from './clock';
-import { credentialGuard, rejectWith } from './refusals';
+import { credentialGuard, isPlausibleInstant, rejectWith } from './refusals';
 import { unitWorkflowId } from './ids';
 import {
   auditQuery,
@@ -134,6 +134,18 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleResult> {
   });
 
   const over = () => stage === 'closed' || stage === 'cancelled';
+  /** Pause, resume and cancel say why, as extensions do: the reason goes into the audit. */
+  const assertReason = (request: ReasonRequest | undefined) => {
+    if (typeof request?.reason !== 'string' || !request.reason.trim()) {
+      rejectWith({
+        code: 'INVALID',
+        field: 'reason',
+        rule: 'required',
+        message: '须说明理由 / a reason is required',
+        fix: '--reason "…"',
+      });
+    }
+  };
   const assertNotOver = () => {
     if (over())
       rejectWith({
@@ -226,6 +238,15 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleResult> {
             fix: '--reason "…"',
           });
         }
+        if (request.until > deadlines.promotionUntil) {
+          rejectWith({
+            code: 'INVALID',
+            field: 'until',
+            rule: 'range',
+            message:
+              '新截止时间须在本年度周期内（不晚于宣传推广结束）/ the new deadline must fall within the programme year (by the end of promotion)',
+          });
+        }
         if (request.until <= clock.now()) {
           rejectWith({
             code: 'INVALID',
@@ -235,6 +256,18 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleResult> {
           });
         }
         const scope = request.scope;
+        if (
+          scope?.kind === 'part' &&
+          (typeof scope.listId !== 'string' ||
+            (scope.fieldId !== undefined && typeof scope.fieldId !== 'string'))
+        ) {
+          rejectWith({
+            code: 'INVALID',
+            field: 'scope',
+            rule: 'type',
+            message: '榜单、领域编号须为文本 / listId and fieldId must be strings',
+          });
+        }
         if (scope?.kind === 'unit') {
           if (!programme.roster.units.some((u) => u.id === scope.unitId)) {
             rejectWith({
@@ -292,6 +325,7 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleResult> {
       validator: (request: ReasonRequest) => {
         authorize(request?.credential, secretariatParty);
         assertNotOver();
+        assertReason(request);
         if (pausedAt !== undefined)
           rejectWith({
             code: 'WRONG_STAGE',
@@ -339,6 +373,7 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleResult> {
     {
       validator: (request: ReasonRequest) => {
         authorize(request?.credential, secretariatParty);
+        assertReason(request);
         if (pausedAt === undefined)
           rejectWith({
             code: 'WRONG_STAGE',
@@ -360,6 +395,7 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleResult> {
       validator: (request: ReasonRequest) => {
         authorize(request?.credential, secretariatParty);
         assertNotOver();
+        assertReason(request);
       },
     },
   );
@@ -430,6 +466,17 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleResult> {
   );
 
   setHandler(partReportedSignal, (report) => {
+    // Signals have no validator: a malformed one (only a direct caller sends those) is ignored.
+    if (
+      typeof report?.bodyId !== 'string' ||
+      typeof report.listId !== 'string' ||
+      (report.fieldId !== undefined && typeof report.fieldId !== 'string') ||
+      !isPlausibleInstant(report.reportedAt) ||
+      !Array.isArray(report.shortlist) ||
+      !report.shortlist.every((id) => typeof id === 'string')
+    ) {
+      return;
+    }
     const key = quotaKey(report.listId, report.fieldId);
     const part = parts.get(key);
     const body = part?.reviewBodies.find((b) => b.bodyId === report.bodyId);
@@ -481,7 +528,9 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleResult> {
   // A mail that will never be delivered is recorded here and reported to the secretariat
   // (unless it was the secretariat's own mail that failed: no loop).
   const failuresToReport: string[] = [];
-  setHandler(mailFailedSignal, ({ businessKey, error }) => {
+  setHandler(mailFailedSignal, (failure) => {
+    if (typeof failure?.businessKey !== 'string' || typeof failure.error !== 'string') return;
+    const { businessKey, error } = failure;
     mailFailures++;
     record({ actor: 'mail', action: 'mail-failed', outcome: 'rejected', detail: `${businessKey}: ${error}` });
     if (!businessKey.includes('/secretariat/')) failuresToReport.push(`${businessKey}: ${error}`);

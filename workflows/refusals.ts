@@ -27,3 +27,10 @@ export function credentialGuard(publicKey: string | undefined, cycleId: string, 
     if (refusal) rejectWith(refusal);
   };
 }
+
+/** Programmes run 2000–2100 (domain/programme.ts): an instant outside that is never a deadline. */
+const LATEST_INSTANT = Date.UTC(2102, 0, 1);
+
+export function isPlausibleInstant(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= LATEST_INSTANT;
+}

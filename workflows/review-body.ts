@@ -15,7 +15,7 @@ import type { Programme } from '../domain/programme';
 import { quotaKey } from '../domain/quota';
 import { planReminders } from '../domain/reminders';
 import { ProgrammeClock } from './clock';
-import { credentialGuard, rejectWith } from './refusals';
+import { credentialGuard, isPlausibleInstant, rejectWith } from './refusals';
 import {
   cycleFinishedSignal,
   mailHoldsSignal,
@@ -83,7 +83,18 @@ export async function reviewBodyWorkflow(input: ReviewBodyWorkflowInput): Promis
         if (finished) {
           rejectWith({ code: 'WRONG_STAGE', message: '本轮已结束 / the cycle is over', rule: 'stage' });
         }
-        const part = parts.get(quotaKey(report?.listId ?? '', report?.fieldId));
+        if (
+          typeof report?.listId !== 'string' ||
+          (report.fieldId !== undefined && typeof report.fieldId !== 'string')
+        ) {
+          rejectWith({
+            code: 'INVALID',
+            field: typeof report?.listId !== 'string' ? 'listId' : 'fieldId',
+            rule: 'type',
+            message: '榜单、领域编号须为文本 / listId and fieldId must be strings',
+          });
+        }
+        const part = parts.get(quotaKey(report.listId, report.fieldId));
         if (!part) {
           rejectWith({
             code: 'UNKNOWN_LIST',
@@ -139,13 +150,30 @@ export async function reviewBodyWorkflow(input: ReviewBodyWorkflowInput): Promis
               message: '分数须为数字 / score must be a number',
             });
           }
+          if (entry.rank !== undefined && (!Number.isInteger(entry.rank) || entry.rank < 1)) {
+            rejectWith({
+              code: 'INVALID',
+              field: `results[${i}].rank`,
+              rule: 'integer',
+              message: '名次须为正整数 / rank must be a whole number from 1',
+            });
+          }
+          if (entry.comment !== undefined && typeof entry.comment !== 'string') {
+            rejectWith({
+              code: 'INVALID',
+              field: `results[${i}].comment`,
+              rule: 'string',
+              message: '评语须为文本 / comment must be text',
+            });
+          }
         });
       },
     },
   );
 
-  setHandler(reviewDeadlineSignal, ({ dueAt: next }) => {
-    dueAt = next;
+  setHandler(reviewDeadlineSignal, (change) => {
+    if (!isPlausibleInstant(change?.dueAt)) return;
+    dueAt = change.dueAt;
     version++;
   });
   setHandler(mailHoldsSignal, (holds) => {

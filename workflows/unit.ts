@@ -36,6 +36,7 @@ import {
 } from './messages';
 import { describeUsage, programmeRef } from './notices';
 import { nominationId } from './ids';
+import { isPlausibleInstant } from './refusals';
 
 const { sendNotice } = proxyActivities<ReturnType<typeof createActivities>>({
   startToCloseTimeout: '1 minute',
@@ -181,13 +182,14 @@ export async function unitWorkflow(input: UnitInput): Promise<void> {
     }
   };
 
-  const ownNomination = (id: string): Nomination => {
-    const found = nominations.get(id);
+  const ownNomination = (id: unknown): Nomination => {
+    const found = typeof id === 'string' ? nominations.get(id) : undefined;
     if (!found) {
+      const shown = typeof id === 'string' ? id : JSON.stringify(id);
       rejectWith({
         code: 'UNKNOWN_NOMINATION',
         field: 'nominationId',
-        message: `本单位没有推荐 ${id} / unit ${unit.id} has no nomination ${id}`,
+        message: `本单位没有推荐 ${shown} / unit ${unit.id} has no nomination ${shown}`,
         fix: '用 kczg cycle status 或 unitState 查询现有推荐 / list the unit’s nominations first',
       });
     }
@@ -235,6 +237,25 @@ export async function unitWorkflow(input: UnitInput): Promise<void> {
         }
         if (byIdempotencyKey.has(request.idempotencyKey)) return;
         assertOpen();
+        // A direct caller may send any JSON: the part must be named by strings, or not at all.
+        if (typeof request.listId !== 'string') {
+          rejectWith({
+            code: 'INVALID',
+            field: 'listId',
+            rule: 'type',
+            message: '榜单编号须为文本 / listId must be a string',
+            fix: `可选榜单 / lists: ${programme.lists.map((l) => l.id).join(', ')}`,
+          });
+        }
+        if (request.fieldId !== undefined && typeof request.fieldId !== 'string') {
+          rejectWith({
+            code: 'INVALID',
+            field: 'fieldId',
+            rule: 'type',
+            message: '领域编号须为文本，或省略 / fieldId must be a string, or left out',
+            fix: '分领域的榜单填写领域编号，其余省略 / give a field id for lists with fields only',
+          });
+        }
         assertAcceptable(request.listId, request.fieldId, request.candidate);
       },
     },
@@ -255,11 +276,11 @@ export async function unitWorkflow(input: UnitInput): Promise<void> {
       return amended;
     },
     {
-      validator: ({ nominationId: id, candidate, credential }) => {
-        authorize(credential, self);
+      validator: (request) => {
+        authorize(request?.credential, self);
         assertOpen();
-        const current = ownNomination(id);
-        assertAcceptable(current.listId, current.fieldId, candidate, id);
+        const current = ownNomination(request?.nominationId);
+        assertAcceptable(current.listId, current.fieldId, request.candidate, current.id);
       },
     },
   );
@@ -274,10 +295,10 @@ export async function unitWorkflow(input: UnitInput): Promise<void> {
       return withdrawn;
     },
     {
-      validator: ({ nominationId: id, credential }) => {
-        authorize(credential, self);
+      validator: (request) => {
+        authorize(request?.credential, self);
         assertOpen();
-        ownNomination(id);
+        ownNomination(request?.nominationId);
       },
     },
   );
@@ -293,6 +314,8 @@ export async function unitWorkflow(input: UnitInput): Promise<void> {
   );
 
   setHandler(collectionDeadlineSignal, (change) => {
+    // Signals have no validator: a malformed one (only a direct caller sends those) is ignored.
+    if (!isPlausibleInstant(change?.closesAt) || typeof change.paused !== 'boolean') return;
     closesAt = change.closesAt;
     paused = change.paused;
     version++;
