@@ -6,6 +6,7 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { PriorWinner } from '../domain/eligibility';
+import { cellReader, headingLookup, parseCsv, TableError, tableOf } from '../tables/table';
 
 export interface RegistryEntry extends PriorWinner {
   /** Where it came from: a cycle's nomination id, or an import's file and row. */
@@ -57,42 +58,41 @@ export class WinnersRegistry {
   }
 }
 
-const WINNER_COLUMNS: Record<string, keyof PriorWinner> = {
-  year: 'year',
-  年份: 'year',
-  programmeid: 'programmeId',
-  方案: 'programmeId',
-  listid: 'listId',
-  榜单: 'listId',
-  fieldid: 'fieldId',
-  领域: 'fieldId',
-  name: 'name',
-  名称: 'name',
-  identity: 'identity',
-  统一社会信用代码: 'identity',
-};
+const winnerField = headingLookup<keyof PriorWinner>([
+  ['year', 'year'],
+  ['年份', 'year'],
+  ['programmeId', 'programmeId'],
+  ['方案', 'programmeId'],
+  ['listId', 'listId'],
+  ['榜单', 'listId'],
+  ['fieldId', 'fieldId'],
+  ['领域', 'fieldId'],
+  ['name', 'name'],
+  ['名称', 'name'],
+  ['identity', 'identity'],
+  ['统一社会信用代码', 'identity'],
+]);
+const WINNER_FIELDS: (keyof PriorWinner)[] = ['year', 'programmeId', 'listId', 'fieldId', 'name', 'identity'];
 
-/** Splits one CSV line (RFC 4180 quoting). */
-function csvFields(line: string): string[] {
-  const fields: string[] = [];
-  let current = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i];
-    if (quoted) {
-      if (c === '"' && line[i + 1] === '"') {
-        current += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else current += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      fields.push(current);
-      current = '';
-    } else current += c;
+type WinnerRow = Partial<Record<keyof PriorWinner, string | number>>;
+
+/**
+ * The CSV's non-blank rows as field → trimmed cell, empty cells left out. They are numbered by
+ * their place among the non-blank rows (the header is 1), as the registry's `source` always has.
+ */
+function winnerRowsOfCsv(text: string, file: string): WinnerRow[] {
+  let rows: string[][];
+  try {
+    rows = parseCsv(text);
+  } catch (error) {
+    if (!(error instanceof TableError)) throw error;
+    throw new Error(`获奖名单文件 ${file} / ${file}: ${error.message}`, { cause: error });
   }
-  fields.push(current);
-  return fields.map((f) => f.trim());
+  const table = tableOf(rows, winnerField);
+  return table.rows.map(({ cells }) => {
+    const cell = cellReader(table.columns, cells);
+    return Object.fromEntries(WINNER_FIELDS.filter((f) => cell(f) !== '').map((f) => [f, cell(f)]));
+  });
 }
 
 /**
@@ -103,23 +103,9 @@ function csvFields(line: string): string[] {
 export async function readWinnersFile(file: string): Promise<RegistryEntry[]> {
   const text = (await readFile(file, 'utf8')).replace(/^\uFEFF/, '');
   const source = path.basename(file);
-  const rows: Array<Partial<Record<keyof PriorWinner, string | number>>> = file
-    .toLowerCase()
-    .endsWith('.json')
+  const rows: WinnerRow[] = file.toLowerCase().endsWith('.json')
     ? (JSON.parse(text) as Array<Partial<PriorWinner>>)
-    : (() => {
-        const [header, ...lines] = text.split(/\r?\n/).filter((l) => l.trim());
-        const keys = csvFields(header ?? '').map(
-          (h) => WINNER_COLUMNS[h.replace(/\s/g, '').toLowerCase()] ?? WINNER_COLUMNS[h],
-        );
-        return lines.map((line) =>
-          Object.fromEntries(
-            csvFields(line)
-              .map((v, i) => [keys[i], v])
-              .filter(([k, v]) => k && v !== ''),
-          ),
-        );
-      })();
+    : winnerRowsOfCsv(text, file);
   return rows.map((row, i) => {
     const year = Number(row.year);
     if (

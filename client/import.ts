@@ -18,6 +18,15 @@ import { candidateSchema, type Candidate, type Programme } from '../domain/progr
 import type { Rejection } from '../domain/rejections';
 import { csvCell } from '../activities/publish';
 import type { Nomination, NominateRequest } from '../workflows/messages';
+import { readTableFile } from '../tables/read-table';
+import {
+  cellReader,
+  headingLookup,
+  parseCsv as parseCsvText,
+  TableError,
+  tableOf,
+  type Table,
+} from '../tables/table';
 import { RejectionError } from './api';
 
 export const IMPORT_COLUMNS = [
@@ -158,34 +167,14 @@ export function templateHeading(column: ImportColumn): string {
   return `${COLUMN_INFO[column].zh} ${column}`;
 }
 
-function normaliseHeading(text: string): string {
-  return text
-    .normalize('NFKC')
-    .trim()
-    .toLowerCase()
-    .replace(/[\s_\-*]/g, '');
-}
-
-const HEADING_INDEX: Map<string, ImportColumn> = new Map(
+/** The column a heading names: "listId", "榜单", "榜单 listId", "名称*（name）"… or undefined. */
+export const columnOfHeading: (heading: string) => ImportColumn | undefined = headingLookup(
   IMPORT_COLUMNS.flatMap((column) =>
     [column, COLUMN_INFO[column].zh, ...COLUMN_INFO[column].aliases].map(
-      (heading): [string, ImportColumn] => [normaliseHeading(heading), column],
+      (heading): [string, ImportColumn] => [heading, column],
     ),
   ),
 );
-
-/** The column a heading names: "listId", "榜单", "榜单 listId", "名称*（name）"… or undefined. */
-export function columnOfHeading(heading: string): ImportColumn | undefined {
-  const whole = HEADING_INDEX.get(normaliseHeading(heading));
-  if (whole) return whole;
-  const tokens = heading
-    .normalize('NFKC')
-    .split(/[\s/|()[\]:,;]+/)
-    .map(normaliseHeading)
-    .filter(Boolean);
-  const found = new Set(tokens.map((t) => HEADING_INDEX.get(t)).filter((c) => c !== undefined));
-  return found.size === 1 ? [...found][0] : undefined;
-}
 
 /** The whole file is unusable: code INVALID, with the field (file or column) at fault. */
 export class ImportFileError extends Error {
@@ -199,14 +188,8 @@ function fileError(field: string, rule: string, message: string, fix: string): I
   return new ImportFileError({ code: 'INVALID', field, rule, message, fix });
 }
 
-export interface ImportTable {
+export interface ImportTable extends Table<ImportColumn> {
   file: string;
-  /** Column → index in each row's cells. */
-  columns: Map<ImportColumn, number>;
-  /** Headings that name no column (ignored). */
-  ignored: string[];
-  /** Data rows with their row number as a spreadsheet shows it (the header is row 1). */
-  rows: { row: number; cells: string[] }[];
 }
 
 export interface TableOptions {
@@ -225,24 +208,17 @@ export function tableFromRows(rows: string[][], file: string, options: TableOpti
       `第 1 行为表头，如 / row 1 holds the headings, e.g. ${IMPORT_COLUMNS.join(',')}（用 kczg import --template 生成模板 / see kczg import --template）`,
     );
   }
-  const columns = new Map<ImportColumn, number>();
-  const ignored: string[] = [];
-  header.forEach((heading, i) => {
-    if (heading.trim() === '') return;
-    const column = columnOfHeading(heading);
-    if (!column) {
-      ignored.push(heading.trim());
-      return;
-    }
-    if (columns.has(column)) {
-      throw fileError(
-        column,
-        'columns',
-        `表头中 "${column}" 列出现两次（第 ${(columns.get(column) ?? 0) + 1} 列与第 ${i + 1} 列）/ two columns name "${column}"`,
-        '每列只出现一次 / keep one column per field',
-      );
-    }
-    columns.set(column, i);
+  const {
+    columns,
+    ignored,
+    rows: data,
+  } = tableOf(rows, columnOfHeading, (column, first, i) => {
+    throw fileError(
+      column,
+      'columns',
+      `表头中 "${column}" 列出现两次（第 ${first + 1} 列与第 ${i + 1} 列）/ two columns name "${column}"`,
+      '每列只出现一次 / keep one column per field',
+    );
   });
   const required: ImportColumn[] = options.listId ? ['name'] : ['listId', 'name'];
   const absent = required.find((c) => !columns.has(c));
@@ -254,10 +230,6 @@ export function tableFromRows(rows: string[][], file: string, options: TableOpti
       `表头须包含 / the header needs: ${required.map(templateHeading).join(', ')}${absent === 'listId' ? '（或用 --list 指定榜单 / or pass --list）' : ''}`,
     );
   }
-  const data = rows
-    .slice(1)
-    .map((cells, i) => ({ row: i + 2, cells }))
-    .filter(({ cells }) => cells.some((c) => c.trim() !== ''));
   if (data.length === 0) {
     throw fileError(
       'file',
@@ -271,126 +243,50 @@ export function tableFromRows(rows: string[][], file: string, options: TableOpti
 
 /** Reads a .csv (UTF-8, with or without BOM) or .xlsx (first sheet) import file. */
 export async function readImportTable(file: string, options: TableOptions = {}): Promise<ImportTable> {
-  const ext = path.extname(file).toLowerCase();
   let rows: string[][];
-  if (ext === '.csv') {
-    let text: string;
-    try {
-      text = await fs.readFile(file, 'utf8');
-    } catch (error) {
-      throw unreadable(file, error);
-    }
-    rows = parseCsv(text.replace(/^\uFEFF/, ''), file);
-  } else if (ext === '.xlsx') {
-    rows = await readXlsx(file);
-  } else {
-    throw fileError(
-      'file',
-      'file-type',
-      `不支持的文件类型 "${ext || file}" / unsupported file type "${ext || file}"`,
-      '.csv（UTF-8）或 .xlsx / a .csv (UTF-8) or .xlsx file',
-    );
+  try {
+    rows = await readTableFile(file);
+  } catch (error) {
+    throw asFileError(error, file);
   }
   return tableFromRows(rows, file, options);
 }
 
-function unreadable(file: string, error: unknown): ImportFileError {
-  const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message ?? String(error);
-  return fileError(
-    'file',
-    'readable',
-    `无法读取文件 ${file} / cannot read ${file} (${reason})`,
-    '可读的 .csv 或 .xlsx 文件 / a readable .csv or .xlsx file',
-  );
-}
-
-/** RFC 4180 CSV: quoted fields may hold commas, quotes ("") and line breaks. */
+/** RFC 4180 CSV (tables/table.ts); an unclosed quote is an ImportFileError. */
 export function parseCsv(text: string, file = 'CSV'): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  let line = 1;
-  let quoteLine = 1;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (ch === '"') {
-        quoted = false;
-      } else {
-        if (ch === '\n') line++;
-        field += ch;
-      }
-    } else if (ch === '"' && field === '') {
-      quoted = true;
-      quoteLine = line;
-    } else if (ch === ',') {
-      row.push(field);
-      field = '';
-    } else if (ch === '\n' || ch === '\r') {
-      if (ch === '\r' && text[i + 1] === '\n') i++;
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-      line++;
-    } else {
-      field += ch;
-    }
-  }
-  if (quoted) {
-    throw fileError(
-      'file',
-      'csv',
-      `${file} 第 ${quoteLine} 行起的引号未闭合 / unclosed quote from line ${quoteLine} of ${file}`,
-      '成对的双引号 / a closing double quote',
-    );
-  }
-  if (field !== '' || row.length > 0) {
-    row.push(field);
-    rows.push(row);
-  }
-  return rows;
-}
-
-/** A cell as text: dates as YYYY-MM-DD, booleans as true/false, formulas by their result. */
-function cellText(value: ExcelJS.CellValue): string {
-  if (value === null || value === undefined) return '';
-  if (value instanceof Date) return Number.isNaN(value.getTime()) ? '' : value.toISOString().slice(0, 10);
-  if (typeof value === 'boolean') return value ? 'true' : 'false';
-  if (typeof value === 'number' || typeof value === 'string') return String(value);
-  if (typeof value === 'object') {
-    if ('richText' in value) return value.richText.map((r) => r.text).join('');
-    if ('formula' in value || 'sharedFormula' in value)
-      return cellText((value as { result?: ExcelJS.CellValue }).result);
-    if ('hyperlink' in value) return String((value as { text?: unknown }).text ?? value.hyperlink);
-    if ('error' in value) return '';
-  }
-  return String(value);
-}
-
-async function readXlsx(file: string): Promise<string[][]> {
-  const workbook = new ExcelJS.Workbook();
   try {
-    await workbook.xlsx.readFile(file);
+    return parseCsvText(text);
   } catch (error) {
-    throw unreadable(file, error);
+    throw asFileError(error, file);
   }
-  const sheet = workbook.worksheets[0];
-  if (!sheet) return [];
-  const width = Math.max(sheet.columnCount, sheet.getRow(1).cellCount);
-  const rows: string[][] = [];
-  // Row numbers are kept so that the report points at the row Excel shows.
-  for (let r = 1; r <= sheet.rowCount; r++) {
-    const row = sheet.getRow(r);
-    const cells: string[] = [];
-    for (let c = 1; c <= width; c++) cells.push(cellText(row.getCell(c).value));
-    rows.push(cells);
+}
+
+function asFileError(error: unknown, file: string): unknown {
+  if (!(error instanceof TableError)) return error;
+  const { problem, expected } = error;
+  switch (problem.kind) {
+    case 'unclosed-quote':
+      return fileError(
+        'file',
+        'csv',
+        `${file} 第 ${problem.line} 行起的引号未闭合 / unclosed quote from line ${problem.line} of ${file}`,
+        expected,
+      );
+    case 'file-type':
+      return fileError(
+        'file',
+        'file-type',
+        `不支持的文件类型 "${problem.ext || file}" / unsupported file type "${problem.ext || file}"`,
+        expected,
+      );
+    case 'unreadable':
+      return fileError(
+        'file',
+        'readable',
+        `无法读取文件 ${file} / cannot read ${file} (${problem.reason})`,
+        expected,
+      );
   }
-  return rows;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -592,10 +488,7 @@ export function deriveKey(
 export function prepareRows(table: ImportTable, context: ImportContext): PreparedRow[] {
   const firstRowOfKey = new Map<string, number>();
   return table.rows.map(({ row, cells }): PreparedRow => {
-    const cell = (column: ImportColumn) => {
-      const index = table.columns.get(column);
-      return index === undefined ? '' : (cells[index] ?? '').trim();
-    };
+    const cell = cellReader(table.columns, cells);
     const listId = cell('listId') || context.defaults?.listId || undefined;
     // The default field belongs to the default list only.
     const defaultField = listId === context.defaults?.listId ? context.defaults?.fieldId : undefined;

@@ -4,52 +4,43 @@
  * are channel ids or Chinese channel names separated by ";" or "、". Errors name the row as a
  * spreadsheet shows it (the header is row 1) and the column.
  */
-import fs from 'node:fs/promises';
-import path from 'node:path';
-import ExcelJS from 'exceljs';
 import { unitSchema, type Programme, type Unit } from '../domain/programme';
+import { readTableFile } from '../tables/read-table';
+import { cellReader, headingLookup, TableError, tableOf } from '../tables/table';
 import { ProgrammeFileError, validateProgramme } from './loader';
 
 const COLUMNS = ['id', 'name', 'channels', 'email', 'contact'] as const;
 type Column = (typeof COLUMNS)[number];
 const REQUIRED: readonly Column[] = ['id', 'name', 'channels', 'email'];
 
-const HEADER_ALIASES: Record<string, Column> = {
-  id: 'id',
-  编号: 'id',
-  单位编号: 'id',
-  name: 'name',
-  名称: 'name',
-  单位名称: 'name',
-  channels: 'channels',
-  渠道: 'channels',
-  推荐渠道: 'channels',
-  email: 'email',
-  邮箱: 'email',
-  电子邮箱: 'email',
-  contact: 'contact',
-  联系人: 'contact',
-};
+const columnOfHeading = headingLookup<Column>([
+  ['id', 'id'],
+  ['编号', 'id'],
+  ['单位编号', 'id'],
+  ['name', 'name'],
+  ['名称', 'name'],
+  ['单位名称', 'name'],
+  ['channels', 'channels'],
+  ['渠道', 'channels'],
+  ['推荐渠道', 'channels'],
+  ['email', 'email'],
+  ['邮箱', 'email'],
+  ['电子邮箱', 'email'],
+  ['contact', 'contact'],
+  ['联系人', 'contact'],
+]);
 
 export async function loadRoster(file: string, programme: Programme): Promise<Unit[]> {
-  const ext = path.extname(file).toLowerCase();
   let rows: string[][];
-  if (ext === '.csv') {
-    let text: string;
-    try {
-      text = await fs.readFile(file, 'utf8');
-    } catch (err) {
-      throw unreadable(file, err);
-    }
-    rows = parseCsv(text.replace(/^\uFEFF/, ''), file);
-  } else if (ext === '.xlsx') {
-    rows = await readXlsx(file);
-  } else {
+  try {
+    rows = await readTableFile(file);
+  } catch (error) {
+    if (!(error instanceof TableError)) throw error;
     throw new ProgrammeFileError(
       file,
-      '',
-      `不支持的文件类型 "${ext}" / unsupported file type "${ext}"`,
-      '.csv（UTF-8）或 .xlsx / a .csv (UTF-8) or .xlsx file',
+      error.row === undefined ? '' : `row ${error.row}`,
+      error.message,
+      error.problem.kind === 'unreadable' ? '可读的名单文件 / a readable roster file' : error.expected,
     );
   }
   return unitsFromRows(rows, file, programme);
@@ -61,13 +52,8 @@ export function withRoster(programme: Programme, units: Unit[]): Programme {
 }
 
 function unitsFromRows(rows: string[][], file: string, programme: Programme): Unit[] {
-  const header = rows[0] ?? [];
-  const columnIndex = new Map<Column, number>();
-  header.forEach((cell, i) => {
-    const column = HEADER_ALIASES[cell.trim().toLowerCase()];
-    if (column && !columnIndex.has(column)) columnIndex.set(column, i);
-  });
-  const absent = REQUIRED.find((c) => !columnIndex.has(c));
+  const table = tableOf(rows, columnOfHeading);
+  const absent = REQUIRED.find((c) => !table.columns.has(c));
   if (absent) {
     throw new ProgrammeFileError(
       file,
@@ -79,10 +65,8 @@ function unitsFromRows(rows: string[][], file: string, programme: Programme): Un
 
   const units: Unit[] = [];
   const seen = new Map<string, number>();
-  rows.slice(1).forEach((cells, i) => {
-    const row = i + 2;
-    if (cells.every((c) => c.trim() === '')) return;
-    const cell = (c: Column) => (columnIndex.has(c) ? (cells[columnIndex.get(c) ?? -1] ?? '').trim() : '');
+  for (const { row, cells } of table.rows) {
+    const cell = cellReader(table.columns, cells);
     const fail = (column: Column, problem: string, expected: string): never => {
       throw new ProgrammeFileError(file, `row ${row}, column ${column}`, problem, expected);
     };
@@ -123,7 +107,7 @@ function unitsFromRows(rows: string[][], file: string, programme: Programme): Un
     }
     const contact = cell('contact');
     units.push({ id, name, channels, email, ...(contact ? { contact } : {}) });
-  });
+  }
   return units;
 }
 
@@ -156,86 +140,4 @@ function channelHint(programme: Programme): string {
   return `以 ";" 或 "、" 分隔的渠道 id 或名称 / channel ids or names separated by ";" or "、": ${programme.channels
     .map((c) => `${c.id}（${c.name.zh}）`)
     .join(', ')}`;
-}
-
-/** RFC 4180 CSV: quoted fields may hold commas, quotes ("") and line breaks. */
-function parseCsv(text: string, file: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  let line = 1;
-  let quoteStartLine = 1;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (ch === '"') {
-        quoted = false;
-      } else {
-        if (ch === '\n') line++;
-        field += ch;
-      }
-    } else if (ch === '"' && field === '') {
-      quoted = true;
-      quoteStartLine = line;
-    } else if (ch === ',') {
-      row.push(field);
-      field = '';
-    } else if (ch === '\n' || ch === '\r') {
-      if (ch === '\r' && text[i + 1] === '\n') i++;
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-      line++;
-    } else {
-      field += ch;
-    }
-  }
-  if (quoted) {
-    throw new ProgrammeFileError(
-      file,
-      `row ${rows.length + 1}`,
-      `第 ${quoteStartLine} 行起的引号未闭合 / unclosed quote from line ${quoteStartLine}`,
-      '成对的双引号 / a closing double quote',
-    );
-  }
-  if (field !== '' || row.length > 0) {
-    row.push(field);
-    rows.push(row);
-  }
-  return rows;
-}
-
-async function readXlsx(file: string): Promise<string[][]> {
-  const workbook = new ExcelJS.Workbook();
-  try {
-    await workbook.xlsx.readFile(file);
-  } catch (err) {
-    throw unreadable(file, err);
-  }
-  const sheet = workbook.worksheets[0];
-  if (!sheet) return [];
-  const rows: string[][] = [];
-  // Row numbers are kept so that errors point at the row Excel shows.
-  for (let r = 1; r <= sheet.rowCount; r++) {
-    const row = sheet.getRow(r);
-    const cells: string[] = [];
-    for (let c = 1; c <= Math.max(row.cellCount, COLUMNS.length); c++) cells.push(row.getCell(c).text ?? '');
-    rows.push(cells);
-  }
-  return rows;
-}
-
-function unreadable(file: string, err: unknown): ProgrammeFileError {
-  const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message ?? String(err);
-  return new ProgrammeFileError(
-    file,
-    '',
-    `无法读取文件 / cannot read the file (${reason})`,
-    '可读的名单文件 / a readable roster file',
-  );
 }
