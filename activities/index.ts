@@ -2,6 +2,7 @@
  * Every activity the workflows call, built from their dependencies (the samples' factory style):
  * tests and the worker pass real ones (a loopback SMTP server, a temp folder, a real client).
  */
+import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { CycleReader } from './cycle-reader';
 import { createEntityActivities } from './entities';
@@ -26,6 +27,7 @@ export function createActivities(deps: ActivityDeps) {
     mail: createMailActivities(deps.mail),
     client: deps.client,
     url: deps.url,
+    undeliverableDir: join(deps.mail.ledgerDir, 'undeliverable'),
   });
   const entities = createEntityActivities({
     client: deps.client,
@@ -38,5 +40,6 @@ export function createActivities(deps: ActivityDeps) {
     registry: deps.registry,
     outDir: deps.outDir,
   });
-  return { ...notices, ...entities, ...publication };
+  // `undeliverable` is for the confirming activity, not an activity itself.
+  return { sendNotice: notices.sendNotice, ...entities, ...publication };
 }

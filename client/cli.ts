@@ -306,6 +306,11 @@ cycle
           `  ${p.listId}${p.fieldId ? `/${p.fieldId}` : ''}: ${p.nominations} 项 / nominations; ${p.reviewBodies.map((b) => `${b.bodyId} ${b.reportedAt ? '已报送 reported' : '未报送 pending'}`).join(', ')}`,
       ),
       ...(status.escalated.length ? [`已升级 / escalated: ${status.escalated.join(', ')}`] : []),
+      ...(status.unverifiedSignals
+        ? [
+            `未经确认的内部信号（已忽略，见审计 signal-unverified）/ unconfirmed internal signals (ignored; audit signal-unverified): ${status.unverifiedSignals}`,
+          ]
+        : []),
     ];
     print(lines.join('\n'), status);
   });

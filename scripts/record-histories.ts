@@ -8,7 +8,22 @@
  * publication, promotion and the close. Then it writes the histories of the cycle workflow, two
  * unit workflows and two review-body workflows to test/histories/<workflow id>.json.
  *
- *   npm run build && node dist/scripts/record-histories.js [--out <dir>]
+ * Scenarios (each its own programme id, so its own files):
+ * - `open`: national-2023 without a credential key (local rehearsals), as first recorded;
+ * - `keyed`: national-2023-keyed, started with a key, every write with the secretariat's
+ *   credential, and forged internal signals sent straight to Temporal (confirmed, refused and
+ *   counted: workflows/confirm.ts);
+ * - `keyed-plain`: the keyed cycle without forgeries, for recording with an older workflow bundle
+ *   (KCZG_WORKFLOW_BUNDLE) under its own --programme-id: a keyed cycle started before a change.
+ *   test/histories/kczg~national-2023-keyed-v1* were recorded so from the workflows of commit
+ *   b4df25d, before internal signals were confirmed.
+ *
+ * Histories already committed are kept: a file that exists is not rewritten (--force rewrites),
+ * and a scenario whose files all exist is not run. Old histories are the point: they pin what
+ * running cycles did.
+ *
+ *   npm run build && node dist/scripts/record-histories.js [--scenario open|keyed|keyed-plain]
+ *     [--programme-id <id>] [--out <dir>] [--force]
  *
  * The worker runs KCZG_WORKFLOW_BUNDLE when set, else dist/workflow-bundle.js when built (see
  * worker/create.ts), else bundles workflows/ itself. KCZG_TEST_SERVER may point at a test server.
@@ -20,17 +35,47 @@ import { historyFromJSON, historyToJSON, type History } from '@temporalio/common
 import * as proto from '@temporalio/proto';
 import { patchProtobufRoot } from '@temporalio/proto/lib/patch-protobuf-root';
 import { KczgClient } from '../client/api';
+import { generateAuthKeyPair, issueCredential } from '../client/credentials';
 import { beijingToEpochMs } from '../domain/calendar';
 import type { Candidate } from '../domain/programme';
 import { loadProgramme } from '../programmes/loader';
 import { startStack, type Stack } from '../servers/stack';
-import { reviewBodyWorkflowId, unitWorkflowId } from '../workflows/ids';
+import { cycleWorkflowId, reviewBodyWorkflowId, unitWorkflowId } from '../workflows/ids';
+import {
+  collectionDeadlineSignal,
+  partReportedSignal,
+  reviewDeadlineSignal,
+  type UnitState,
+} from '../workflows/messages';
 
 export interface RecordedHistory {
   workflowId: string;
   file: string;
   bytes: number;
   events: number;
+  /** False when the file existed and was kept. */
+  written: boolean;
+}
+
+export type Scenario = 'open' | 'keyed' | 'keyed-plain';
+
+export interface ScenarioOptions {
+  scenario: Scenario;
+  /** Default: national-2023 (open), national-2023-keyed (keyed, keyed-plain). */
+  programmeId?: string;
+}
+
+const defaultProgrammeId = (scenario: Scenario) =>
+  scenario === 'open' ? 'national-2023' : 'national-2023-keyed';
+
+/** Polls until `done` holds: in keyed cycles entities confirm the cycle's signals first. */
+async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> {
+  for (let i = 0; i < 300; i++) {
+    const value = await read();
+    if (done(value)) return value;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`${what}: not seen within 30 s`);
 }
 
 const tech = (name: string): Candidate => ({ name, identity: `TECH-${name}`, classified: false });
@@ -106,18 +151,42 @@ export function historyFromJson(parsed: unknown): History {
   }
 }
 
-async function runCycle(stack: Stack, log: (line: string) => void) {
-  const api = new KczgClient(stack.env.client);
+async function runCycle(stack: Stack, log: (line: string) => void, options: ScenarioOptions) {
+  const keyed = options.scenario !== 'open';
+  const forge = options.scenario === 'keyed';
+  const programme = {
+    ...loadProgramme('national-2023'),
+    id: options.programmeId ?? defaultProgrammeId(options.scenario),
+  };
+  const cycleIdOfRun = cycleWorkflowId(programme.id);
+  const startAt = beijingToEpochMs('2023-11-20 09:00');
+  const keys = keyed ? generateAuthKeyPair() : undefined;
+  const api = new KczgClient(
+    stack.env.client,
+    keys
+      ? {
+          credential: issueCredential({
+            privateKey: keys.privateKey,
+            cycle: cycleIdOfRun,
+            party: { kind: 'secretariat' },
+            validForMs: 400 * 86_400_000,
+            now: startAt,
+          }),
+        }
+      : {},
+  );
   const sleepUntil = async (at: number, offset: number) => {
     const remaining = at - ((await stack.env.currentTimeMs()) + offset);
     if (remaining > 0) await stack.env.sleep(remaining);
   };
   const stageOf = async (cycleId: string) => (await api.status(cycleId)).stage;
+  const raw = (workflowId: string) => stack.env.client.workflow.getHandle(workflowId);
+  const unitSees = (cycleId: string, unitId: string, done: (s: UnitState) => boolean, what: string) =>
+    eventually(() => api.unitState(cycleId, unitId), done, what);
 
-  const programme = loadProgramme('national-2023');
-  const { cycleId } = await api.startCycle(programme, { startAt: beijingToEpochMs('2023-11-20 09:00') });
+  const { cycleId } = await api.startCycle(programme, { startAt, authPublicKey: keys?.publicKey });
   const offset = (await api.status(cycleId)).clockOffsetMs;
-  log(`started ${cycleId}`);
+  log(`started ${cycleId}${keyed ? ' (keyed)' : ''}`);
 
   // Collection: three units nominate; one withdraws and resubmits; one is extended.
   await api.nominate(cycleId, 'cie', {
@@ -155,6 +224,20 @@ async function runCycle(stack: Stack, log: (line: string) => void) {
     until: beijingToEpochMs('2023-12-02 24:00'),
     reason: '材料补正',
   });
+  await unitSees(
+    cycleId,
+    'buaa-cast',
+    (s) => s.collectionClosesAt === beijingToEpochMs('2023-12-02 24:00'),
+    'buaa-cast sees its extension',
+  );
+  if (forge) {
+    // Someone signals a unit directly, reopening its collection: confirmed with the cycle, refused.
+    await raw(unitWorkflowId(cycleId, 'cie')).signal(collectionDeadlineSignal, {
+      closesAt: beijingToEpochMs('2023-12-20 24:00'),
+      paused: false,
+    });
+    await unitSees(cycleId, 'cie', (s) => s.unverifiedSignals === 1, 'cie refuses the forged deadline');
+  }
 
   // Past the common deadline, the extended unit still nominates.
   await sleepUntil(beijingToEpochMs('2023-12-01 00:00') + 200, offset);
@@ -170,12 +253,40 @@ async function runCycle(stack: Stack, log: (line: string) => void) {
   await sleepUntil(beijingToEpochMs('2023-12-02 12:00'), offset);
   const resumed = await api.resume(cycleId, '维护结束');
   log(`paused and resumed; stage ${resumed.stage}`);
+  await unitSees(
+    cycleId,
+    'buaa-cast',
+    (s) => !s.paused && s.collectionClosesAt === resumed.unitExtensions['buaa-cast'],
+    'buaa-cast sees the resume',
+  );
 
   await sleepUntil(resumed.unitExtensions['buaa-cast'] + 60_000, offset);
   if ((await stageOf(cycleId)) !== 'preliminary-review') throw new Error('expected preliminary review');
 
   // Preliminary review: info-tech-consortium reports, ittn stays silent and is escalated.
   const ids = (await api.reviewState(cycleId, 'info-tech-consortium')).parts[0].nominationIds;
+  if (forge) {
+    // A forged report with an arbitrary shortlist, and a forged deadline for the silent body.
+    await raw(cycleId).signal(partReportedSignal, {
+      bodyId: 'info-tech-consortium',
+      listId: 'pioneer-tech',
+      fieldId: 'electronics',
+      reportedAt: (await stack.env.currentTimeMs()) + offset,
+      shortlist: ids.slice(-2),
+    });
+    await eventually(
+      () => api.status(cycleId),
+      (s) => s.unverifiedSignals === 1,
+      'the cycle refuses the forged report',
+    );
+    const ittn = reviewBodyWorkflowId(cycleId, 'ittn');
+    await raw(ittn).signal(reviewDeadlineSignal, { dueAt: beijingToEpochMs('2024-03-01 24:00') });
+    await eventually(
+      () => api.reviewState(cycleId, 'ittn'),
+      (s) => s.unverifiedSignals === 1,
+      'ittn refuses the forged deadline',
+    );
+  }
   await api.reportReview(cycleId, 'info-tech-consortium', {
     listId: 'pioneer-tech',
     fieldId: 'electronics',
@@ -210,25 +321,41 @@ async function runCycle(stack: Stack, log: (line: string) => void) {
 export async function recordHistories(
   outDir = DEFAULT_HISTORIES_DIR,
   log: (line: string) => void = () => undefined,
+  options: ScenarioOptions & { force?: boolean } = { scenario: 'open' },
 ): Promise<RecordedHistory[]> {
+  const cycleId = cycleWorkflowId(options.programmeId ?? defaultProgrammeId(options.scenario));
+  // The cycle; a unit with an extension, a pause and a late nomination; one that withdrew (and, in
+  // the keyed scenario, refused a forged deadline); the review body that reported and the silent
+  // one (reminded, overdue, escalated).
+  const wanted = [
+    cycleId,
+    unitWorkflowId(cycleId, 'buaa-cast'),
+    unitWorkflowId(cycleId, 'cie'),
+    reviewBodyWorkflowId(cycleId, 'info-tech-consortium'),
+    reviewBodyWorkflowId(cycleId, 'ittn'),
+  ];
+  const fileOf = (workflowId: string) => path.join(outDir, historyFileName(workflowId));
+  if (!options.force && wanted.every((id) => fs.existsSync(fileOf(id)))) {
+    log(`${options.scenario}: every history of ${cycleId} is committed already: kept`);
+    return wanted.map((workflowId) => ({
+      workflowId,
+      file: fileOf(workflowId),
+      bytes: 0,
+      events: 0,
+      written: false,
+    }));
+  }
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kczg-record-'));
   const stack = await startStack({
     mode: 'time-skipping',
     dataDir,
     workflowBundlePath: process.env.KCZG_WORKFLOW_BUNDLE,
+    // Committed histories are replayed without keys: test data only, unencrypted.
+    codec: 'none',
     log,
   });
   try {
-    const cycleId = await stack.withWorker(() => runCycle(stack, log));
-    // The cycle; a unit with an extension, a pause and a late nomination; one that withdrew; the
-    // review body that reported and the silent one (reminded, overdue, escalated).
-    const wanted = [
-      cycleId,
-      unitWorkflowId(cycleId, 'buaa-cast'),
-      unitWorkflowId(cycleId, 'cie'),
-      reviewBodyWorkflowId(cycleId, 'info-tech-consortium'),
-      reviewBodyWorkflowId(cycleId, 'ittn'),
-    ];
+    await stack.withWorker(() => runCycle(stack, log, options));
     fs.mkdirSync(outDir, { recursive: true });
     const written: RecordedHistory[] = [];
     for (const workflowId of wanted) {
@@ -236,10 +363,17 @@ export async function recordHistories(
       // Entities finish when the cycle closes; wait so each history is complete.
       await handle.result();
       const history = await handle.fetchHistory();
-      const file = path.join(outDir, historyFileName(workflowId));
+      const file = fileOf(workflowId);
       const json = `${historyToJson(history)}\n`;
-      fs.writeFileSync(file, json);
-      written.push({ workflowId, file, bytes: Buffer.byteLength(json), events: history.events?.length ?? 0 });
+      const keep = !options.force && fs.existsSync(file);
+      if (!keep) fs.writeFileSync(file, json);
+      written.push({
+        workflowId,
+        file,
+        bytes: Buffer.byteLength(json),
+        events: history.events?.length ?? 0,
+        written: !keep,
+      });
     }
     return written;
   } finally {
@@ -250,21 +384,38 @@ export async function recordHistories(
 
 if (require.main === module) {
   const args = process.argv.slice(2);
-  const outFlag = args.indexOf('--out');
-  const outDir = outFlag >= 0 ? path.resolve(args[outFlag + 1]) : DEFAULT_HISTORIES_DIR;
+  const valueOf = (flag: string) => {
+    const at = args.indexOf(flag);
+    return at >= 0 ? args[at + 1] : undefined;
+  };
+  const outDir = valueOf('--out') ? path.resolve(valueOf('--out') as string) : DEFAULT_HISTORIES_DIR;
+  const scenario = valueOf('--scenario') as Scenario | undefined;
+  if (scenario && !['open', 'keyed', 'keyed-plain'].includes(scenario)) {
+    console.error(`--scenario: open, keyed or keyed-plain, not "${scenario}"`);
+    process.exit(2);
+  }
+  const force = args.includes('--force');
+  const programmeId = valueOf('--programme-id');
   const started = Date.now();
-  recordHistories(outDir, (line) => console.log(line)).then(
-    (written) => {
+  (async () => {
+    for (const s of scenario ? [scenario] : (['open', 'keyed'] as Scenario[])) {
+      const written = await recordHistories(outDir, (line) => console.log(line), {
+        scenario: s,
+        programmeId,
+        force,
+      });
       for (const h of written) {
+        const where = path.relative(process.cwd(), h.file);
         console.log(
-          `${h.workflowId}: ${h.events} events, ${(h.bytes / 1024).toFixed(1)} KiB → ${path.relative(process.cwd(), h.file)}`,
+          h.written
+            ? `${h.workflowId}: ${h.events} events, ${(h.bytes / 1024).toFixed(1)} KiB → ${where}`
+            : `${h.workflowId}: kept ${where}`,
         );
       }
-      console.log(`用时 / took ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    },
-    (error: unknown) => {
-      console.error(error);
-      process.exit(1);
-    },
-  );
+    }
+    console.log(`用时 / took ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  })().catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
 }

@@ -8,6 +8,7 @@ import {
   allHandlersFinished,
   condition,
   getExternalWorkflowHandle,
+  log,
   patched,
   proxyActivities,
   setHandler,
@@ -15,12 +16,22 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
+import { formatDeadline } from '../domain/calendar';
 import { quotaKey } from '../domain/quota';
 import { planReminders, type ReminderRole } from '../domain/reminders';
 import { programmeDeadlines, reviewAssignments } from '../domain/timeline';
 import { ProgrammeClock } from './clock';
 import { credentialGuard, isPlausibleInstant, rejectWith } from './refusals';
 import { unitWorkflowId } from './ids';
+import {
+  AUDITED_UNVERIFIED_SIGNALS,
+  claimBatcher,
+  CONFIRMED_SIGNALS_PATCH,
+  describeClaim,
+  emptyIssuedSignals,
+  type CycleClaim,
+  type CycleClaimAnswer,
+} from './confirm';
 import {
   auditQuery,
   cancelUpdate,
@@ -29,6 +40,7 @@ import {
   cycleStatusQuery,
   extendUpdate,
   finalCompleteUpdate,
+  issuedSignalsQuery,
   mailFailedSignal,
   mailHoldUpdate,
   partReportedSignal,
@@ -52,6 +64,12 @@ const acts = proxyActivities<ReturnType<typeof createActivities>>({
   startToCloseTimeout: '10 minutes',
   heartbeatTimeout: '1 minute',
   retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
+});
+
+/** Confirming a signal is a few queries: short timeout, retried until the sender answers. */
+const { confirmCycleSignals } = proxyActivities<ReturnType<typeof createActivities>>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
 
 export interface CycleResult {
@@ -80,6 +98,10 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleResult> {
   const heldMailings = new Set<string>();
   let version = 0;
   let unitsStarted = false;
+  /** What the cycle told its entities: they confirm its signals against it (confirm.ts). */
+  const issued = emptyIssuedSignals();
+  let unverifiedSignals = 0;
+  const confirmedMailFailures = new Set<string>();
 
   for (const a of reviewAssignments(programme)) {
     const key = quotaKey(a.listId, a.fieldId);
@@ -131,6 +153,7 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleResult> {
     published,
     mailFailures,
     heldMailings: [...heldMailings],
+    unverifiedSignals,
   });
 
   const over = () => stage === 'closed' || stage === 'cancelled';
@@ -168,6 +191,37 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleResult> {
     unitExtensions: { ...unitExtensions },
   }));
   setHandler(auditQuery, () => audit);
+  setHandler(issuedSignalsQuery, () => issued);
+
+  // Internal signals. With a credential key, partReported and mailFailed are confirmed with their
+  // sender before they count (confirm.ts). Open cycles trust them as before; the signals a keyed
+  // cycle started before this change already handled replay as they were applied (no marker).
+  const confirming = () => Boolean(input.authPublicKey) && patched(CONFIRMED_SIGNALS_PATCH);
+  const confirmWithSender = claimBatcher<CycleClaim, CycleClaimAnswer>((claims) =>
+    confirmCycleSignals({ cycleId, authPublicKey: input.authPublicKey, claims }),
+  );
+  const unverified = (signal: string, payload: unknown, reason: string) => {
+    unverifiedSignals++;
+    log.warn('internal signal not confirmed by its sender: ignored', { signal, reason });
+    if (unverifiedSignals <= AUDITED_UNVERIFIED_SIGNALS) {
+      record({
+        actor: 'signal',
+        action: 'signal-unverified',
+        outcome: 'rejected',
+        detail: `${signal} ${describeClaim(payload)}: ${reason}`,
+      });
+    } else {
+      version++;
+    }
+  };
+  /** The sender's answer, or a refusal when it cannot be had (never a failed workflow). */
+  const confirmClaim = async (claim: CycleClaim): Promise<CycleClaimAnswer> => {
+    try {
+      return await confirmWithSender(claim);
+    } catch (error) {
+      return { confirmed: false, reason: `confirmation failed: ${(error as Error)?.message ?? 'unknown'}` };
+    }
+  };
 
   setHandler(
     extendUpdate,
@@ -176,6 +230,11 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleResult> {
       if (scope.kind === 'stage') {
         if (scope.stage === 'collection') {
           deadlines.collectionClosesAt = until;
+          issued.collection.push({
+            closesAt: until,
+            paused: pausedAt !== undefined,
+            extensions: { ...unitExtensions },
+          });
           await acts.broadcastCollectionDeadline({
             cycleId,
             closesAt: until,
@@ -185,12 +244,14 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleResult> {
         } else if (scope.stage === 'preliminary-review') {
           deadlines.preliminaryReviewDueAt = until;
           for (const part of parts.values()) part.dueAt = Math.max(part.dueAt, until);
+          issued.review.push({ dueAt: until });
           await acts.broadcastReviewDeadline({ cycleId, dueAt: until });
         } else {
           deadlines.finalReviewDueAt = until;
         }
       } else if (scope.kind === 'unit') {
         unitExtensions[scope.unitId] = until;
+        issued.collection.push({ unitId: scope.unitId, closesAt: until, paused: pausedAt !== undefined });
         await getExternalWorkflowHandle(unitWorkflowId(cycleId, scope.unitId)).signal(
           collectionDeadlineSignal,
           {
@@ -202,6 +263,7 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleResult> {
         const key = quotaKey(scope.listId, scope.fieldId);
         const part = parts.get(key) as PartProgress;
         part.dueAt = until;
+        issued.review.push({ dueAt: until, bodies: part.reviewBodies.map((b) => b.bodyId) });
         await acts.broadcastReviewDeadline({
           cycleId,
           dueAt: until,
@@ -276,6 +338,18 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleResult> {
               message: `名册中没有单位 ${scope.unitId} / no unit ${scope.unitId} on the roster`,
             });
           }
+          // A unit's extension gives it more time than the others, never less (validators do not
+          // run on replay: no patch needed).
+          if (request.until < deadlines.collectionClosesAt) {
+            const common = formatDeadline(deadlines.collectionClosesAt);
+            rejectWith({
+              code: 'INVALID',
+              field: 'until',
+              rule: 'not-before-common-deadline',
+              message: `单位延期不能早于统一征集截止时间 ${common} / a unit's extension cannot end before the common collection deadline (${common})`,
+              fix: `请设为 ${common} 或更晚；要改动所有单位的截止时间，请延期征集阶段（--stage collection）/ set --until to ${common} or later; to move every unit's deadline, extend the collection stage (--stage collection)`,
+            });
+          }
           if (stage !== 'collection' && stage !== 'collection-pending') {
             rejectWith({
               code: 'WRONG_STAGE',
@@ -312,6 +386,11 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleResult> {
       pausedAt = clock.now();
       record({ actor: 'secretariat', action: 'pause', outcome: 'accepted', detail: reason });
       if (stage === 'collection' || stage === 'collection-pending') {
+        issued.collection.push({
+          closesAt: deadlines.collectionClosesAt,
+          paused: true,
+          extensions: { ...unitExtensions },
+        });
         await acts.broadcastCollectionDeadline({
           cycleId,
           closesAt: deadlines.collectionClosesAt,
@@ -339,7 +418,11 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleResult> {
   setHandler(
     resumeUpdate,
     async ({ reason }): Promise<CycleStatus> => {
-      const shift = clock.now() - (pausedAt as number);
+      // The pause's length in whole minutes: a deadline at "24:00" stays on a minute (e.g. 12:00),
+      // not 00:00:07 the next day, so reminders keep their day (cycles started before this
+      // change shift by the exact milliseconds).
+      const exact = clock.now() - (pausedAt as number);
+      const shift = patched('pause-shift-whole-minutes') ? Math.round(exact / 60_000) * 60_000 : exact;
       const from = pausedAt as number;
       pausedAt = undefined;
       // Every deadline still ahead at the pause moves by the pause's length.
@@ -359,6 +442,11 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleResult> {
         detail: `${reason} (+${Math.round(shift / 60_000)} min)`,
       });
       if (stage === 'collection' || stage === 'collection-pending') {
+        issued.collection.push({
+          closesAt: deadlines.collectionClosesAt,
+          paused: false,
+          extensions: { ...unitExtensions },
+        });
         await acts.broadcastCollectionDeadline({
           cycleId,
           closesAt: deadlines.collectionClosesAt,
@@ -366,7 +454,9 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleResult> {
           unitExtensions,
         });
       } else if (stage === 'preliminary-review') {
-        await acts.broadcastReviewDeadline({ cycleId, dueAt: partsDueAt() });
+        const dueAt = partsDueAt();
+        issued.review.push({ dueAt });
+        await acts.broadcastReviewDeadline({ cycleId, dueAt });
       }
       return status();
     },
@@ -465,7 +555,7 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleResult> {
     },
   );
 
-  setHandler(partReportedSignal, (report) => {
+  setHandler(partReportedSignal, async (report) => {
     // Signals have no validator: a malformed one (only a direct caller sends those) is ignored.
     if (
       typeof report?.bodyId !== 'string' ||
@@ -475,23 +565,44 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleResult> {
       !Array.isArray(report.shortlist) ||
       !report.shortlist.every((id) => typeof id === 'string')
     ) {
+      if (confirming()) unverified('partReported', report, 'malformed');
       return;
     }
     const key = quotaKey(report.listId, report.fieldId);
     const part = parts.get(key);
     const body = part?.reviewBodies.find((b) => b.bodyId === report.bodyId);
-    if (!part || !body || body.reportedAt !== undefined) return;
-    body.reportedAt = report.reportedAt;
-    body.late = report.reportedAt >= part.dueAt;
-    body.shortlisted = report.shortlist.length;
+    if (!part || !body) {
+      if (confirming()) unverified('partReported', report, 'no such review body for this list or field');
+      return;
+    }
+    if (body.reportedAt !== undefined) return;
+    let { reportedAt, shortlist: reported } = report;
+    if (confirming()) {
+      const answer = await confirmClaim({
+        signal: 'partReported',
+        bodyId: report.bodyId,
+        listId: report.listId,
+        ...(report.fieldId !== undefined ? { fieldId: report.fieldId } : {}),
+        reportedAt: report.reportedAt,
+        shortlist: report.shortlist,
+      });
+      if (!answer.confirmed) return unverified('partReported', report, answer.reason ?? 'not confirmed');
+      // Two copies of the same report, confirmed together: the first one stands.
+      if (body.reportedAt !== undefined) return;
+      reportedAt = answer.reportedAt as number;
+      reported = answer.shortlist as string[];
+    }
+    body.reportedAt = reportedAt;
+    body.late = reportedAt >= part.dueAt;
+    body.shortlisted = reported.length;
     const shortlist = shortlists.get(key) ?? new Set<string>();
-    report.shortlist.forEach((id) => shortlist.add(id));
+    reported.forEach((id) => shortlist.add(id));
     shortlists.set(key, shortlist);
     record({
       actor: `review:${report.bodyId}`,
       action: 'review-results',
       outcome: 'accepted',
-      detail: `${key}: ${report.shortlist.length} recommended${body.late ? ' (late)' : ''}`,
+      detail: `${key}: ${reported.length} recommended${body.late ? ' (late)' : ''}`,
     });
   });
 
@@ -500,6 +611,7 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleResult> {
     async ({ reminderId, held }: MailHoldRequest): Promise<CycleStatus> => {
       if (held) heldMailings.add(reminderId);
       else heldMailings.delete(reminderId);
+      issued.holds.push([...heldMailings]);
       record({
         actor: 'secretariat',
         action: held ? 'mail-hold' : 'mail-release',
@@ -528,9 +640,21 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleResult> {
   // A mail that will never be delivered is recorded here and reported to the secretariat
   // (unless it was the secretariat's own mail that failed: no loop).
   const failuresToReport: string[] = [];
-  setHandler(mailFailedSignal, (failure) => {
-    if (typeof failure?.businessKey !== 'string' || typeof failure.error !== 'string') return;
-    const { businessKey, error } = failure;
+  setHandler(mailFailedSignal, async (failure) => {
+    if (typeof failure?.businessKey !== 'string' || typeof failure.error !== 'string') {
+      if (confirming()) unverified('mailFailed', failure, 'malformed');
+      return;
+    }
+    const { businessKey } = failure;
+    let { error } = failure;
+    if (confirming()) {
+      const answer = await confirmClaim({ signal: 'mailFailed', businessKey, error });
+      if (!answer.confirmed) return unverified('mailFailed', failure, answer.reason ?? 'not confirmed');
+      // A retried activity may signal twice: one message, one failure.
+      if (confirmedMailFailures.has(businessKey)) return;
+      confirmedMailFailures.add(businessKey);
+      error = answer.error as string;
+    }
     mailFailures++;
     record({ actor: 'mail', action: 'mail-failed', outcome: 'rejected', detail: `${businessKey}: ${error}` });
     if (!businessKey.includes('/secretariat/')) failuresToReport.push(`${businessKey}: ${error}`);
@@ -646,8 +770,12 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleResult> {
     const dueByPart = Object.fromEntries(
       [...parts].map(([key, p]) => [key, Math.max(p.dueAt, deadlines.preliminaryReviewDueAt)]),
     );
+    issued.review.push({ handover: true });
     const counts = await acts.handOverToReview({ cycleId, clockOffsetMs: clock.offsetMs, dueByPart });
-    if (heldMailings.size > 0) await acts.broadcastMailHolds({ cycleId, held: [...heldMailings] });
+    if (heldMailings.size > 0) {
+      issued.holds.push([...heldMailings]);
+      await acts.broadcastMailHolds({ cycleId, held: [...heldMailings] });
+    }
     for (const [key, part] of parts) {
       part.nominations = counts[key] ?? 0;
       // Nothing to review: the part is done at once.
@@ -760,6 +888,7 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleResult> {
   }
 
   setStage(cancelled ? 'cancelled' : 'closed');
+  issued.finished = true;
   await acts.finishEntities({ cycleId });
   await condition(allHandlersFinished);
   return { stage, winners: published?.winners ?? 0, outDir: published?.outDir };

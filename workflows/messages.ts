@@ -5,6 +5,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Candidate, Programme, Unit } from '../domain/programme';
 import type { PriorWinner } from '../domain/eligibility';
+import type { IssuedSignals } from './confirm';
 
 // ---------------------------------------------------------------------------------------------
 // Shared shapes
@@ -74,6 +75,8 @@ export interface UnitState {
   complete: boolean;
   nominations: Nomination[];
   usage: QuotaUsageRow[];
+  /** Internal signals this unit received that the cycle did not confirm (keyed cycles). */
+  unverifiedSignals: number;
 }
 
 export interface ReviewResultEntry {
@@ -97,8 +100,13 @@ export interface ReviewPartState extends PartRef {
 
 export interface ReviewBodyState {
   bodyId: string;
+  /** The cycle and credential key it was started with: the cycle checks them before trusting it. */
+  cycleId: string;
+  authPublicKey?: string;
   dueAt: number;
   parts: ReviewPartState[];
+  /** Internal signals this body received that the cycle did not confirm (keyed cycles). */
+  unverifiedSignals: number;
 }
 
 export interface FinalWinnersEntry extends PartRef {
@@ -159,6 +167,11 @@ export interface CycleStatus {
   published?: { at: number; outDir: string; winners: number };
   mailFailures: number;
   heldMailings: string[];
+  /**
+   * Internal signals (partReported, mailFailed) that their sender did not confirm: sent by someone
+   * calling Temporal directly. They changed nothing; the first ones are in the audit.
+   */
+  unverifiedSignals: number;
 }
 
 export interface CycleSetup {
@@ -208,6 +221,9 @@ export interface UnitInput {
     remindersSent: string[];
     held: string[];
     plannedFrom: number;
+    /** Confirmed-signal bookkeeping (keyed cycles): the cycle's revisions applied, unconfirmed count. */
+    applied?: { collection: number; holds: number };
+    unverifiedSignals?: number;
   };
 }
 
@@ -227,6 +243,8 @@ export const cycleStatusQuery = defineQuery<CycleStatus>('cycleStatus');
 /** What the cycle's activities need to act on its entities (read by query: never copied into history). */
 export const cycleSetupQuery = defineQuery<CycleSetup>('cycleSetup');
 export const auditQuery = defineQuery<AuditEntry[]>('audit');
+/** What the cycle told its entities: they confirm its internal signals against it (confirm.ts). */
+export const issuedSignalsQuery = defineQuery<IssuedSignals>('issuedSignals');
 /** Completes once every unit's workflow is started, so nominations can flow. */
 export const readyUpdate = defineUpdate<CycleStatus>('ready');
 export const extendUpdate = defineUpdate<CycleStatus, [ExtendRequest]>('extend');

@@ -7,6 +7,7 @@ import {
   allHandlersFinished,
   condition,
   getExternalWorkflowHandle,
+  log,
   proxyActivities,
   setHandler,
 } from '@temporalio/workflow';
@@ -28,10 +29,17 @@ import {
   type ReviewReport,
 } from './messages';
 import { partNames, programmeRef } from './notices';
+import { entitySignalReceiver } from './receive';
 
 const { sendNotice } = proxyActivities<ReturnType<typeof createActivities>>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '10 seconds', backoffCoefficient: 2, maximumInterval: '30 minutes' },
+});
+
+/** Confirming a signal is one query of the cycle: short timeout, retried until it answers. */
+const { confirmEntitySignals } = proxyActivities<ReturnType<typeof createActivities>>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
 
 /** Review bodies need the programme's names and reminder policy, not its roster. */
@@ -51,11 +59,20 @@ export async function reviewBodyWorkflow(input: ReviewBodyWorkflowInput): Promis
   let dueAt = input.dueAt;
   let finished = false;
   let version = 0;
+  const applied = { review: 0, holds: 0 };
+  let unverifiedSignals = 0;
 
   const authorize = credentialGuard(input.authPublicKey, cycleId, () => clock.now());
   const outstanding = () => [...parts.values()].filter((p) => p.reportedAt === undefined);
 
-  setHandler(reviewStateQuery, () => ({ bodyId, dueAt, parts: [...parts.values()] }));
+  setHandler(reviewStateQuery, () => ({
+    bodyId,
+    cycleId,
+    authPublicKey: input.authPublicKey,
+    dueAt,
+    parts: [...parts.values()],
+    unverifiedSignals,
+  }));
 
   setHandler(
     reportReviewUpdate,
@@ -171,16 +188,60 @@ export async function reviewBodyWorkflow(input: ReviewBodyWorkflowInput): Promis
     },
   );
 
-  setHandler(reviewDeadlineSignal, (change) => {
+  // Internal signals from the cycle. With a credential key they are confirmed with the cycle
+  // first, and the cycle's own latest word is applied (confirm.ts). Open cycles apply them as
+  // sent; signals handled before this change replay as they were applied (no marker).
+  const receive = entitySignalReceiver({
+    cycleId,
+    receiver: { kind: 'body', id: bodyId },
+    authPublicKey: input.authPublicKey,
+    confirm: confirmEntitySignals,
+    unverified: (signal, reason) => {
+      unverifiedSignals++;
+      version++;
+      log.warn('internal signal not confirmed by the cycle: ignored', { signal, reason });
+    },
+    apply: (signal, truth) => {
+      if (signal === 'reviewDeadline' && truth.review && truth.review.revision > applied.review) {
+        applied.review = truth.review.revision;
+        dueAt = truth.review.dueAt;
+      } else if (signal === 'mailHolds' && truth.holds && truth.holds.revision > applied.holds) {
+        applied.holds = truth.holds.revision;
+        held = new Set(truth.holds.held);
+      } else if (signal === 'cycleFinished' && truth.finished) {
+        finished = true;
+      }
+      version++;
+    },
+  });
+
+  setHandler(reviewDeadlineSignal, async (change) => {
+    if (receive.confirming()) {
+      if (!isPlausibleInstant(change?.dueAt)) return receive.malformed('reviewDeadline');
+      if (change.dueAt === dueAt) return;
+      return receive.claim({ signal: 'reviewDeadline', dueAt: change.dueAt });
+    }
     if (!isPlausibleInstant(change?.dueAt)) return;
     dueAt = change.dueAt;
     version++;
   });
-  setHandler(mailHoldsSignal, (holds) => {
+  setHandler(mailHoldsSignal, async (holds) => {
+    if (!Array.isArray(holds?.held) || !holds.held.every((id) => typeof id === 'string')) {
+      if (receive.confirming()) receive.malformed('mailHolds');
+      return;
+    }
+    if (receive.confirming()) {
+      if (holds.held.length === held.size && holds.held.every((id) => held.has(id))) return;
+      return receive.claim({ signal: 'mailHolds', held: holds.held });
+    }
     held = new Set(holds.held);
     version++;
   });
-  setHandler(cycleFinishedSignal, () => {
+  setHandler(cycleFinishedSignal, async () => {
+    if (receive.confirming()) {
+      if (!finished) await receive.claim({ signal: 'cycleFinished' });
+      return;
+    }
     finished = true;
     version++;
   });

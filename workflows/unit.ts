@@ -7,6 +7,7 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  log,
   patched,
   proxyActivities,
   setHandler,
@@ -37,10 +38,17 @@ import {
 import { describeUsage, programmeRef } from './notices';
 import { nominationId } from './ids';
 import { isPlausibleInstant } from './refusals';
+import { entitySignalReceiver } from './receive';
 
 const { sendNotice } = proxyActivities<ReturnType<typeof createActivities>>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '10 seconds', backoffCoefficient: 2, maximumInterval: '30 minutes' },
+});
+
+/** Confirming a signal is one query of the cycle: short timeout, retried until it answers. */
+const { confirmEntitySignals } = proxyActivities<ReturnType<typeof createActivities>>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
 
 /** Past this many accepted updates in one run, hand over to a fresh run (the server caps a run at 2,000). */
@@ -68,6 +76,8 @@ export async function unitWorkflow(input: UnitInput): Promise<void> {
   let updatesThisRun = 0;
   /** Bumped on every change a waiting loop must notice. */
   let version = 0;
+  const applied = { collection: 0, holds: 0, ...input.carried?.applied };
+  let unverifiedSignals = input.carried?.unverifiedSignals ?? 0;
 
   const usageKey = (listId: string, fieldId?: string) => {
     const list = programme.lists.find((l) => l.id === listId);
@@ -99,6 +109,7 @@ export async function unitWorkflow(input: UnitInput): Promise<void> {
     complete,
     nominations: [...nominations.values()],
     usage: quotaUsageReport(programme, unit, usage()),
+    unverifiedSignals,
   });
 
   const assertOpen = () => {
@@ -313,20 +324,74 @@ export async function unitWorkflow(input: UnitInput): Promise<void> {
     { validator: (request?: { credential?: string }) => authorize(request?.credential, self) },
   );
 
-  setHandler(collectionDeadlineSignal, (change) => {
+  // Internal signals from the cycle. With a credential key they are confirmed with the cycle
+  // first, and the cycle's own latest word is applied (confirm.ts). Open cycles apply them as
+  // sent; signals handled before this change replay as they were applied (no marker).
+  const receive = entitySignalReceiver({
+    cycleId,
+    receiver: { kind: 'unit', id: unit.id },
+    authPublicKey: input.authPublicKey,
+    confirm: confirmEntitySignals,
+    unverified: (signal, reason) => {
+      unverifiedSignals++;
+      version++;
+      log.warn('internal signal not confirmed by the cycle: ignored', { signal, reason });
+    },
+    apply: (signal, truth) => {
+      if (
+        signal === 'collectionDeadline' &&
+        truth.collection &&
+        truth.collection.revision > applied.collection
+      ) {
+        applied.collection = truth.collection.revision;
+        closesAt = truth.collection.closesAt;
+        paused = truth.collection.paused;
+      } else if (signal === 'mailHolds' && truth.holds && truth.holds.revision > applied.holds) {
+        applied.holds = truth.holds.revision;
+        held = new Set(truth.holds.held);
+      } else if (signal === 'cycleFinished' && truth.finished) {
+        finished = true;
+      }
+      version++;
+    },
+  });
+
+  setHandler(collectionDeadlineSignal, async (change) => {
     // Signals have no validator: a malformed one (only a direct caller sends those) is ignored.
-    if (!isPlausibleInstant(change?.closesAt) || typeof change.paused !== 'boolean') return;
+    const wellFormed = isPlausibleInstant(change?.closesAt) && typeof change.paused === 'boolean';
+    if (receive.confirming()) {
+      if (!wellFormed) return receive.malformed('collectionDeadline');
+      if (change.closesAt === closesAt && change.paused === paused) return;
+      return receive.claim({
+        signal: 'collectionDeadline',
+        closesAt: change.closesAt,
+        paused: change.paused,
+      });
+    }
+    if (!wellFormed) return;
     closesAt = change.closesAt;
     paused = change.paused;
     version++;
   });
 
-  setHandler(mailHoldsSignal, (holds) => {
+  setHandler(mailHoldsSignal, async (holds) => {
+    if (!Array.isArray(holds?.held) || !holds.held.every((id) => typeof id === 'string')) {
+      if (receive.confirming()) receive.malformed('mailHolds');
+      return;
+    }
+    if (receive.confirming()) {
+      if (holds.held.length === held.size && holds.held.every((id) => held.has(id))) return;
+      return receive.claim({ signal: 'mailHolds', held: holds.held });
+    }
     held = new Set(holds.held);
     version++;
   });
 
-  setHandler(cycleFinishedSignal, () => {
+  setHandler(cycleFinishedSignal, async () => {
+    if (receive.confirming()) {
+      if (!finished) await receive.claim({ signal: 'cycleFinished' });
+      return;
+    }
     finished = true;
     version++;
   });
@@ -390,6 +455,8 @@ export async function unitWorkflow(input: UnitInput): Promise<void> {
         remindersSent: [...remindersSent],
         held: [...held],
         plannedFrom,
+        applied,
+        unverifiedSignals,
       },
     });
   }

@@ -191,7 +191,9 @@ function wellFormedExtend(w: unknown, status: CycleStatus, programme: Programme,
     return (
       typeof scope.unitId === 'string' &&
       programme.roster.units.some((u) => u.id === scope.unitId) &&
-      (status.stage === 'collection' || status.stage === 'collection-pending')
+      (status.stage === 'collection' || status.stage === 'collection-pending') &&
+      // A unit's extension never ends before the common collection deadline.
+      until >= status.deadlines.collectionClosesAt
     );
   }
   if (scope.kind === 'part') {
