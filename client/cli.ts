@@ -24,6 +24,7 @@ import { cycleWorkflowId } from '../workflows/ids';
 import type { AuditEntry, CycleStatus, ExtendRequest, UnitState } from '../workflows/messages';
 import { describeUsage, type NoticeTemplate } from '../workflows/notices';
 import { KczgClient, RejectionError } from './api';
+import { ENCODING_ENCRYPTED } from '../codec/aes-gcm-codec';
 import { startCodecServer } from '../codec/codec-server';
 import { generateAuthKeyPair, issueCredential } from './credentials';
 import { parseParty } from '../domain/credentials';
@@ -986,6 +987,21 @@ mail
     },
   );
 
+/**
+ * A failure's message, with what to do where the SDK's own says nothing useful: a client without
+ * KCZG_CODEC_KEYS reading an encrypted cycle only gets "Unknown encoding: binary/encrypted".
+ */
+function describeFailure(message: string): string {
+  if (message.includes(`Unknown encoding: ${ENCODING_ENCRYPTED}`)) {
+    return (
+      '载荷已加密，本终端未设置密钥：请设置 KCZG_CODEC_KEYS（kczg dev 的密钥在其数据目录的 codec-keys 文件中）/ ' +
+      'the payloads are encrypted and KCZG_CODEC_KEYS is not set here: set it to the keys of the workers ' +
+      '(for kczg dev: export KCZG_CODEC_KEYS=$(cat <data-dir>/codec-keys))'
+    );
+  }
+  return message;
+}
+
 function reportFailure(error: unknown): number {
   const rejection =
     error instanceof RejectionError || error instanceof InputError || error instanceof ImportFileError
@@ -1007,7 +1023,7 @@ function reportFailure(error: unknown): number {
       );
     return 2;
   }
-  const message = error instanceof Error ? error.message : String(error);
+  const message = describeFailure(error instanceof Error ? error.message : String(error));
   if (globals().json)
     process.stdout.write(`${JSON.stringify({ error: { code: 'FAILURE', message } }, null, 2)}\n`);
   else process.stderr.write(`失败 / failed: ${message}\n`);

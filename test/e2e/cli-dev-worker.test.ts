@@ -1,0 +1,449 @@
+/**
+ * The two long-running commands, spawned as a user runs them:
+ * - `kczg dev`: the Temporal CLI dev server with its Web UI, a worker and the SMTP outbox in one
+ *   process tree; other terminals use it (cycle start, nominate) with the key it keeps in its data
+ *   folder; Ctrl-C (SIGINT to the terminal's process group) or `kill -INT` stops every process and
+ *   frees every port; a second start on the same folder finds the cycle again.
+ * - `kczg worker`: alone against a Temporal CLI dev server and an SMTP outbox the harness starts
+ *   (no other worker), it takes the cycle's work and sends its mail; stopped with SIGTERM or SIGINT
+ *   it exits 0, and an update sent while no worker runs waits for the next one.
+ * Every process is spawned in its own process group and killed in afterAll, whatever happened.
+ */
+import { execFile, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import type { Connection } from '@temporalio/client';
+import { KczgClient } from '../../client/api';
+import { connectClient } from '../../client/connection';
+import { loadProgramme } from '../../programmes/loader';
+import { startOutboxSmtpServer, type OutboxSmtpServer } from '../../servers/smtp-outbox';
+import {
+  childEnv,
+  CLI,
+  DevServer,
+  freePort,
+  MAIL_FROM,
+  sleep,
+  spawnLogged,
+  startWorkerProcess,
+  stopAll,
+  waitFor,
+  type LoggedProcess,
+} from '../reliability/support/processes';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = any;
+interface Result {
+  code: number;
+  json: Json;
+  stdout: string;
+  stderr: string;
+}
+
+/** Every `kczg` command still running, and every long-running process: stopped in afterAll. */
+const commands = new Set<ChildProcess>();
+const processes: LoggedProcess[] = [];
+let root: string;
+
+/** Runs `kczg --json --address <address> …` with `env`; never rejects. */
+function kczg(address: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Result> {
+  return new Promise((resolve) => {
+    const child = execFile(
+      process.execPath,
+      [CLI, '--json', '--address', address, ...args],
+      { env, maxBuffer: 16 * 1024 * 1024, timeout: 120_000 },
+      (error, stdout, stderr) => {
+        commands.delete(child);
+        const code = error ? Number((error as { code?: number }).code ?? 1) : 0;
+        let json: Json;
+        try {
+          json = JSON.parse(stdout);
+        } catch {
+          json = undefined;
+        }
+        resolve({ code, json, stdout, stderr });
+      },
+    );
+    commands.add(child);
+  });
+}
+
+/** A programme file: national-2023 under another id (one cycle per id and server). */
+function programmeFile(id: string): string {
+  const programme = structuredClone(loadProgramme('national-2023'));
+  programme.id = id;
+  const file = path.join(root, `${id}.json`);
+  fs.writeFileSync(file, JSON.stringify(programme, null, 2));
+  return file;
+}
+
+function candidateFile(name: string): string {
+  const file = path.join(root, `${name}.json`);
+  fs.writeFileSync(file, JSON.stringify({ name, identity: `TECH-${name}`, classified: false }));
+  return file;
+}
+
+const nominateArgs = (programme: string, name: string, key: string) => [
+  'nominate',
+  programme,
+  '--unit',
+  'cie',
+  '--list',
+  'pioneer-tech',
+  '--field',
+  'electronics',
+  '--candidate',
+  candidateFile(name),
+  '--key',
+  key,
+];
+
+/** The process and every descendant, from /proc (Linux). */
+function processTree(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // "pid (comm) state ppid …": comm may hold spaces, so read after its closing parenthesis.
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const tree = [pid];
+  for (let i = 0; i < tree.length; i++) tree.push(...(children.get(tree[i]) ?? []));
+  return tree;
+}
+
+function commandLine(pid: number): string {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
+  } catch {
+    return '';
+  }
+}
+
+/** Alive: present and not a zombie. */
+function alive(pid: number): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/** The promise's value, or 'timeout' after `ms` (the timer is cleared: nothing keeps Jest waiting). */
+async function within<T>(promise: Promise<T>, ms: number): Promise<T | 'timeout'> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** True when nothing listens on the loopback port any more (we can bind it). */
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+beforeAll(() => {
+  expect(fs.existsSync(CLI)).toBe(true);
+  root = fs.mkdtempSync(path.join(os.tmpdir(), 'kczg-dev-worker-'));
+});
+
+afterAll(async () => {
+  for (const child of commands) child.kill('SIGKILL');
+  await stopAll(processes);
+  if (root) fs.rmSync(root, { recursive: true, force: true });
+});
+
+describe('kczg dev: dev server, Web UI, worker and SMTP outbox in one process tree', () => {
+  const PROGRAMME = 'dev-e2e-2023';
+  let dataDir: string;
+  let ports: { temporal: number; ui: number };
+
+  interface Running {
+    proc: LoggedProcess;
+    address: string;
+    uiUrl: string;
+    smtpPort: number;
+    outbox: string;
+    keyFile: string;
+    /** Every port the tree listens on that its output names. */
+    ports: number[];
+  }
+
+  /** Starts `kczg dev` as a terminal user would (no codec key, no Temporal settings) and waits for it. */
+  async function startDev(name: string): Promise<Running> {
+    const proc = spawnLogged(
+      name,
+      process.execPath,
+      [CLI, 'dev', '--data-dir', dataDir, '--port', String(ports.temporal), '--ui-port', String(ports.ui)],
+      { env: childEnv({}), logFile: path.join(root, 'logs', `${name}.log`) },
+    );
+    processes.push(proc);
+    const ready = await waitFor(
+      `${name} to say it is running`,
+      () => {
+        const log = fs.readFileSync(proc.logFile, 'utf8');
+        const line =
+          /kczg dev 已启动 \/ running: Temporal (\S+), Web UI (\S+), SMTP smtp:\/\/[\d.]+:(\d+), outbox (.+)$/m.exec(
+            log,
+          );
+        return line ? { log, line } : undefined;
+      },
+      {
+        timeoutMs: 120_000,
+        intervalMs: 200,
+        abortIf: () =>
+          proc.running() ? undefined : `it exited (${JSON.stringify(proc.exitStatus)}):\n${proc.tail()}`,
+      },
+    );
+    const [, address, uiUrl, smtpPort, outbox] = ready.line;
+    const keyFile = /export KCZG_CODEC_KEYS=\$\(cat (.+)\)$/m.exec(ready.log)?.[1];
+    expect(keyFile).toBe(path.join(dataDir, 'codec-keys'));
+    // The dev server prints its metrics port too; it is part of what must be freed.
+    const metrics = /Metrics:\s+http:\/\/[^:/]+:(\d+)/.exec(fs.readFileSync(proc.logFile, 'utf8'));
+    return {
+      proc,
+      address,
+      uiUrl,
+      smtpPort: Number(smtpPort),
+      outbox: outbox.trim(),
+      keyFile: keyFile as string,
+      ports: [ports.temporal, ports.ui, Number(smtpPort), ...(metrics ? [Number(metrics[1])] : [])],
+    };
+  }
+
+  /** Every process of the tree gone, none left in its process group, every port free. */
+  async function expectAllGone(dev: Running, tree: number[]): Promise<void> {
+    await waitFor(
+      `every process of ${dev.proc.name} to end: ${tree.map((p) => `${p} ${commandLine(p)}`).join('; ')}`,
+      () => tree.every((pid) => !alive(pid)),
+      { timeoutMs: 15_000, intervalMs: 100 },
+    );
+    expect(() => process.kill(-dev.proc.pid, 0)).toThrow(/ESRCH/);
+    for (const port of dev.ports) expect({ port, free: await portFree(port) }).toEqual({ port, free: true });
+  }
+
+  beforeAll(async () => {
+    dataDir = path.join(root, 'dev-data');
+    ports = { temporal: await freePort(), ui: await freePort() };
+  });
+
+  it('runs as a user starts it: cycle start and nominate from another terminal, the Web UI answers, Ctrl-C stops it all', async () => {
+    const dev = await startDev('kczg-dev-1');
+    expect(dev.address).toBe(`localhost:${ports.temporal}`);
+    expect(dev.uiUrl).toBe(`http://localhost:${ports.ui}`);
+    expect(dev.outbox).toBe(path.join(dataDir, 'outbox'));
+
+    // Another terminal: `export KCZG_CODEC_KEYS=$(cat …)`, then kczg against the printed address.
+    const env = childEnv({ KCZG_CODEC_KEYS: fs.readFileSync(dev.keyFile, 'utf8').trim() });
+    const start = await kczg(
+      dev.address,
+      [
+        'cycle',
+        'start',
+        PROGRAMME,
+        '--programme-file',
+        programmeFile(PROGRAMME),
+        '--start-at',
+        '2023-11-01 09:00',
+      ],
+      env,
+    );
+    expect(start).toMatchObject({ code: 0, json: { cycleId: `kczg:${PROGRAMME}`, started: true } });
+    const nominated = await kczg(dev.address, nominateArgs(PROGRAMME, '开发服务器技术', 'dev-1'), env);
+    expect(nominated).toMatchObject({ code: 0, json: { id: 'cie.1', unitId: 'cie' } });
+    // Without the key the payloads cannot be read (the dev server keeps them encrypted), and the
+    // failure says which setting is missing.
+    const keyless = await kczg(dev.address, ['cycle', 'status', PROGRAMME], childEnv({}));
+    expect(keyless).toMatchObject({ code: 1, json: { error: { code: 'FAILURE' } } });
+    expect(keyless.json.error.message).toContain('export KCZG_CODEC_KEYS=$(cat <data-dir>/codec-keys)');
+
+    const ui = await fetch(dev.uiUrl);
+    expect(ui.status).toBe(200);
+    expect(await ui.text()).toMatch(/<html/i);
+
+    // The worker's mail went through the embedded SMTP server into the outbox.
+    const opened = await waitFor(
+      'the opening notices in the outbox',
+      async () => {
+        const list = await kczg(dev.address, ['mail', 'outbox', dev.outbox], env);
+        const entries = (list.json as Json[]).filter((e) => e.subject.includes('推荐征集已开始'));
+        return entries.length >= 13 ? entries : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 500 },
+    );
+    expect(opened.flatMap((e: Json) => e.to)).toContain('cie@units.example.org');
+
+    const tree = processTree(dev.proc.pid);
+    const commandLines = tree.map(commandLine);
+    expect(commandLines.some((c) => c.includes('server start-dev'))).toBe(true);
+    expect(commandLines[0]).toContain('cli.js dev');
+
+    // Ctrl-C in a terminal: SIGINT to the whole foreground process group.
+    const stopping = Date.now();
+    process.kill(-dev.proc.pid, 'SIGINT');
+    const exit = await within(dev.proc.exited, 30_000);
+    expect({ exit, log: exit === 'timeout' || exit.code !== 0 ? dev.proc.tail() : '' }).toEqual({
+      exit: { code: 0, signal: null },
+      log: '',
+    });
+    process.stderr.write(`[cli-dev-worker] kczg dev stopped ${Date.now() - stopping} ms after Ctrl-C\n`);
+    await expectAllGone(dev, tree);
+  });
+
+  it('starts again on the same data folder: same key, the cycle and its nomination are still there; kill -INT stops it all', async () => {
+    const dev = await startDev('kczg-dev-2');
+    const env = childEnv({ KCZG_CODEC_KEYS: fs.readFileSync(dev.keyFile, 'utf8').trim() });
+    const [status, retried] = await Promise.all([
+      kczg(dev.address, ['cycle', 'status', PROGRAMME], env),
+      // The same key returns the nomination made before the restart.
+      kczg(dev.address, nominateArgs(PROGRAMME, '开发服务器技术', 'dev-1'), env),
+    ]);
+    expect(status).toMatchObject({ code: 0, json: { cycleId: `kczg:${PROGRAMME}`, stage: 'collection' } });
+    expect(retried).toMatchObject({ code: 0, json: { id: 'cie.1' } });
+
+    // A service manager or `kill -INT <pid>`: only the kczg process gets the signal.
+    const tree = processTree(dev.proc.pid);
+    expect(tree.length).toBeGreaterThanOrEqual(2);
+    process.kill(dev.proc.pid, 'SIGINT');
+    const exit = await within(dev.proc.exited, 30_000);
+    expect({ exit, log: exit === 'timeout' || exit.code !== 0 ? dev.proc.tail() : '' }).toEqual({
+      exit: { code: 0, signal: null },
+      log: '',
+    });
+    await expectAllGone(dev, tree);
+  });
+});
+
+describe('kczg worker: alone against a dev server the harness starts', () => {
+  const PROGRAMME = 'worker-e2e-2023';
+  let server: DevServer | undefined;
+  let smtp: OutboxSmtpServer | undefined;
+  let connection: Connection | undefined;
+  let api: KczgClient;
+  let dataDir: string;
+  let outboxDir: string;
+  let workerEnv: Record<string, string>;
+
+  beforeAll(async () => {
+    // The Temporal CLI dev server and the SMTP outbox, and no worker but the spawned `kczg worker`.
+    server = await DevServer.start(path.join(root, 'worker-server'));
+    dataDir = path.join(root, 'worker-data');
+    outboxDir = path.join(root, 'worker-outbox');
+    smtp = await startOutboxSmtpServer({ outboxDir });
+    const connected = await connectClient({ address: server.address });
+    connection = connected.connection;
+    api = new KczgClient(connected.client);
+    workerEnv = {
+      KCZG_SMTP_URL: smtp.url,
+      KCZG_MAIL_FROM: MAIL_FROM,
+      ...(process.env.KCZG_CODEC_KEYS ? { KCZG_CODEC_KEYS: process.env.KCZG_CODEC_KEYS } : {}),
+      ...(process.env.KCZG_CODEC_KEY_ID ? { KCZG_CODEC_KEY_ID: process.env.KCZG_CODEC_KEY_ID } : {}),
+    };
+  });
+
+  afterAll(async () => {
+    for (const child of commands) child.kill('SIGKILL');
+    await stopAll(processes);
+    await connection?.close();
+    await smtp?.close();
+    await server?.kill('SIGKILL');
+  });
+
+  const startWorker = async (name: string) => {
+    const proc = await startWorkerProcess({
+      name,
+      address: (server as DevServer).address,
+      dataDir,
+      env: workerEnv,
+      logFile: path.join(root, 'logs', `${name}.log`),
+      connection: connection as Connection,
+    });
+    processes.push(proc);
+    return proc;
+  };
+
+  it('without KCZG_SMTP_URL and KCZG_MAIL_FROM it refuses to start: exit 1, naming both', async () => {
+    const result = await kczg((server as DevServer).address, ['worker', '--data-dir', dataDir], childEnv({}));
+    expect(result).toMatchObject({ code: 1, json: { error: { code: 'FAILURE' } } });
+    expect(result.json.error.message).toContain('KCZG_SMTP_URL');
+    expect(result.json.error.message).toContain('KCZG_MAIL_FROM');
+  });
+
+  it('takes the work while it runs; SIGTERM and SIGINT stop it with exit 0; an update waits for the next worker', async () => {
+    const first = await startWorker('kczg-worker-1');
+    const start = await kczg((server as DevServer).address, [
+      'cycle',
+      'start',
+      PROGRAMME,
+      '--programme-file',
+      programmeFile(PROGRAMME),
+      '--start-at',
+      '2023-11-01 09:00',
+    ]);
+    expect(start).toMatchObject({ code: 0, json: { started: true } });
+    const accepted = await kczg(
+      (server as DevServer).address,
+      nominateArgs(PROGRAMME, '工作进程技术1', 'wk-1'),
+    );
+    expect(accepted).toMatchObject({ code: 0, json: { id: 'cie.1' } });
+
+    // The cycle's workflow tasks and activities ran in the spawned process (its pid names it).
+    const history = await api.client.workflow.getHandle(`kczg:${PROGRAMME}`).fetchHistory();
+    const identities = new Set(
+      (history.events ?? []).flatMap((e) => [
+        e.workflowTaskCompletedEventAttributes?.identity,
+        e.activityTaskStartedEventAttributes?.identity,
+      ]),
+    );
+    identities.delete(undefined);
+    identities.delete(null);
+    expect([...identities].length).toBeGreaterThan(0);
+    for (const identity of identities) expect(identity).toMatch(new RegExp(`^${first.pid}@`));
+    // Its activities mailed the units through the harness's SMTP server.
+    await waitFor(
+      'the opening notices',
+      () => fs.readdirSync(outboxDir).filter((f) => f.endsWith('.eml')).length >= 13,
+      { timeoutMs: 30_000 },
+    );
+
+    const stopping = Date.now();
+    expect(await first.kill('SIGTERM')).toEqual({ code: 0, signal: null });
+    process.stderr.write(`[cli-dev-worker] kczg worker stopped ${Date.now() - stopping} ms after SIGTERM\n`);
+
+    // No worker: the nomination is sent but not answered…
+    let answered: Result | undefined;
+    const pending = kczg(
+      (server as DevServer).address,
+      nominateArgs(PROGRAMME, '工作进程技术2', 'wk-2'),
+    ).then((r) => {
+      answered = r;
+      return r;
+    });
+    await sleep(8_000);
+    expect(answered).toBeUndefined();
+    // …until a worker runs again.
+    const second = await startWorker('kczg-worker-2');
+    expect(await pending).toMatchObject({ code: 0, json: { id: 'cie.2', unitId: 'cie' } });
+    const units = await api.unitState(`kczg:${PROGRAMME}`, 'cie');
+    expect(units.nominations.map((n) => n.id)).toEqual(['cie.1', 'cie.2']);
+
+    expect(await second.kill('SIGINT')).toEqual({ code: 0, signal: null });
+  });
+});
