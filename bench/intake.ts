@@ -46,6 +46,8 @@ export interface PhaseContext {
   kczgBundlePath: string;
   /** Experiment: the scale phase runs its cycle on a task queue and worker of its own. */
   splitCycleQueue: boolean;
+  /** Experiment: the kczg workers' workflow cache size (default: the SDK's). */
+  maxCachedWorkflows?: number;
   log: Log;
   workerExecArgv: (phase: string) => string[];
 }
@@ -133,7 +135,7 @@ async function runBaseline(size: IntakeSize, bundlePath: string, ctx: PhaseConte
       await sleep(500);
     }
     const setupSeconds = (performance.now() - setupStarted) / 1000;
-    const items = benchNominations(programme, size.nominations, 'baseline');
+    const items = benchNominations(programme, size.nominations, 'baseline', size.concurrency);
     log(
       `baseline: ${items.length} no-op updates over ${ids.length} workflows at concurrency ${size.concurrency}`,
     );
@@ -189,6 +191,7 @@ async function runKczg(
       kind: 'kczg',
       taskQueue: 'kczg',
       bundlePath: ctx.kczgBundlePath,
+      maxCachedWorkflows: ctx.maxCachedWorkflows,
       dataDir,
       smtpUrl: stack.smtp?.url,
     });
@@ -206,7 +209,7 @@ async function runKczg(
     const mails = await waitForMailToSettle(stack, size.units, log, 3_000);
     const setupSeconds = (performance.now() - setupStarted) / 1000;
     log(`intake: ready after ${round(setupSeconds)} s (${mails} notices)`);
-    const items = benchNominations(programme, size.nominations, 'intake');
+    const items = benchNominations(programme, size.nominations, 'intake', size.concurrency);
     const rejected: Record<string, number> = {};
     const rssBeforeLoad = worker.rss();
     const load = new LoadSampler();

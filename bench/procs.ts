@@ -74,3 +74,23 @@ export function isAlive(pid: number): boolean {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
+
+/**
+ * Waits for a process to end (a zombie counts as ended: its parent reaps it on exit), sending
+ * SIGKILL if it is still there after `graceMs`. The SDK's teardown of the dev server signals it
+ * without waiting, and a benchmark must not return while its server still runs.
+ */
+export async function awaitExit(pid: number, graceMs: number): Promise<void> {
+  const running = () => {
+    if (!isAlive(pid)) return false;
+    try {
+      const state = /\)\s+(\S)/.exec(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'))?.[1];
+      return state !== 'Z' && state !== 'X';
+    } catch {
+      return false;
+    }
+  };
+  const deadline = Date.now() + graceMs;
+  while (running() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+  if (running()) process.kill(pid, 'SIGKILL');
+}

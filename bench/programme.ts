@@ -41,14 +41,45 @@ export interface BenchNomination {
   request: NominateRequest;
 }
 
-/** `count` eligible nominations, the i-th from unit i mod `units`, fields taken in turn. */
-export function benchNominations(programme: Programme, count: number, tag: string): BenchNomination[] {
+/**
+ * Which unit sends the i-th nomination, and its how-many-th it is. The workload is "`wave` units
+ * submit their batches at the same time": units go in waves of `wave`, and within a wave the
+ * units take turns, so `wave` concurrent callers each talk to a different unit, one nomination
+ * after another per unit (as `kczg import` sends a unit's file), and every unit sends its
+ * nominations before the next wave starts.
+ */
+export function waveOrder(
+  index: number,
+  count: number,
+  units: number,
+  wave: number,
+): { unit: number; serial: number } {
+  const perUnit = Math.ceil(count / units);
+  const waveSize = Math.min(wave, units);
+  const perWave = waveSize * perUnit;
+  const waveIndex = Math.floor(index / perWave);
+  const within = index % perWave;
+  const unitsInWave = Math.min(waveSize, units - waveIndex * waveSize);
+  return {
+    unit: waveIndex * waveSize + (within % unitsInWave),
+    serial: Math.floor(within / unitsInWave),
+  };
+}
+
+/** `count` eligible nominations in wave order (see waveOrder), fields taken in turn. */
+export function benchNominations(
+  programme: Programme,
+  count: number,
+  tag: string,
+  wave: number,
+): BenchNomination[] {
   const list = programme.lists.find((l) => l.id === BENCH_LIST);
   const fields = list?.fields ?? [];
   const units = programme.roster.units;
   return Array.from({ length: count }, (_, i) => {
-    const unitId = units[i % units.length].id;
-    const serial = Math.floor(i / units.length);
+    const order = waveOrder(i, count, units.length, wave);
+    const unitId = units[order.unit].id;
+    const serial = order.serial;
     const field = fields.length > 0 ? fields[serial % fields.length] : undefined;
     const category = field?.eligibility?.find((r) => r.rule === 'categoryIn');
     const candidate: Candidate = {

@@ -29,7 +29,7 @@ export interface BenchSummary {
   replay?: ReplayResult;
   targets: TargetCheck[];
   /** Set when the kczg workers ran an experimental bundle (--preload), not the production one. */
-  variant?: { preloadModules: string[]; splitCycleQueue: boolean };
+  variant?: { preloadModules: string[]; splitCycleQueue: boolean; maxCachedWorkflows?: number };
   /** Phases that failed, with their error; the others still ran. */
   phaseErrors: Record<string, string>;
   /** Every process the run started (servers, workers): none may outlive it. */
@@ -109,6 +109,12 @@ export function renderMarkdown(s: BenchSummary): string {
     );
     lines.push('');
   }
+  if (s.variant?.maxCachedWorkflows !== undefined) {
+    lines.push(
+      `**Experiment:** kczg workers ran with maxCachedWorkflows ${s.variant.maxCachedWorkflows} (production default: 400).`,
+    );
+    lines.push('');
+  }
   if (s.variant?.splitCycleQueue) {
     lines.push(
       '**Experiment:** in the scale phase the cycle ran on task queue `kczg-cycle` with a worker process of its own (units and review bodies on `kczg`).',
@@ -181,7 +187,7 @@ export function renderMarkdown(s: BenchSummary): string {
       `| status query during close and hand-over | p50 ${c.statusQuery.duringHandOver.p50Ms} ms, p99 ${c.statusQuery.duringHandOver.p99Ms} ms, max ${c.statusQuery.duringHandOver.maxMs} ms |`,
     );
     lines.push(
-      `| close → review stage / → all handed over | ${fmt(c.close.closeToReviewStageSeconds, ' s')} / ${fmt(c.close.closeToHandOverSeconds, ' s')} (${c.close.handedOver} nominations; deadline moves: ${c.close.moves.map((mv) => `${mv.reason} ${mv.byMinutes} min`).join(', ') || 'none'}) |`,
+      `| close → review stage / → all handed over | ${fmt(c.close.closeToReviewStageSeconds, ' s')} / ${fmt(c.close.closeToHandOverSeconds, ' s')} (${c.close.handedOver} nominations; deadline moves: ${c.close.moves.map((mv) => `${mv.reason} ${mv.byMinutes} min, extend took ${mv.tookSeconds ?? '?'} s`).join('; ') || 'none'}) |`,
     );
     lines.push(`| closing notices | ${c.close.closingNotices} |`);
     const h = c.histories;

@@ -26,6 +26,7 @@
  *                        instead of instantiated per workflow), e.g. --preload zod
  *   --split-cycle-queue  experiment: in the scale phase the cycle workflow runs on a task queue
  *                        and worker process of its own; units and review bodies stay on kczg
+ *   --max-cached N       experiment: the kczg workers' maxCachedWorkflows (default: production's, 400)
  *   --keep               keep the temporary data folder (outbox, ledgers, published lists)
  */
 import fs from 'node:fs';
@@ -62,6 +63,7 @@ export interface BenchOptions {
   keep: boolean;
   preload: string[];
   splitCycleQueue: boolean;
+  maxCachedWorkflows?: number;
 }
 
 function parsePair(value: string, flag: string): { nominations: number; units: number } {
@@ -134,6 +136,9 @@ export function parseArgs(argv: string[]): BenchOptions {
         break;
       case '--split-cycle-queue':
         options.splitCycleQueue = true;
+        break;
+      case '--max-cached':
+        options.maxCachedWorkflows = Number(value());
         break;
       case '--keep':
         options.keep = true;
@@ -237,6 +242,7 @@ export async function runBench(options: BenchOptions): Promise<BenchSummary> {
       ? await bundlePreloadVariant(workDir, options.preload)
       : DEFAULT_BUNDLE_PATH,
     splitCycleQueue: options.splitCycleQueue,
+    maxCachedWorkflows: options.maxCachedWorkflows,
     log,
     workerExecArgv: (phase) => {
       if (!options.profile) return [];
@@ -259,8 +265,14 @@ export async function runBench(options: BenchOptions): Promise<BenchSummary> {
     machine,
     phaseErrors,
     spawnedPids,
-    ...(options.preload.length || options.splitCycleQueue
-      ? { variant: { preloadModules: options.preload, splitCycleQueue: options.splitCycleQueue } }
+    ...(options.preload.length || options.splitCycleQueue || options.maxCachedWorkflows !== undefined
+      ? {
+          variant: {
+            preloadModules: options.preload,
+            splitCycleQueue: options.splitCycleQueue,
+            maxCachedWorkflows: options.maxCachedWorkflows,
+          },
+        }
       : {}),
   };
   inProgress = { summary, workDir, keep: options.keep, started };

@@ -50,6 +50,8 @@ export interface DeadlineMove {
   reason: 'late' | 'early';
   atSecond: number;
   byMinutes: number;
+  /** How long the extend update took: it returns once every unit has been told (a broadcast). */
+  tookSeconds: number;
 }
 
 const CYCLE_TASK_QUEUE = 'kczg-cycle';
@@ -66,7 +68,10 @@ export interface ScaleResult extends ScaleSize {
   close: {
     budgetSeconds: number;
     moves: DeadlineMove[];
-    /** From the (real-time) close to the cycle's stage reading preliminary-review. */
+    /**
+     * From the close (the deadline, or the return of the extend that brought it forward, if
+     * later) to the cycle's stage reading preliminary-review.
+     */
     closeToReviewStageSeconds?: number;
     /** From the close to the cycle reporting every nomination handed over to the review bodies. */
     closeToHandOverSeconds?: number;
@@ -161,6 +166,7 @@ export async function runScale(
       kind: 'kczg',
       taskQueue: 'kczg',
       bundlePath: ctx.kczgBundlePath,
+      maxCachedWorkflows: ctx.maxCachedWorkflows,
       dataDir,
       smtpUrl: stack.smtp?.url,
     });
@@ -211,6 +217,7 @@ export async function runScale(
     const phaseStarted = performance.now();
     const moveClose = async (until: number, reason: DeadlineMove['reason']) => {
       const byMinutes = round((until - closeAt) / 60_000, 2);
+      const sent = performance.now();
       await api.extend(cycleId, {
         scope: { kind: 'stage', stage: 'collection' },
         until,
@@ -220,7 +227,12 @@ export async function runScale(
             : '基准测试：提前截止 / benchmark: close now',
       });
       closeAt = until;
-      moves.push({ reason, atSecond: round((performance.now() - phaseStarted) / 1000), byMinutes });
+      moves.push({
+        reason,
+        atSecond: round((sent - phaseStarted) / 1000),
+        byMinutes,
+        tookSeconds: round((performance.now() - sent) / 1000),
+      });
       log(
         `scale: collection deadline moved ${byMinutes} min (${reason}); closes in ${round(realSecondsToClose())} s`,
       );
@@ -228,7 +240,7 @@ export async function runScale(
 
     if (realSecondsToClose() < intakeBudget())
       await moveClose(programmeNow() + intakeBudget() * 1000, 'late');
-    const items = benchNominations(programme, size.nominations, 'scale');
+    const items = benchNominations(programme, size.nominations, 'scale', size.concurrency);
     const rejected: Record<string, number> = {};
     const rssBeforeLoad = worker.rss();
     const load = new LoadSampler();
@@ -275,8 +287,10 @@ export async function runScale(
     );
 
     // Close: now, unless it is about to happen anyway.
+    // The close takes effect at the new deadline, but not before the extend update has returned:
+    // the cycle applies it after telling every unit. Time the hand-over from then.
     if (realSecondsToClose() > 20) await moveClose(programmeNow() + 10_000, 'early');
-    const closeReal = Date.now() + realSecondsToClose() * 1000;
+    const closeReal = Math.max(Date.now(), Date.now() + realSecondsToClose() * 1000);
     const duringHandOver: number[] = [];
     let handOverErrors = 0;
     let reviewStageAt: number | undefined;

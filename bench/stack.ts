@@ -14,7 +14,7 @@ import { connectClient } from '../client/connection';
 import { ensureDevServer, type Log } from '../servers/provision';
 import { startOutboxSmtpServer, type OutboxSmtpServer } from '../servers/smtp-outbox';
 import { searchAttributeKeys } from '../workflows/search-attributes';
-import { childrenOf, cpuSecondsOf, memoryOf } from './procs';
+import { awaitExit, childrenOf, cpuSecondsOf, memoryOf } from './procs';
 import type { WorkerProcessConfig, WorkerStats } from './worker-process';
 
 /** Every process the benchmark started, for the leak check at the end. */
@@ -206,6 +206,7 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
       await Promise.allSettled(connections.map((c) => c.close()));
       await smtp?.close().catch(() => undefined);
       await env.teardown();
+      if (server) await awaitExit(server.pid, 15_000);
     },
   };
 }

@@ -21,7 +21,7 @@ import {
 } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { WinnersRegistry } from '../activities/registry';
-import { createKczgWorker } from '../worker/create';
+import { createKczgWorker, DEFAULT_MAX_CACHED_WORKFLOWS } from '../worker/create';
 
 export interface WorkerProcessConfig {
   /**
@@ -41,6 +41,8 @@ export interface WorkerProcessConfig {
   smtpUrl?: string;
   /** kczg-cycle only: the task queue of the unit and review-body workflows. */
   entityTaskQueue?: string;
+  /** --max-cached: the workflow cache size; default: production's (worker/create.ts). */
+  maxCachedWorkflows?: number;
 }
 
 export interface WorkerStats {
@@ -102,6 +104,7 @@ async function createWorker(config: WorkerProcessConfig, connection: NativeConne
         outDir: path.join(config.dataDir, 'published'),
       }),
       maxConcurrentActivityTaskExecutions: 50,
+      maxCachedWorkflows: config.maxCachedWorkflows ?? DEFAULT_MAX_CACHED_WORKFLOWS,
     });
   }
   return createKczgWorker({
@@ -112,6 +115,7 @@ async function createWorker(config: WorkerProcessConfig, connection: NativeConne
     dataDir: config.dataDir,
     mail,
     workflowBundlePath: config.bundlePath,
+    maxCachedWorkflows: config.maxCachedWorkflows,
   });
 }
 

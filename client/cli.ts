@@ -17,7 +17,7 @@ import { listOutbox } from '../mail/outbox';
 import { loadProgramme, ProgrammeFileError } from '../programmes/loader';
 import { loadRoster, withRoster } from '../programmes/roster';
 import { startStack } from '../servers/stack';
-import { createKczgWorker } from '../worker/create';
+import { createKczgWorker, maxCachedWorkflowsFrom } from '../worker/create';
 import { mailConfigFromEnv } from '../activities/mail';
 import { renderNotice } from '../activities/notify';
 import { cycleWorkflowId } from '../workflows/ids';
@@ -112,6 +112,20 @@ function parseBeijing(value: string, field: string): number {
   }
 }
 
+function workerCacheSize(option: string | undefined): number {
+  try {
+    return maxCachedWorkflowsFrom(option === undefined ? process.env : { KCZG_MAX_CACHED_WORKFLOWS: option });
+  } catch (error) {
+    throw new InputError({
+      code: 'INVALID',
+      field: 'maxCachedWorkflows',
+      rule: 'integer',
+      message: (error as Error).message,
+      fix: '例如 / e.g. --max-cached-workflows 400',
+    });
+  }
+}
+
 function readJsonFile(file: string, field: string): unknown {
   try {
     return JSON.parse(fs.readFileSync(file, 'utf8'));
@@ -164,11 +178,15 @@ program
   .command('worker')
   .description('运行工作进程（可多开以扩展）/ run a worker; start more to scale out')
   .option('--data-dir <dir>', '名录与发布目录 / registry and publication folder', '.kczg')
+  .option(
+    '--max-cached-workflows <n>',
+    '内存中保留的工作流数（每个约 0.5 MiB）/ workflows kept in memory, about 0.5 MiB each (default 400, or KCZG_MAX_CACHED_WORKFLOWS)',
+  )
   .addHelpText(
     'after',
     '\n需要 / needs KCZG_SMTP_URL, KCZG_MAIL_FROM\n示例 / example:\n  KCZG_SMTP_URL=smtp://127.0.0.1:2525 KCZG_MAIL_FROM=noreply@example.org kczg worker',
   )
-  .action(async (opts: { dataDir: string }) => {
+  .action(async (opts: { dataDir: string; maxCachedWorkflows?: string }) => {
     const mail = mailConfigFromEnv(process.env);
     const { connection, namespace } = await connectWorker(globals());
     const { client } = await connectClient(globals());
@@ -178,6 +196,7 @@ program
       namespace,
       dataDir: path.resolve(opts.dataDir),
       mail: { ...mail, ledgerDir: path.resolve(opts.dataDir, 'mail-ledger') },
+      maxCachedWorkflows: workerCacheSize(opts.maxCachedWorkflows),
     });
     await worker.run();
   });

@@ -4,7 +4,7 @@
  * history, and someone who calls Temporal directly still cannot act for another party.
  * Pure and deterministic (usable in workflow code): no Node APIs.
  */
-import { ed25519 } from '@noble/curves/ed25519';
+import type * as NobleEd25519 from '@noble/curves/ed25519';
 import type { Rejection } from './rejections';
 
 export type Party =
@@ -80,10 +80,20 @@ export function readClaims(token: string): CredentialClaims | undefined {
   }
 }
 
+/**
+ * The curve, loaded on the first check rather than on import: every workflow instantiates the
+ * modules it imports (the SDK's reusable V8 context), and the curve costs hundreds of KiB per
+ * cached workflow, which cycles without credentials never need.
+ */
+function curve(): typeof NobleEd25519.ed25519 {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- deliberately lazy, see above
+  return (require('@noble/curves/ed25519') as typeof NobleEd25519).ed25519;
+}
+
 /** A malformed key or signature is simply not a valid signature. */
 function verifies(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean {
   try {
-    return ed25519.verify(signature, message, publicKey);
+    return curve().verify(signature, message, publicKey);
   } catch {
     return false;
   }

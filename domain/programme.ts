@@ -4,6 +4,7 @@
  * Workflow code imports only the types from here (`import type`), never the schema values.
  */
 import { z } from 'zod';
+import { checkCandidate, EMAIL_PATTERN, isCalendarDate, type Candidate } from './candidate';
 
 /** Chinese first, English where it helps. */
 export const bilingualSchema = z.object({
@@ -20,11 +21,7 @@ const idSchema = z
 export const dateSchema = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD, e.g. "2023-11-30"')
-  // Date.parse rolls 2023-02-30 over to 2023-03-02: only a date that reads back unchanged is real.
-  .refine((s) => {
-    const date = new Date(`${s}T00:00:00Z`);
-    return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === s;
-  }, 'a real calendar date');
+  .refine(isCalendarDate, 'a real calendar date');
 
 /**
  * A Beijing (Asia/Shanghai) local date-time, "YYYY-MM-DD HH:mm". "24:00" means the end of that
@@ -37,9 +34,7 @@ export const beijingDateTimeSchema = z
     'a Beijing date-time as "YYYY-MM-DD HH:mm" ("24:00" = end of that day), e.g. "2023-11-30 24:00"',
   );
 
-export const emailSchema = z
-  .string()
-  .regex(/^[^\s@<>"',;]+@[^\s@<>"',;]+\.[^\s@<>"',;]+$/, 'an e-mail address');
+export const emailSchema = z.string().regex(EMAIL_PATTERN, 'an e-mail address');
 
 export const contactSchema = z.object({
   name: z.string().min(1),
@@ -219,22 +214,14 @@ export type ProgrammeInput = z.input<typeof programmeSchema>;
  * What a unit submits about a candidate. Facts are optional because lists ask for different
  * ones; an eligibility rule whose fact is missing fails with that fact named.
  */
-export const candidateSchema = z.object({
-  name: z.string().trim().min(1).max(200),
-  /** Organisation registration number or other stable identity, used to spot duplicates. */
-  identity: z.string().trim().min(1).max(100).optional(),
-  region: z.enum(['mainland', 'hong-kong', 'macao', 'taiwan', 'abroad']).optional(),
-  city: z.string().max(100).optional(),
-  foundedOn: dateSchema.optional(),
-  birthDate: dateSchema.optional(),
-  orgType: z.string().max(100).optional(),
-  focusFields: z.array(z.string().max(100)).max(20).optional(),
-  category: z.string().max(100).optional(),
-  classified: z.boolean().optional(),
-  standing: z.enum(['good', 'abnormal-operation', 'serious-dishonesty']).optional(),
-  enterpriseFoundedOn: dateSchema.optional(),
-  certified: z.boolean().optional(),
-  summary: z.string().max(2000).optional(),
-  contactEmail: emailSchema.optional(),
+/**
+ * The candidate check of domain/candidate.ts as a zod schema, for callers that compose schemas
+ * (import files, hostile-input properties). Workflows call checkCandidate directly.
+ */
+export const candidateSchema = z.unknown().transform((raw, ctx): Candidate => {
+  const checked = checkCandidate(raw);
+  if (checked.ok) return checked.candidate;
+  ctx.addIssue({ code: 'custom', path: checked.issue.path, message: checked.issue.message });
+  return z.NEVER;
 });
-export type Candidate = z.infer<typeof candidateSchema>;
+export type { Candidate };

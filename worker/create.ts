@@ -28,11 +28,34 @@ export interface KczgWorkerOptions {
   workflowBundlePath?: string;
   url?: string;
   maxConcurrentActivityTaskExecutions?: number;
+  /** Workflows kept in memory (sticky cache); default DEFAULT_MAX_CACHED_WORKFLOWS. */
+  maxCachedWorkflows?: number;
   /**
    * Payload encryption; give `client` the same. Default: the KCZG_CODEC_KEYS codec, or unencrypted
    * with a warning printed once. `'none'`: unencrypted, deliberately.
    */
   codec?: CodecChoice;
+}
+
+/**
+ * Each cached workflow costs about 0.5 MiB (the SDK instantiates the bundle's modules per
+ * workflow), and the SDK's default cache grows with the heap limit: on a 24 GB machine it holds
+ * thousands, so a cycle of 2,000 units grew a worker past 1 GB (bench/, BENCHMARKS.md). Units
+ * beyond the cache replay their (short) histories when touched again.
+ */
+export const DEFAULT_MAX_CACHED_WORKFLOWS = 400;
+
+/** KCZG_MAX_CACHED_WORKFLOWS, or the default; a bad value is an error, not a silent default. */
+export function maxCachedWorkflowsFrom(env: NodeJS.ProcessEnv): number {
+  const text = env.KCZG_MAX_CACHED_WORKFLOWS;
+  if (text === undefined || text === '') return DEFAULT_MAX_CACHED_WORKFLOWS;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 2) {
+    throw new Error(
+      `KCZG_MAX_CACHED_WORKFLOWS 应为不小于 2 的整数 / must be an integer of at least 2, got "${text}"`,
+    );
+  }
+  return value;
 }
 
 /** The production bundle written by `npm run build` (scripts/bundle-workflows.ts). */
@@ -61,6 +84,7 @@ export async function createKczgWorker(options: KczgWorkerOptions): Promise<Work
       url: options.url,
     }),
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions ?? 50,
+    maxCachedWorkflows: options.maxCachedWorkflows ?? maxCachedWorkflowsFrom(process.env),
     // Fan-out activities query workflows, which a stopping worker no longer serves: bound the wait.
     shutdownGraceTime: '5 seconds',
     shutdownForceTime: '20 seconds',

@@ -15,7 +15,7 @@ import {
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
 import { checkEligibility } from '../domain/eligibility';
-import { candidateSchema } from '../domain/programme';
+import { checkCandidate, type Candidate } from '../domain/candidate';
 import { checkQuota, quotaKey, quotaUsageReport } from '../domain/quota';
 import { planReminders } from '../domain/reminders';
 import { normaliseName } from '../domain/eligibility';
@@ -74,10 +74,16 @@ export async function unitWorkflow(input: UnitInput): Promise<void> {
   let closesAt = input.collectionClosesAt;
   let finished = false;
   let updatesThisRun = 0;
-  /** Bumped on every change a waiting loop must notice. */
+  /** Bumped on every change the timeline loop must notice (deadline, pause, holds, finish). */
   let version = 0;
   const applied = { collection: 0, holds: 0, ...input.carried?.applied };
   let unverifiedSignals = input.carried?.unverifiedSignals ?? 0;
+  // Nominations do not move the timeline (a reminder reads them when it is due), so since this
+  // patch they no longer wake it: one timer cancelled and restarted per nomination saved.
+  const nominationsWakeTimeline = !patched('nominations-leave-timeline-asleep');
+  const nominationsChanged = () => {
+    if (nominationsWakeTimeline) version++;
+  };
 
   const usageKey = (listId: string, fieldId?: string) => {
     const list = programme.lists.find((l) => l.id === listId);
@@ -127,6 +133,14 @@ export async function unitWorkflow(input: UnitInput): Promise<void> {
     });
   };
 
+  /** The candidate as stored: the validator has already refused any other. */
+  const acceptedCandidate = (raw: unknown): Candidate => {
+    const checked = checkCandidate(raw);
+    if (!checked.ok)
+      throw new Error(`candidate passed its validator but not its check: ${checked.issue.message}`);
+    return checked.candidate;
+  };
+
   /** Validates a candidate for a part; `except` is the nomination being amended. */
   const assertAcceptable = (
     listId: string,
@@ -134,9 +148,9 @@ export async function unitWorkflow(input: UnitInput): Promise<void> {
     candidate: unknown,
     except?: string,
   ) => {
-    const parsed = candidateSchema.safeParse(candidate);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
+    const checked = checkCandidate(candidate);
+    if (!checked.ok) {
+      const { issue } = checked;
       const field = ['candidate', ...issue.path.map(String)].join('.');
       rejectWith({
         code: 'INVALID',
@@ -146,6 +160,7 @@ export async function unitWorkflow(input: UnitInput): Promise<void> {
         fix: '按模板填写该字段 / fill the field as the template shows',
       });
     }
+    const given = checked.candidate;
     const list = programme.lists.find((l) => l.id === listId);
     if (!list) {
       rejectWith({
@@ -163,7 +178,7 @@ export async function unitWorkflow(input: UnitInput): Promise<void> {
       programme,
       list,
       field: fieldId,
-      candidate: parsed.data,
+      candidate: given,
       priorWinners: input.priorWinners,
     });
     if (!verdict.eligible) {
@@ -178,16 +193,16 @@ export async function unitWorkflow(input: UnitInput): Promise<void> {
     const sameCandidate = (n: Nomination) =>
       n.id !== except &&
       n.listId === listId &&
-      (parsed.data.identity && n.candidate.identity
-        ? parsed.data.identity === n.candidate.identity
-        : normaliseName(n.candidate.name) === normaliseName(parsed.data.name));
+      (given.identity && n.candidate.identity
+        ? given.identity === n.candidate.identity
+        : normaliseName(n.candidate.name) === normaliseName(given.name));
     const duplicate = [...nominations.values()].find(sameCandidate);
     if (duplicate) {
       rejectWith({
         code: 'DUPLICATE',
         field: 'candidate.name',
         rule: 'unique-per-list',
-        message: `「${parsed.data.name}」已在本榜单推荐（${duplicate.id}）/ already nominated to ${listId} as ${duplicate.id}`,
+        message: `「${given.name}」已在本榜单推荐（${duplicate.id}）/ already nominated to ${listId} as ${duplicate.id}`,
         fix: '如需修改请使用 amend / amend the existing nomination instead',
       });
     }
@@ -220,14 +235,14 @@ export async function unitWorkflow(input: UnitInput): Promise<void> {
         unitId: unit.id,
         listId: request.listId,
         fieldId: request.fieldId,
-        candidate: candidateSchema.parse(request.candidate),
+        candidate: acceptedCandidate(request.candidate),
         idempotencyKey: request.idempotencyKey,
         submittedAt: clock.now(),
       };
       nominations.set(id, nomination);
       byIdempotencyKey.set(request.idempotencyKey, nomination);
       updatesThisRun++;
-      version++;
+      nominationsChanged();
       return nomination;
     },
     {
@@ -277,13 +292,13 @@ export async function unitWorkflow(input: UnitInput): Promise<void> {
     ({ nominationId: id, candidate }): Nomination => {
       const amended: Nomination = {
         ...ownNomination(id),
-        candidate: candidateSchema.parse(candidate),
+        candidate: acceptedCandidate(candidate),
         amendedAt: clock.now(),
       };
       nominations.set(id, amended);
       byIdempotencyKey.set(amended.idempotencyKey, amended);
       updatesThisRun++;
-      version++;
+      nominationsChanged();
       return amended;
     },
     {
@@ -302,7 +317,7 @@ export async function unitWorkflow(input: UnitInput): Promise<void> {
       const withdrawn = ownNomination(id);
       nominations.delete(id);
       updatesThisRun++;
-      version++;
+      nominationsChanged();
       return withdrawn;
     },
     {
@@ -318,7 +333,7 @@ export async function unitWorkflow(input: UnitInput): Promise<void> {
     markCompleteUpdate,
     (): UnitState => {
       complete = true;
-      version++;
+      nominationsChanged();
       return state();
     },
     { validator: (request?: { credential?: string }) => authorize(request?.credential, self) },
