@@ -44,8 +44,6 @@ export interface PhaseContext {
   workDir: string;
   /** The kczg workers' workflow bundle: the production one, or a --preload variant. */
   kczgBundlePath: string;
-  /** Experiment: the scale phase runs its cycle on a task queue and worker of its own. */
-  splitCycleQueue: boolean;
   /** Experiment: the kczg workers' workflow cache size (default: the SDK's). */
   maxCachedWorkflows?: number;
   log: Log;

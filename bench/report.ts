@@ -29,7 +29,7 @@ export interface BenchSummary {
   replay?: ReplayResult;
   targets: TargetCheck[];
   /** Set when the kczg workers ran an experimental bundle (--preload), not the production one. */
-  variant?: { preloadModules: string[]; splitCycleQueue: boolean; maxCachedWorkflows?: number };
+  variant?: { preloadModules: string[]; maxCachedWorkflows?: number };
   /** Phases that failed, with their error; the others still ran. */
   phaseErrors: Record<string, string>;
   /** Every process the run started (servers, workers): none may outlive it. */
@@ -112,12 +112,6 @@ export function renderMarkdown(s: BenchSummary): string {
   if (s.variant?.maxCachedWorkflows !== undefined) {
     lines.push(
       `**Experiment:** kczg workers ran with maxCachedWorkflows ${s.variant.maxCachedWorkflows} (production default: 400).`,
-    );
-    lines.push('');
-  }
-  if (s.variant?.splitCycleQueue) {
-    lines.push(
-      '**Experiment:** in the scale phase the cycle ran on task queue `kczg-cycle` with a worker process of its own (units and review bodies on `kczg`).',
     );
     lines.push('');
   }
@@ -207,10 +201,6 @@ export function renderMarkdown(s: BenchSummary): string {
     lines.push(
       `| worker RSS: after start-up / peak / CPU s | ${fmt(c.worker.rssBeforeLoadMiB, ' MiB')} / ${fmt(c.worker.peakRssMiB, ' MiB')} / ${c.worker.cpuSeconds} |`,
     );
-    if (c.cycleWorker)
-      lines.push(
-        `| cycle worker (experiment) peak RSS / CPU s | ${fmt(c.cycleWorker.peakRssMiB, ' MiB')} / ${c.cycleWorker.cpuSeconds} |`,
-      );
     lines.push(
       `| dev server peak RSS / CPU s | ${fmt(c.server.peakRssMiB, ' MiB')} / ${fmt(c.server.cpuSeconds)} |`,
     );

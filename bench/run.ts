@@ -24,8 +24,6 @@
  *   --preload m1,m2      experiment: the kczg workers run a bundle of workflows/ built with
  *                        bundleWorkflowCode's preloadModules (shared once per worker thread
  *                        instead of instantiated per workflow), e.g. --preload zod
- *   --split-cycle-queue  experiment: in the scale phase the cycle workflow runs on a task queue
- *                        and worker process of its own; units and review bodies stay on kczg
  *   --max-cached N       experiment: the kczg workers' maxCachedWorkflows (default: production's, 400)
  *   --keep               keep the temporary data folder (outbox, ledgers, published lists)
  */
@@ -62,7 +60,6 @@ export interface BenchOptions {
   profile: boolean;
   keep: boolean;
   preload: string[];
-  splitCycleQueue: boolean;
   maxCachedWorkflows?: number;
 }
 
@@ -87,7 +84,6 @@ export function parseArgs(argv: string[]): BenchOptions {
     profile: false,
     keep: false,
     preload: [],
-    splitCycleQueue: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
@@ -133,9 +129,6 @@ export function parseArgs(argv: string[]): BenchOptions {
         break;
       case '--preload':
         options.preload = value().split(',').filter(Boolean);
-        break;
-      case '--split-cycle-queue':
-        options.splitCycleQueue = true;
         break;
       case '--max-cached':
         options.maxCachedWorkflows = Number(value());
@@ -241,7 +234,6 @@ export async function runBench(options: BenchOptions): Promise<BenchSummary> {
     kczgBundlePath: options.preload.length
       ? await bundlePreloadVariant(workDir, options.preload)
       : DEFAULT_BUNDLE_PATH,
-    splitCycleQueue: options.splitCycleQueue,
     maxCachedWorkflows: options.maxCachedWorkflows,
     log,
     workerExecArgv: (phase) => {
@@ -265,11 +257,10 @@ export async function runBench(options: BenchOptions): Promise<BenchSummary> {
     machine,
     phaseErrors,
     spawnedPids,
-    ...(options.preload.length || options.splitCycleQueue || options.maxCachedWorkflows !== undefined
+    ...(options.preload.length || options.maxCachedWorkflows !== undefined
       ? {
           variant: {
             preloadModules: options.preload,
-            splitCycleQueue: options.splitCycleQueue,
             maxCachedWorkflows: options.maxCachedWorkflows,
           },
         }

@@ -54,13 +54,9 @@ export interface DeadlineMove {
   tookSeconds: number;
 }
 
-const CYCLE_TASK_QUEUE = 'kczg-cycle';
-
 export interface ScaleResult extends ScaleSize {
   /** Set when the cap stopped intake before every nomination was sent: the size actually run. */
   truncated?: { capMinutes: number; attempted: number };
-  /** The --split-cycle-queue experiment ran: the cycle had a worker process of its own. */
-  cycleWorker?: { peakRssMiB?: number; cpuSeconds: number };
   accepted: number;
   rejected: Record<string, number>;
   intake: DriveResult;
@@ -170,19 +166,8 @@ export async function runScale(
       dataDir,
       smtpUrl: stack.smtp?.url,
     });
-    // The --split-cycle-queue experiment: cycles on their own task queue and worker process.
-    const cycleWorker = ctx.splitCycleQueue
-      ? await stack.startWorker({
-          kind: 'kczg-cycle',
-          taskQueue: CYCLE_TASK_QUEUE,
-          entityTaskQueue: 'kczg',
-          bundlePath: ctx.kczgBundlePath,
-          dataDir,
-          smtpUrl: stack.smtp?.url,
-        })
-      : undefined;
     const client = await stack.kczgClient();
-    const api = new KczgClient(client, ctx.splitCycleQueue ? { taskQueue: CYCLE_TASK_QUEUE } : {});
+    const api = new KczgClient(client);
     const programme = benchProgramme(
       'bench-scale-2023',
       size.units,
@@ -244,7 +229,6 @@ export async function runScale(
     const rejected: Record<string, number> = {};
     const rssBeforeLoad = worker.rss();
     const load = new LoadSampler();
-    const cycleCpu0 = cycleWorker?.cpuSeconds() ?? 0;
     const cpu0 = { worker: worker.cpuSeconds(), server: stack.serverCpuSeconds(), bench: cpuNow() };
     const underIntake = queryLoop(() => api.status(cycleId));
     let emergency: Promise<void> | undefined;
@@ -362,19 +346,9 @@ export async function runScale(
     const largestByEvents = allWithDescribed.reduce((a, b) => (b.events > a.events ? b : a));
     const largestByBytes = allWithDescribed.reduce((a, b) => (b.bytes > a.bytes ? b : a));
     const stopped = await worker.stop();
-    const cycleCpu1 = cycleWorker?.cpuSeconds() ?? 0;
-    const cycleStopped = await cycleWorker?.stop();
     return {
       ...size,
       ...(intake.stoppedEarly ? { truncated: { capMinutes, attempted: intake.attempted } } : {}),
-      ...(cycleStopped
-        ? {
-            cycleWorker: {
-              peakRssMiB: mib(cycleStopped.peakRssBytes),
-              cpuSeconds: round(cycleCpu1 - cycleCpu0, 2),
-            },
-          }
-        : {}),
       accepted,
       rejected,
       intake,

@@ -12,24 +12,12 @@
  */
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import {
-  DefaultLogger,
-  NativeConnection,
-  Runtime,
-  Worker,
-  type Worker as WorkerType,
-} from '@temporalio/worker';
-import { createActivities } from '../activities';
-import { WinnersRegistry } from '../activities/registry';
-import { createKczgWorker, DEFAULT_MAX_CACHED_WORKFLOWS } from '../worker/create';
+import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { createKczgWorker, type KczgWorker } from '../worker/create';
 
 export interface WorkerProcessConfig {
-  /**
-   * kczg: createKczgWorker, as production runs it. baseline: the no-op workflow only.
-   * kczg-cycle: the --split-cycle-queue experiment, a kczg worker for a task queue of its own
-   * (cycles only) whose activities start the units and review bodies on `entityTaskQueue`.
-   */
-  kind: 'kczg' | 'baseline' | 'kczg-cycle';
+  /** kczg: createKczgWorker, as production runs it. baseline: the no-op workflow only. */
+  kind: 'kczg' | 'baseline';
   address: string;
   namespace: string;
   taskQueue: string;
@@ -39,8 +27,6 @@ export interface WorkerProcessConfig {
   dataDir?: string;
   /** kczg only: the loopback SMTP server's URL. */
   smtpUrl?: string;
-  /** kczg-cycle only: the task queue of the unit and review-body workflows. */
-  entityTaskQueue?: string;
   /** --max-cached: the workflow cache size; default: production's (worker/create.ts). */
   maxCachedWorkflows?: number;
 }
@@ -71,7 +57,10 @@ function stats(type: WorkerStats['type']): WorkerStats {
   };
 }
 
-async function createWorker(config: WorkerProcessConfig, connection: NativeConnection): Promise<WorkerType> {
+async function createWorker(
+  config: WorkerProcessConfig,
+  connection: NativeConnection,
+): Promise<Worker | KczgWorker> {
   if (config.kind === 'baseline') {
     return Worker.create({
       connection,
@@ -89,24 +78,6 @@ async function createWorker(config: WorkerProcessConfig, connection: NativeConne
     ledgerDir: path.join(config.dataDir, 'mail-ledger'),
     messageIdDomain: 'kczg.example.org',
   };
-  if (config.kind === 'kczg-cycle') {
-    // As worker/create.ts wires it, except that the entities go to their own task queue.
-    return Worker.create({
-      connection,
-      namespace: config.namespace,
-      taskQueue: config.taskQueue,
-      workflowBundle: { codePath: config.bundlePath },
-      activities: createActivities({
-        client,
-        taskQueue: config.entityTaskQueue ?? 'kczg',
-        mail,
-        registry: new WinnersRegistry(path.join(config.dataDir, 'registry', 'winners.json')),
-        outDir: path.join(config.dataDir, 'published'),
-      }),
-      maxConcurrentActivityTaskExecutions: 50,
-      maxCachedWorkflows: config.maxCachedWorkflows ?? DEFAULT_MAX_CACHED_WORKFLOWS,
-    });
-  }
   return createKczgWorker({
     connection,
     client,

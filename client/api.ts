@@ -15,7 +15,13 @@ import type { Programme } from '../domain/programme';
 import { checkCredential, type Party } from '../domain/credentials';
 import { isRejectionCode, type Rejection } from '../domain/rejections';
 import { CycleReader } from '../activities/cycle-reader';
-import { cycleWorkflowId, reviewBodyWorkflowId, TASK_QUEUE, unitWorkflowId } from '../workflows/ids';
+import {
+  cycleTaskQueueOf,
+  cycleWorkflowId,
+  reviewBodyWorkflowId,
+  TASK_QUEUE,
+  unitWorkflowId,
+} from '../workflows/ids';
 import {
   amendUpdate,
   auditQuery,
@@ -162,7 +168,7 @@ export class KczgClient {
     }
     await this.client.workflow.start<typeof cycleWorkflow>('cycleWorkflow', {
       workflowId: cycleId,
-      taskQueue: this.taskQueue,
+      taskQueue: cycleTaskQueueOf(this.taskQueue),
       args: [input],
       workflowIdConflictPolicy: 'USE_EXISTING',
       typedSearchAttributes: [

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
+import type { KczgWorker } from '../worker/create';
 import type { AesGcmCodec } from '../codec/aes-gcm-codec';
 import { startCodecServer, type CodecServer } from '../codec/codec-server';
 import { dataConverterFor, resolveEmbeddedCodec } from '../codec/data-converter';
@@ -41,7 +41,7 @@ export interface StackOptions {
 export interface Stack {
   env: TestWorkflowEnvironment;
   smtp: OutboxSmtpServer;
-  worker: Worker;
+  worker: KczgWorker;
   outboxDir: string;
   dataDir: string;
   /** The payload codec in use; undefined when the stack runs unencrypted (`codec: 'none'`). */

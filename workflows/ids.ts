@@ -4,6 +4,15 @@
  */
 export const TASK_QUEUE = 'kczg';
 
+/**
+ * Cycle workflows run on a task queue of their own next to their units' (e.g. "kczg-cycles"):
+ * the worker serves it with a workflow thread of its own (worker/create.ts). Cycles started
+ * before this queue existed stay on the units' queue, which still serves every workflow type.
+ */
+export function cycleTaskQueueOf(taskQueue: string): string {
+  return `${taskQueue}-cycles`;
+}
+
 export function cycleWorkflowId(programmeId: string): string {
   return `kczg:${programmeId}`;
 }
