@@ -205,8 +205,11 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
       await Promise.allSettled([...workers.values()].map((w) => w.stop()));
       await Promise.allSettled(connections.map((c) => c.close()));
       await smtp?.close().catch(() => undefined);
-      await env.teardown();
-      if (server) await awaitExit(server.pid, 15_000);
+      try {
+        await env.teardown();
+      } finally {
+        if (server) await awaitExit(server.pid, 15_000);
+      }
     },
   };
 }

@@ -14,6 +14,7 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createKczgWorker, type KczgWorker } from '../worker/create';
+import { dataConverterFor, resolveCodecChoice } from '../codec/data-converter';
 
 export interface WorkerProcessConfig {
   /** kczg: createKczgWorker, as production runs it. baseline: the no-op workflow only. */
@@ -71,7 +72,12 @@ async function createWorker(
   }
   if (!config.dataDir || !config.smtpUrl) throw new Error('a kczg worker needs dataDir and smtpUrl');
   const clientConnection = await Connection.connect({ address: config.address });
-  const client = new Client({ connection: clientConnection, namespace: config.namespace });
+  // The same payload codec as the worker (KCZG_CODEC_KEYS): activities read and write cycle payloads.
+  const client = new Client({
+    connection: clientConnection,
+    namespace: config.namespace,
+    dataConverter: dataConverterFor(resolveCodecChoice(undefined)),
+  });
   const mail = {
     smtpUrl: config.smtpUrl,
     from: '"科创中国 秘书处 kczg" <noreply@kczg.example.org>',

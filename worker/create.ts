@@ -95,9 +95,20 @@ export class KczgWorker {
     }
   }
 
-  /** Runs both while `fn` runs, then stops them; returns what `fn` returned. */
-  runUntil<T>(fn: () => Promise<T>): Promise<T> {
-    return this.cycles.runUntil(() => this.entities.runUntil(fn));
+  /**
+   * Runs both while `fn` runs, then stops them; returns what `fn` returned. A worker failure
+   * rejects at once; workers stopped by a signal (the SDK stops them on SIGINT/SIGTERM) let `fn`
+   * finish, as `kczg dev` does when it waits for Ctrl-C.
+   */
+  async runUntil<T>(fn: () => Promise<T>): Promise<T> {
+    const running = this.run();
+    const failed = running.then(() => new Promise<never>(() => undefined));
+    try {
+      return await Promise.race([fn(), failed]);
+    } finally {
+      this.shutdown();
+      await running.catch(() => undefined);
+    }
   }
 
   shutdown(): void {
