@@ -217,9 +217,21 @@ function leftPhrase(days: number): { zh: string; en: string } {
   return { zh: `还有 ${days} 天`, en: `${days} day${days === 1 ? '' : 's'} left` };
 }
 
+/**
+ * The subject's countdown after the deadline's label: "推荐材料提交截止还有 3 天", and on the day
+ * itself "推荐材料提交今天截止", not "推荐材料提交截止今天截止" (labels end in 截止).
+ */
+function subjectCountdown(labelZh: string, left: { zh: string; en: string }, days: number): string {
+  if (days > 0) return `${labelZh}${left.zh}`;
+  return labelZh.endsWith('截止')
+    ? `${labelZh.slice(0, -'截止'.length)}${left.zh}`
+    : `${labelZh}：${left.zh}`;
+}
+
 export function unitReminder(data: UnitReminderData): RenderedMail {
   const unit = oneLine(data.unit);
-  const left = leftPhrase(daysLeft(data.issuedAt, data.deadline));
+  const days = daysLeft(data.issuedAt, data.deadline);
+  const left = leftPhrase(days);
   const when = formatBeijingTime(data.deadline.at);
   const labelZh = oneLine(data.deadline.label.zh);
   const labelEn = oneLine(english(data.deadline.label));
@@ -250,12 +262,18 @@ export function unitReminder(data: UnitReminderData): RenderedMail {
       'Please submit your nominations before the deadline.',
     ],
   };
-  return render(data, { zh: `${labelZh}${left.zh}`, en: `${labelEn}: ${left.en}` }, body, data.deadline);
+  return render(
+    data,
+    { zh: subjectCountdown(labelZh, left, days), en: `${labelEn}: ${left.en}` },
+    body,
+    data.deadline,
+  );
 }
 
 export function bodyReminder(data: BodyReminderData): RenderedMail {
   const body = oneLine(data.body);
-  const left = leftPhrase(daysLeft(data.issuedAt, data.deadline));
+  const days = daysLeft(data.issuedAt, data.deadline);
+  const left = leftPhrase(days);
   const when = formatBeijingTime(data.deadline.at);
   const labelZh = oneLine(data.deadline.label.zh);
   const labelEn = oneLine(english(data.deadline.label));
@@ -278,7 +296,7 @@ export function bodyReminder(data: BodyReminderData): RenderedMail {
   return render(
     data,
     {
-      zh: `${labelZh}${left.zh}，${data.awaiting} 项待评审`,
+      zh: `${subjectCountdown(labelZh, left, days)}，${data.awaiting} 项待评审`,
       en: `${labelEn}: ${left.en}, ${data.awaiting} awaiting review`,
     },
     content,

@@ -17,12 +17,17 @@
  *   (KCZG_WORKFLOW_BUNDLE) under its own --programme-id: a keyed cycle started before a change.
  *   test/histories/kczg~national-2023-keyed-v1* were recorded so from the workflows of commit
  *   b4df25d, before internal signals were confirmed.
+ * - `steering`: national-2023-steering, keyed, steered through the review (issue 4): one unit's
+ *   extension hands the review over with five days left (bodies skip the reminders already
+ *   past), one part is extended explicitly, a pause and resume in review, then the stage's
+ *   deadline is brought forward to the same day (the other part and its body follow, the
+ *   extended part keeps its date, one "due today" reminder) and the silent body is escalated.
  *
  * Histories already committed are kept: a file that exists is not rewritten (--force rewrites),
  * and a scenario whose files all exist is not run. Old histories are the point: they pin what
  * running cycles did.
  *
- *   npm run build && node dist/scripts/record-histories.js [--scenario open|keyed|keyed-plain]
+ *   npm run build && node dist/scripts/record-histories.js [--scenario open|keyed|keyed-plain|steering]
  *     [--programme-id <id>] [--out <dir>] [--force]
  *
  * The worker runs KCZG_WORKFLOW_BUNDLE when set, else dist/workflow-bundle.js when built (see
@@ -45,6 +50,7 @@ import {
   collectionDeadlineSignal,
   partReportedSignal,
   reviewDeadlineSignal,
+  type CycleStatus,
   type UnitState,
 } from '../workflows/messages';
 
@@ -57,7 +63,8 @@ export interface RecordedHistory {
   written: boolean;
 }
 
-export type Scenario = 'open' | 'keyed' | 'keyed-plain';
+export type Scenario = 'open' | 'keyed' | 'keyed-plain' | 'steering';
+const SCENARIOS: Scenario[] = ['open', 'keyed', 'keyed-plain', 'steering'];
 
 export interface ScenarioOptions {
   scenario: Scenario;
@@ -66,7 +73,11 @@ export interface ScenarioOptions {
 }
 
 const defaultProgrammeId = (scenario: Scenario) =>
-  scenario === 'open' ? 'national-2023' : 'national-2023-keyed';
+  scenario === 'open'
+    ? 'national-2023'
+    : scenario === 'steering'
+      ? 'national-2023-steering'
+      : 'national-2023-keyed';
 
 /** Polls until `done` holds: in keyed cycles entities confirm the cycle's signals first. */
 async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> {
@@ -318,6 +329,134 @@ async function runCycle(stack: Stack, log: (line: string) => void, options: Scen
   return cycleId;
 }
 
+/**
+ * The `steering` scenario: a keyed national-2023 cycle whose review is steered (issue 4). Roster
+ * cut to the three units that nominate, so the histories stay small.
+ */
+async function runSteering(stack: Stack, log: (line: string) => void, options: ScenarioOptions) {
+  const base = loadProgramme('national-2023');
+  const programme = {
+    ...base,
+    id: options.programmeId ?? defaultProgrammeId(options.scenario),
+    roster: {
+      ...base.roster,
+      units: base.roster.units.filter((u) => ['cie', 'cmes', 'buaa-cast'].includes(u.id)),
+    },
+  };
+  const cycleIdOfRun = cycleWorkflowId(programme.id);
+  const startAt = beijingToEpochMs('2023-11-20 09:00');
+  const keys = generateAuthKeyPair();
+  const api = new KczgClient(stack.env.client, {
+    credential: issueCredential({
+      privateKey: keys.privateKey,
+      cycle: cycleIdOfRun,
+      party: { kind: 'secretariat' },
+      validForMs: 400 * 86_400_000,
+      now: startAt,
+    }),
+  });
+  const sleepUntil = async (at: number, offset: number) => {
+    const remaining = at - ((await stack.env.currentTimeMs()) + offset);
+    if (remaining > 0) await stack.env.sleep(remaining);
+  };
+  const bodySees = (cycleId: string, bodyId: string, dueAt: number) =>
+    eventually(
+      () => api.reviewState(cycleId, bodyId),
+      (s) => s.dueAt === dueAt,
+      `${bodyId} sees its deadline`,
+    );
+
+  const { cycleId } = await api.startCycle(programme, { startAt, authPublicKey: keys.publicKey });
+  const offset = (await api.status(cycleId)).clockOffsetMs;
+  log(`started ${cycleId} (keyed, steering)`);
+
+  await api.nominate(cycleId, 'cie', {
+    idempotencyKey: 'cie-1',
+    listId: 'pioneer-tech',
+    fieldId: 'electronics',
+    candidate: tech('量子通信芯片'),
+  });
+  await api.nominate(cycleId, 'cmes', {
+    idempotencyKey: 'cmes-1',
+    listId: 'emerging-enterprise',
+    candidate: {
+      name: '新锐科技',
+      identity: 'USCC-新锐科技',
+      region: 'mainland',
+      foundedOn: '2018-05-01',
+      standing: 'good',
+    },
+  });
+  // buaa-cast's extension keeps collection open to 12-25 24:00: five days of review remain.
+  const handOver = beijingToEpochMs('2023-12-25 24:00');
+  await api.extend(cycleId, {
+    scope: { kind: 'unit', unitId: 'buaa-cast' },
+    until: handOver,
+    reason: '材料补正',
+  });
+  await sleepUntil(beijingToEpochMs('2023-12-20 10:00'), offset);
+  await api.nominate(cycleId, 'buaa-cast', {
+    idempotencyKey: 'buaa-1',
+    listId: 'pioneer-tech',
+    fieldId: 'electronics',
+    candidate: tech('高精度导航'),
+  });
+  await sleepUntil(handOver + 60_000, offset);
+  if ((await api.status(cycleId)).stage !== 'preliminary-review')
+    throw new Error('expected preliminary review');
+
+  // One part extended explicitly; a pause and resume in review moves every date by an hour.
+  await sleepUntil(beijingToEpochMs('2023-12-26 10:00'), offset);
+  await api.extend(cycleId, {
+    scope: { kind: 'part', listId: 'emerging-enterprise' },
+    until: beijingToEpochMs('2024-01-05 24:00'),
+    reason: '评审专家调整',
+  });
+  await bodySees(cycleId, 'kczg-secretariat', beijingToEpochMs('2024-01-05 24:00'));
+  await api.pause(cycleId, '系统维护');
+  await sleepUntil(beijingToEpochMs('2023-12-26 11:00'), offset);
+  const resumed = await api.resume(cycleId, '维护结束');
+  const partDue = (s: CycleStatus, listId: string) => s.parts.find((p) => p.listId === listId)?.dueAt;
+  await bodySees(cycleId, 'info-tech-consortium', partDue(resumed, 'pioneer-tech') as number);
+  await bodySees(cycleId, 'kczg-secretariat', partDue(resumed, 'emerging-enterprise') as number);
+  log(`resumed: review due ${resumed.deadlines.preliminaryReviewDueAt}`);
+
+  // T-3 goes out; then the stage is brought forward to 12-28 24:00, the same day.
+  await sleepUntil(beijingToEpochMs('2023-12-28 10:00'), offset);
+  const today = beijingToEpochMs('2023-12-28 24:00');
+  const moved = await api.extend(cycleId, {
+    scope: { kind: 'stage', stage: 'preliminary-review' },
+    until: today,
+    reason: '提前完成初评',
+  });
+  if (partDue(moved, 'pioneer-tech') !== today) throw new Error('the electronics part did not follow');
+  await bodySees(cycleId, 'info-tech-consortium', today);
+  await bodySees(cycleId, 'kczg-secretariat', partDue(moved, 'emerging-enterprise') as number);
+
+  // kczg-secretariat reports within its extension; info-tech-consortium stays silent.
+  await sleepUntil(beijingToEpochMs('2024-01-02 10:00'), offset);
+  const ids = (await api.reviewState(cycleId, 'kczg-secretariat')).parts[0].nominationIds;
+  await api.reportReview(cycleId, 'kczg-secretariat', {
+    listId: 'emerging-enterprise',
+    results: ids.map((id) => ({ nominationId: id, verdict: 'recommended' as const })),
+  });
+  await sleepUntil((partDue(moved, 'emerging-enterprise') as number) + 60_000, offset);
+  const finalStage = await api.status(cycleId);
+  if (finalStage.stage !== 'final-review') throw new Error(`expected final review, got ${finalStage.stage}`);
+  log(`final review; escalated: ${finalStage.escalated.join(', ')}`);
+
+  await api.finalComplete(cycleId, {
+    winners: [{ listId: 'emerging-enterprise', nominationIds: ids }],
+  });
+  await sleepUntil(finalStage.deadlines.publicationAt + 60_000, offset);
+  const published = await api.status(cycleId);
+  await sleepUntil(published.deadlines.promotionUntil + 60_000, offset);
+  const result = await api.cycle(cycleId).result();
+  log(`cycle finished: ${JSON.stringify(result)}`);
+  if (result.stage !== 'closed') throw new Error(`the cycle ended in ${result.stage}`);
+  return cycleId;
+}
+
 export async function recordHistories(
   outDir = DEFAULT_HISTORIES_DIR,
   log: (line: string) => void = () => undefined,
@@ -327,13 +466,21 @@ export async function recordHistories(
   // The cycle; a unit with an extension, a pause and a late nomination; one that withdrew (and, in
   // the keyed scenario, refused a forged deadline); the review body that reported and the silent
   // one (reminded, overdue, escalated).
-  const wanted = [
-    cycleId,
-    unitWorkflowId(cycleId, 'buaa-cast'),
-    unitWorkflowId(cycleId, 'cie'),
-    reviewBodyWorkflowId(cycleId, 'info-tech-consortium'),
-    reviewBodyWorkflowId(cycleId, 'ittn'),
-  ];
+  // Steering: the cycle and its two review bodies (handed over late, deadlines moved).
+  const wanted =
+    options.scenario === 'steering'
+      ? [
+          cycleId,
+          reviewBodyWorkflowId(cycleId, 'info-tech-consortium'),
+          reviewBodyWorkflowId(cycleId, 'kczg-secretariat'),
+        ]
+      : [
+          cycleId,
+          unitWorkflowId(cycleId, 'buaa-cast'),
+          unitWorkflowId(cycleId, 'cie'),
+          reviewBodyWorkflowId(cycleId, 'info-tech-consortium'),
+          reviewBodyWorkflowId(cycleId, 'ittn'),
+        ];
   const fileOf = (workflowId: string) => path.join(outDir, historyFileName(workflowId));
   if (!options.force && wanted.every((id) => fs.existsSync(fileOf(id)))) {
     log(`${options.scenario}: every history of ${cycleId} is committed already: kept`);
@@ -355,7 +502,9 @@ export async function recordHistories(
     log,
   });
   try {
-    await stack.withWorker(() => runCycle(stack, log, options));
+    await stack.withWorker(() =>
+      options.scenario === 'steering' ? runSteering(stack, log, options) : runCycle(stack, log, options),
+    );
     fs.mkdirSync(outDir, { recursive: true });
     const written: RecordedHistory[] = [];
     for (const workflowId of wanted) {
@@ -390,15 +539,15 @@ if (require.main === module) {
   };
   const outDir = valueOf('--out') ? path.resolve(valueOf('--out') as string) : DEFAULT_HISTORIES_DIR;
   const scenario = valueOf('--scenario') as Scenario | undefined;
-  if (scenario && !['open', 'keyed', 'keyed-plain'].includes(scenario)) {
-    console.error(`--scenario: open, keyed or keyed-plain, not "${scenario}"`);
+  if (scenario && !SCENARIOS.includes(scenario)) {
+    console.error(`--scenario: ${SCENARIOS.join(', ')}, not "${scenario}"`);
     process.exit(2);
   }
   const force = args.includes('--force');
   const programmeId = valueOf('--programme-id');
   const started = Date.now();
   (async () => {
-    for (const s of scenario ? [scenario] : (['open', 'keyed'] as Scenario[])) {
+    for (const s of scenario ? [scenario] : (['open', 'keyed', 'steering'] as Scenario[])) {
       const written = await recordHistories(outDir, (line) => console.log(line), {
         scenario: s,
         programmeId,

@@ -130,6 +130,36 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleResult> {
   const collectionClosesAt = () => Math.max(deadlines.collectionClosesAt, ...Object.values(unitExtensions));
   const partsDueAt = () =>
     Math.max(...[...parts.values()].map((p) => p.dueAt), deadlines.preliminaryReviewDueAt);
+  /** Review deadlines set explicitly for one list or field (`extend --list/--field`), by part key. */
+  const partExtensions = new Map<string, number>();
+  /** Nominations per part are known (after the hand-over): bodies exist only for non-empty parts. */
+  let partsCounted = false;
+  // Review deadlines per part. Moving the stage's deadline, earlier or later, sets every part to
+  // the later of the new date and the part's own explicit extension (`extend --list/--field`,
+  // which sets that part alone): the stage moves all parts with it, but never shortens a part
+  // extended explicitly beyond the new date, as a unit's extension outlives a change of the
+  // common collection deadline. The escalation waits for the latest part (partsDueAt). Each
+  // review body is told the latest deadline of the parts it reviews, as the hand-over tells it.
+  // Cycles started before this change only ever moved parts later and told every body one date.
+  const reviewDeadlinesPerPart = () => patched('review-deadlines-per-part');
+  /** Tells each review body (of `only`, else all) the latest deadline of the parts it reviews. */
+  const broadcastBodyDeadlines = async (only?: string[]) => {
+    const dueByBody = new Map<string, number>();
+    for (const part of parts.values()) {
+      if (partsCounted && part.nominations === 0) continue;
+      for (const { bodyId } of part.reviewBodies) {
+        if (only && !only.includes(bodyId)) continue;
+        dueByBody.set(bodyId, Math.max(dueByBody.get(bodyId) ?? -Infinity, part.dueAt));
+      }
+    }
+    const bodiesByDue = new Map<number, string[]>();
+    for (const [bodyId, dueAt] of dueByBody)
+      bodiesByDue.set(dueAt, [...(bodiesByDue.get(dueAt) ?? []), bodyId]);
+    for (const [dueAt, bodies] of bodiesByDue) {
+      issued.review.push({ dueAt, bodies });
+      await acts.broadcastReviewDeadline({ cycleId, dueAt, bodies });
+    }
+  };
 
   const status = (): CycleStatus => ({
     cycleId,
@@ -243,9 +273,15 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleResult> {
           });
         } else if (scope.stage === 'preliminary-review') {
           deadlines.preliminaryReviewDueAt = until;
-          for (const part of parts.values()) part.dueAt = Math.max(part.dueAt, until);
-          issued.review.push({ dueAt: until });
-          await acts.broadcastReviewDeadline({ cycleId, dueAt: until });
+          if (reviewDeadlinesPerPart()) {
+            for (const [key, part] of parts)
+              part.dueAt = Math.max(until, partExtensions.get(key) ?? -Infinity);
+            await broadcastBodyDeadlines();
+          } else {
+            for (const part of parts.values()) part.dueAt = Math.max(part.dueAt, until);
+            issued.review.push({ dueAt: until });
+            await acts.broadcastReviewDeadline({ cycleId, dueAt: until });
+          }
         } else {
           deadlines.finalReviewDueAt = until;
         }
@@ -263,12 +299,17 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleResult> {
         const key = quotaKey(scope.listId, scope.fieldId);
         const part = parts.get(key) as PartProgress;
         part.dueAt = until;
-        issued.review.push({ dueAt: until, bodies: part.reviewBodies.map((b) => b.bodyId) });
-        await acts.broadcastReviewDeadline({
-          cycleId,
-          dueAt: until,
-          bodies: part.reviewBodies.map((b) => b.bodyId),
-        });
+        partExtensions.set(key, until);
+        if (reviewDeadlinesPerPart()) {
+          await broadcastBodyDeadlines(part.reviewBodies.map((b) => b.bodyId));
+        } else {
+          issued.review.push({ dueAt: until, bodies: part.reviewBodies.map((b) => b.bodyId) });
+          await acts.broadcastReviewDeadline({
+            cycleId,
+            dueAt: until,
+            bodies: part.reviewBodies.map((b) => b.bodyId),
+          });
+        }
       }
       record({
         actor: 'secretariat',
@@ -435,6 +476,7 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleResult> {
       for (const unitId of Object.keys(unitExtensions))
         unitExtensions[unitId] = later(unitExtensions[unitId]);
       for (const part of parts.values()) part.dueAt = later(part.dueAt);
+      for (const [key, at] of partExtensions) partExtensions.set(key, later(at));
       record({
         actor: 'secretariat',
         action: 'resume',
@@ -454,9 +496,13 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleResult> {
           unitExtensions,
         });
       } else if (stage === 'preliminary-review') {
-        const dueAt = partsDueAt();
-        issued.review.push({ dueAt });
-        await acts.broadcastReviewDeadline({ cycleId, dueAt });
+        if (reviewDeadlinesPerPart()) {
+          await broadcastBodyDeadlines();
+        } else {
+          const dueAt = partsDueAt();
+          issued.review.push({ dueAt });
+          await acts.broadcastReviewDeadline({ cycleId, dueAt });
+        }
       }
       return status();
     },
@@ -781,6 +827,7 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleResult> {
       // Nothing to review: the part is done at once.
       if (part.nominations === 0) for (const body of part.reviewBodies) body.reportedAt = clock.now();
     }
+    partsCounted = true;
     version++;
     const missingBodies = () =>
       [...parts.entries()].flatMap(([key, p]) =>

@@ -8,6 +8,7 @@ import {
   condition,
   getExternalWorkflowHandle,
   log,
+  patched,
   proxyActivities,
   setHandler,
 } from '@temporalio/workflow';
@@ -60,6 +61,12 @@ export async function reviewBodyWorkflow(input: ReviewBodyWorkflowInput): Promis
   let finished = false;
   let version = 0;
   const applied = { review: 0, holds: 0 };
+  // Reminders already overtaken are not sent late: those due before this body was handed its
+  // work (e.g. T-14 and T-7 when it starts with five days left), and of several that fall due at
+  // once (the deadline moved earlier, or the worker was away) only the latest goes out. Bodies
+  // started before this change sent them all: their replays keep doing so.
+  const skipsStaleReminders = patched('review-body-skips-stale-reminders');
+  const plannedFrom = skipsStaleReminders ? clock.now() : -Infinity;
   let unverifiedSignals = 0;
 
   const authorize = credentialGuard(input.authPublicKey, cycleId, () => clock.now());
@@ -252,9 +259,15 @@ export async function reviewBodyWorkflow(input: ReviewBodyWorkflowInput): Promis
       deadlines: [{ key: `review:${bodyId}`, at: dueAt, role: 'reviewBody' }],
       policy: programme.reminders,
     })
-      .filter((r) => r.kind !== 'digest' && !sent.has(r.id) && !held.has(r.id))
+      .filter((r) => r.kind !== 'digest' && !sent.has(r.id) && !held.has(r.id) && r.at >= plannedFrom)
       .sort((a, b) => a.at - b.at);
-    const next = outstanding().length > 0 ? plan[0] : undefined;
+    let next = outstanding().length > 0 ? plan[0] : undefined;
+    if (next && skipsStaleReminders) {
+      const due = plan.filter((r) => r.at <= clock.now());
+      // The earlier ones are dropped, not kept for later: a reminder goes out once or never.
+      due.slice(0, -1).forEach((r) => sent.add(r.id));
+      next = due.at(-1) ?? next;
+    }
     const seen = version;
     const woken = await clock.waitUntil(next?.at, () => version !== seen);
     if (woken || !next) continue;

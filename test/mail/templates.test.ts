@@ -108,6 +108,23 @@ describe('unitReminder', () => {
   it('says "due today" on the deadline day', () => {
     const mail = unitReminder(unitData({ issuedAt: Date.parse('2023-11-30T01:00:00Z') }));
     expectChineseFirst(mail, '今天截止', 'due today');
+    // The label ends in 截止: the subject says it once ("…提交今天截止", not "…截止今天截止").
+    expect(mail.subject).toBe(
+      '【2023年度“科创中国”系列榜单】推荐材料提交今天截止 | Nomination deadline: due today - 2023 Sci-Tech China lists',
+    );
+    expect(mail.text).toContain(
+      '推荐材料提交截止时间为 2023-11-30 24:00 (北京时间 Beijing time)，今天截止。',
+    );
+  });
+
+  it('keeps a label without 截止 whole on the deadline day', () => {
+    const mail = unitReminder(
+      unitData({
+        issuedAt: Date.parse('2023-11-30T01:00:00Z'),
+        deadline: { ...deadline, label: { zh: '材料报送', en: 'Submission' } },
+      }),
+    );
+    expect(mail.subject).toContain('】材料报送：今天截止 | Submission: due today');
   });
 
   it('renders the same mail for the same data', () => {
@@ -132,6 +149,28 @@ describe('bodyReminder', () => {
     expectChineseFirstInBody(mail, '尚有 12 项推荐等待', '12 nominations still await');
     expectChineseBeforeEnglish([mail.subject], '12 项待评审', '12 awaiting review');
     expect(mail.subject).toContain('初评结果提交截止还有 3 天，12 项待评审');
+    expect(mail.text).toContain('  - 先导技术榜 / 电子信息');
+    expect(mail.ics).toContain('DTSTART:20231230T160000Z');
+  });
+
+  it('says the review is due today once in the subject (评审结果报送今天截止)', () => {
+    const mail = bodyReminder({
+      programme,
+      issuedAt: Date.parse('2023-12-30T01:00:00Z'), // 2023-12-30 09:00 Beijing, the deadline day
+      body: '信息科技学会联合体',
+      lists: [{ list: '先导技术榜', field: '电子信息' }],
+      deadline: {
+        ...deadline,
+        label: { zh: '评审结果报送截止', en: 'Review results due' },
+        at: Date.parse('2023-12-31T00:00:00+08:00'),
+      },
+      awaiting: 2,
+    });
+    expect(mail.subject).toBe(
+      '【2023年度“科创中国”系列榜单】评审结果报送今天截止，2 项待评审 | Review results due: due today, 2 awaiting review - 2023 Sci-Tech China lists',
+    );
+    expect(mail.subject).not.toContain('截止今天截止');
+    expectChineseFirstInBody(mail, '今天截止', 'due today');
     expect(mail.text).toContain('  - 先导技术榜 / 电子信息');
     expect(mail.ics).toContain('DTSTART:20231230T160000Z');
   });
