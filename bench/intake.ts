@@ -11,7 +11,7 @@ import { beijingToEpochMs } from '../domain/calendar';
 import type { Log } from '../servers/provision';
 import { BASELINE_TASK_QUEUE, noopUpdate } from './baseline-workflow';
 import { benchNominations, benchProgramme } from './programme';
-import { startBenchStack, type BenchStack } from './stack';
+import { startBenchStack, type BenchStack, type BenchWorker } from './stack';
 import { drive, LoadSampler, mib, round, sleep, type DriveResult } from './stats';
 
 export interface IntakeSize {
@@ -38,6 +38,39 @@ export interface IntakeResult extends IntakeSize {
   /** kczg nominations/s over baseline updates/s. */
   ratio: number;
   rejected: Record<string, number>;
+}
+
+/**
+ * Runs one side's load and measures it: worker RSS before it, CPU of worker, server and bench,
+ * load average; then stops the worker (its peak RSS is known once it has stopped).
+ */
+async function measureSide(
+  stack: BenchStack,
+  worker: BenchWorker,
+  setupSeconds: number,
+  load: () => Promise<DriveResult>,
+): Promise<IntakeSide> {
+  const rssBeforeLoad = worker.rss();
+  const sampler = new LoadSampler();
+  const cpu = () => ({ worker: worker.cpuSeconds(), server: stack.serverCpuSeconds(), bench: cpuNow() });
+  const cpu0 = cpu();
+  const result = await load();
+  const cpu1 = cpu();
+  const loadAverage = sampler.stop();
+  const stopped = await worker.stop();
+  return {
+    ...result,
+    setupSeconds: round(setupSeconds),
+    workerRssBeforeLoadMiB: mib(rssBeforeLoad),
+    workerPeakRssMiB: mib(stopped.peakRssBytes),
+    workerCpuSeconds: round(cpu1.worker - cpu0.worker, 2),
+    serverCpuSeconds:
+      cpu0.server !== undefined && cpu1.server !== undefined
+        ? round(cpu1.server - cpu0.server, 2)
+        : undefined,
+    benchCpuSeconds: round(cpu1.bench - cpu0.bench, 2),
+    loadAverage,
+  };
 }
 
 export interface PhaseContext {
@@ -137,36 +170,19 @@ async function runBaseline(size: IntakeSize, bundlePath: string, ctx: PhaseConte
     log(
       `baseline: ${items.length} no-op updates over ${ids.length} workflows at concurrency ${size.concurrency}`,
     );
-    const rssBeforeLoad = worker.rss();
-    const load = new LoadSampler();
-    const cpu0 = { worker: worker.cpuSeconds(), server: stack.serverCpuSeconds(), bench: cpuNow() };
-    const result = await drive({
-      items,
-      concurrency: size.concurrency,
-      call: async ({ unitId, request }) => {
-        await client.workflow.getHandle(`bench-baseline:${unitId}`).executeUpdate(noopUpdate, {
-          args: [request],
-          updateId: `noop:${request.idempotencyKey}`,
-        });
-      },
-      onProgress: progressLog(log, 'baseline', items.length),
-    });
-    const cpu1 = { worker: worker.cpuSeconds(), server: stack.serverCpuSeconds(), bench: cpuNow() };
-    const loadAverage = load.stop();
-    const stopped = await worker.stop();
-    return {
-      ...result,
-      setupSeconds: round(setupSeconds),
-      workerRssBeforeLoadMiB: mib(rssBeforeLoad),
-      workerPeakRssMiB: mib(stopped.peakRssBytes),
-      workerCpuSeconds: round(cpu1.worker - cpu0.worker, 2),
-      serverCpuSeconds:
-        cpu0.server !== undefined && cpu1.server !== undefined
-          ? round(cpu1.server - cpu0.server, 2)
-          : undefined,
-      benchCpuSeconds: round(cpu1.bench - cpu0.bench, 2),
-      loadAverage,
-    };
+    return await measureSide(stack, worker, setupSeconds, () =>
+      drive({
+        items,
+        concurrency: size.concurrency,
+        call: async ({ unitId, request }) => {
+          await client.workflow.getHandle(`bench-baseline:${unitId}`).executeUpdate(noopUpdate, {
+            args: [request],
+            updateId: `noop:${request.idempotencyKey}`,
+          });
+        },
+        onProgress: progressLog(log, 'baseline', items.length),
+      }),
+    );
   } finally {
     await stack.shutdown();
   }
@@ -209,41 +225,25 @@ async function runKczg(
     log(`intake: ready after ${round(setupSeconds)} s (${mails} notices)`);
     const items = benchNominations(programme, size.nominations, 'intake', size.concurrency);
     const rejected: Record<string, number> = {};
-    const rssBeforeLoad = worker.rss();
-    const load = new LoadSampler();
-    const cpu0 = { worker: worker.cpuSeconds(), server: stack.serverCpuSeconds(), bench: cpuNow() };
-    const result = await drive({
-      items,
-      concurrency: size.concurrency,
-      call: async ({ unitId, request }) => {
-        try {
-          await api.nominate(cycleId, unitId, request);
-        } catch (error) {
-          if (error instanceof RejectionError)
-            rejected[error.rejection.code] = (rejected[error.rejection.code] ?? 0) + 1;
-          throw error;
-        }
-      },
-      isFinal: (error) => error instanceof RejectionError,
-      onProgress: progressLog(log, 'kczg intake', items.length),
-    });
-    const cpu1 = { worker: worker.cpuSeconds(), server: stack.serverCpuSeconds(), bench: cpuNow() };
-    const loadAverage = load.stop();
-    const stopped = await worker.stop();
+    const side = await measureSide(stack, worker, setupSeconds, () =>
+      drive({
+        items,
+        concurrency: size.concurrency,
+        call: async ({ unitId, request }) => {
+          try {
+            await api.nominate(cycleId, unitId, request);
+          } catch (error) {
+            if (error instanceof RejectionError)
+              rejected[error.rejection.code] = (rejected[error.rejection.code] ?? 0) + 1;
+            throw error;
+          }
+        },
+        isFinal: (error) => error instanceof RejectionError,
+        onProgress: progressLog(log, 'kczg intake', items.length),
+      }),
+    );
     return {
-      side: {
-        ...result,
-        setupSeconds: round(setupSeconds),
-        workerRssBeforeLoadMiB: mib(rssBeforeLoad),
-        workerPeakRssMiB: mib(stopped.peakRssBytes),
-        workerCpuSeconds: round(cpu1.worker - cpu0.worker, 2),
-        serverCpuSeconds:
-          cpu0.server !== undefined && cpu1.server !== undefined
-            ? round(cpu1.server - cpu0.server, 2)
-            : undefined,
-        benchCpuSeconds: round(cpu1.bench - cpu0.bench, 2),
-        loadAverage,
-      },
+      side,
       rejected,
     };
   } finally {
