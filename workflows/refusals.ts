@@ -5,13 +5,18 @@
  */
 import { ApplicationFailure } from '@temporalio/workflow';
 import { checkCredential, type Party } from '../domain/credentials';
-import type { Rejection } from '../domain/rejections';
+import { boundedRejection, type Rejection } from '../domain/rejections';
 
+/**
+ * Throws the refusal, every text cut to a short escaped excerpt: messages built from submitted
+ * values (an unknown id, a name) never echo a large or terminal-hostile value back.
+ */
 export function rejectWith(rejection: Rejection): never {
+  const bounded = boundedRejection(rejection);
   throw ApplicationFailure.create({
-    type: rejection.code,
-    message: rejection.message,
-    details: [rejection],
+    type: bounded.code,
+    message: bounded.message,
+    details: [bounded],
     nonRetryable: true,
   });
 }
