@@ -13,7 +13,9 @@ import {
 import { status } from '@grpc/grpc-js';
 import type { Programme } from '../domain/programme';
 import { checkCredential, type Party } from '../domain/credentials';
-import { isRejectionCode, type Rejection } from '../domain/rejections';
+import { identifierRejection, requestRejection, type RequestKind } from '../domain/limits';
+import { boundedRejection, isRejectionCode, type Rejection } from '../domain/rejections';
+import { normaliseTexts } from '../domain/text';
 import { CycleReader } from '../activities/cycle-reader';
 import {
   cycleTaskQueueOf,
@@ -56,12 +58,59 @@ import type { cycleWorkflow } from '../workflows/cycle';
 const SECRETARIAT: Party = { kind: 'secretariat' };
 const unitParty = (id: string): Party => ({ kind: 'unit', id });
 
-/** A refusal with its stable code, field, rule and fix. */
+/** A refusal with its stable code, field, rule and fix (texts cut to short escaped excerpts). */
 export class RejectionError extends Error {
-  constructor(readonly rejection: Rejection) {
-    super(rejection.message);
+  readonly rejection: Rejection;
+
+  constructor(rejection: Rejection) {
+    const bounded = boundedRejection(rejection);
+    super(bounded.message);
+    this.rejection = bounded;
     this.name = 'RejectionError';
   }
+}
+
+/**
+ * What the client sends: every text in Unicode NFC, then the limits, text policy and known keys
+ * of domain/limits.ts checked, so an oversize, deeply nested or malformed request is refused here
+ * (INVALID, with field, limit and fix) and never reaches the server. The workflow validators check
+ * the same rules again for direct callers.
+ */
+function outgoing<T>(kind: RequestKind, request: T): T {
+  const normalised = normaliseTexts(request);
+  const refusal = requestRejection(kind, normalised);
+  if (refusal) throw new RejectionError(refusal);
+  return normalised;
+}
+
+/**
+ * A candidate file may name its JSON Schema for editors (`"$schema": "./candidate.schema.json"`,
+ * as `kczg nominate --template` writes it): that is about the file, not the candidate, so it is
+ * not sent. Every other key goes, and an unknown one is refused.
+ */
+function withoutSchemaReference<T>(candidate: T): T {
+  if (typeof candidate !== 'object' || candidate === null || !Object.hasOwn(candidate, '$schema'))
+    return candidate;
+  const rest: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(candidate)) {
+    if (key !== '$schema')
+      Object.defineProperty(rest, key, { value, enumerable: true, writable: true, configurable: true });
+  }
+  return rest as T;
+}
+
+/** The unit or review body a request goes to names a workflow: refused here if it cannot be an id. */
+function assertIdentifier(field: string, value: unknown): void {
+  const refusal =
+    typeof value === 'string'
+      ? identifierRejection(field, value)
+      : {
+          code: 'INVALID' as const,
+          field,
+          rule: 'type',
+          message: `${field} 须为文本 / ${field} must be text`,
+        };
+  if (refusal) throw new RejectionError(refusal);
 }
 
 /** Unwraps a rejected update into a RejectionError; anything else is rethrown as is. */
@@ -72,6 +121,7 @@ async function unwrapRejection<T>(call: Promise<T>): Promise<T> {
     const cause = error instanceof WorkflowUpdateFailedError ? error.cause : undefined;
     if (cause instanceof ApplicationFailure && isRejectionCode(cause.type)) {
       const [detail] = (cause.details ?? []) as Rejection[];
+      // Bounded again by RejectionError: a worker from before this change may echo a long value.
       throw new RejectionError(detail ?? { code: cause.type, message: cause.message });
     }
     throw error;
@@ -213,10 +263,17 @@ export class KczgClient {
         fix: '每次提交附带唯一键，重试时复用 / send a unique key per submission and reuse it on retry',
       });
     }
-    const args: [NominateRequest] = [{ ...request, ...this.credentialFor(cycleId, unitParty(unitId)) }];
+    assertIdentifier('unit', unitId);
+    const args: [NominateRequest] = [
+      outgoing('nominate', {
+        ...request,
+        candidate: withoutSchemaReference(request.candidate),
+        ...this.credentialFor(cycleId, unitParty(unitId)),
+      }),
+    ];
     // The update id derives from the idempotency key (hashed: keys may carry names), so the server
     // itself folds a retried submission.
-    const updateId = `nominate:${createHash('sha256').update(request.idempotencyKey).digest('hex').slice(0, 32)}`;
+    const updateId = `nominate:${createHash('sha256').update(args[0].idempotencyKey).digest('hex').slice(0, 32)}`;
     return this.onUnit(
       unitId,
       retryTransient(() => this.unit(cycleId, unitId).executeUpdate(nominateUpdate, { args, updateId })),
@@ -224,17 +281,28 @@ export class KczgClient {
   }
 
   async amend(cycleId: string, unitId: string, request: AmendRequest) {
-    const args: [AmendRequest] = [{ ...request, ...this.credentialFor(cycleId, unitParty(unitId)) }];
+    assertIdentifier('unit', unitId);
+    const args: [AmendRequest] = [
+      outgoing('amend', {
+        ...request,
+        candidate: withoutSchemaReference(request.candidate),
+        ...this.credentialFor(cycleId, unitParty(unitId)),
+      }),
+    ];
     return this.onUnit(unitId, this.unit(cycleId, unitId).executeUpdate(amendUpdate, { args }));
   }
 
   async withdraw(cycleId: string, unitId: string, nominationId: string) {
-    const args: [WithdrawRequest] = [{ nominationId, ...this.credentialFor(cycleId, unitParty(unitId)) }];
+    assertIdentifier('unit', unitId);
+    const args: [WithdrawRequest] = [
+      outgoing('withdraw', { nominationId, ...this.credentialFor(cycleId, unitParty(unitId)) }),
+    ];
     return this.onUnit(unitId, this.unit(cycleId, unitId).executeUpdate(withdrawUpdate, { args }));
   }
 
   async markComplete(cycleId: string, unitId: string) {
-    const args: [Credentialed] = [this.credentialFor(cycleId, unitParty(unitId))];
+    assertIdentifier('unit', unitId);
+    const args: [Credentialed] = [outgoing('markComplete', this.credentialFor(cycleId, unitParty(unitId)))];
     return this.onUnit(unitId, this.unit(cycleId, unitId).executeUpdate(markCompleteUpdate, { args }));
   }
 
@@ -255,8 +323,9 @@ export class KczgClient {
   }
 
   async reportReview(cycleId: string, bodyId: string, report: ReviewReport) {
+    assertIdentifier('body', bodyId);
     const args: [ReviewReport] = [
-      { ...report, ...this.credentialFor(cycleId, { kind: 'body', id: bodyId }) },
+      outgoing('reportReview', { ...report, ...this.credentialFor(cycleId, { kind: 'body', id: bodyId }) }),
     ];
     try {
       return await unwrapRejection(
@@ -284,12 +353,16 @@ export class KczgClient {
   }
 
   async finalComplete(cycleId: string, results: FinalResults) {
-    const args: [FinalResults] = [{ ...results, ...this.credentialFor(cycleId, { kind: 'final' }) }];
+    const args: [FinalResults] = [
+      outgoing('finalComplete', { ...results, ...this.credentialFor(cycleId, { kind: 'final' }) }),
+    ];
     return unwrapRejection(this.cycle(cycleId).executeUpdate(finalCompleteUpdate, { args }));
   }
 
   async extend(cycleId: string, request: ExtendRequest) {
-    const args: [ExtendRequest] = [{ ...request, ...this.credentialFor(cycleId, SECRETARIAT) }];
+    const args: [ExtendRequest] = [
+      outgoing('extend', { ...request, ...this.credentialFor(cycleId, SECRETARIAT) }),
+    ];
     return unwrapRejection(this.cycle(cycleId).executeUpdate(extendUpdate, { args }));
   }
 
@@ -313,12 +386,14 @@ export class KczgClient {
 
   /** Holds (or releases) one planned mailing, by its id in `kczg mail plan`. */
   async mailHold(cycleId: string, reminderId: string, held: boolean) {
-    const args: [MailHoldRequest] = [{ reminderId, held, ...this.credentialFor(cycleId, SECRETARIAT) }];
+    const args: [MailHoldRequest] = [
+      outgoing('mailHold', { reminderId, held, ...this.credentialFor(cycleId, SECRETARIAT) }),
+    ];
     return unwrapRejection(this.cycle(cycleId).executeUpdate(mailHoldUpdate, { args }));
   }
 
   private reasoned(cycleId: string, reason: string): ReasonRequest {
-    return { reason, ...this.credentialFor(cycleId, SECRETARIAT) };
+    return outgoing('reason', { reason, ...this.credentialFor(cycleId, SECRETARIAT) });
   }
 
   private unit(cycleId: string, unitId: string) {

@@ -240,6 +240,11 @@ function textRejection(
   return issue ? invalid(path, issue.rule, issue.message, issue.fix) : undefined;
 }
 
+/** An id given beside a request (the unit or review body it goes to): one line, at most 100 characters. */
+export function identifierRejection(field: string, value: string): Rejection | undefined {
+  return textRejection(value, { kind: 'identifier', max: 100, min: 1 }, [field]);
+}
+
 /** A candidate issue (domain/candidate.ts) as the refusal every caller gives. */
 export function candidateRejection(
   issue: { path: Path; message: string; rule?: string; limit?: number; fix?: string },

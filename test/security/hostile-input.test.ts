@@ -103,33 +103,125 @@ const realDate = (v: unknown): boolean => {
 /** What the sender's data converter delivers: JSON (NaN and Infinity become null, undefined goes). */
 const wire = (v: unknown): unknown => (v === undefined ? undefined : JSON.parse(JSON.stringify(v)));
 
+/**
+ * The text policy (issue 20), written out here independently of domain/text.ts: NFC; names and
+ * ids one line of visible text without control, bidi or invisible characters (the joiners emoji
+ * need aside); prose may keep line breaks and tabs.
+ */
+const inNfc = (v: string) => v === v.normalize('NFC') && !/\p{Cs}/u.test(v);
+const bidiFree = (v: string) => !/[\u202a-\u202e\u2066-\u2069]/u.test(v);
+const visible = (v: string) =>
+  /[\p{L}\p{N}\p{P}\p{S}\p{Co}]/u.test(v.replace(/[\u115f\u1160\u3164\uffa0\u2800\u180e]/gu, ''));
+const lineText = (v: unknown, max: number): v is string =>
+  typeof v === 'string' &&
+  v.length <= max &&
+  inNfc(v) &&
+  bidiFree(v) &&
+  !/[\p{Cc}\u2028\u2029\u200e\u200f\u061c]/u.test(v) &&
+  !/(?!\u200c|\u200d|[\u{e0020}-\u{e007f}])\p{Cf}/u.test(v) &&
+  (v === '' || visible(v));
+const trimmedName = (v: unknown, max: number) =>
+  typeof v === 'string' && v.trim().length >= 1 && lineText(v.trim(), max);
+const prose = (v: unknown, max: number) =>
+  typeof v === 'string' && v.length <= max && inNfc(v) && bidiFree(v) && !/[^\P{Cc}\t\n\r]/u.test(v);
+/** Ids and keys: as names, and no formatting characters at all. */
+const idText = (v: unknown, max: number) => lineText(v, max) && v !== '' && !/\p{Cf}/u.test(v);
+
 const CANDIDATE_CHECKS: Record<string, (v: unknown) => boolean> = {
-  name: (v) => typeof v === 'string' && v.trim().length >= 1 && v.trim().length <= 200,
-  identity: (v) => typeof v === 'string' && v.trim().length >= 1 && v.trim().length <= 100,
+  name: (v) => trimmedName(v, 200),
+  identity: (v) => trimmedName(v, 100),
   region: (v) => ['mainland', 'hong-kong', 'macao', 'taiwan', 'abroad'].includes(v as string),
-  city: (v) => typeof v === 'string' && v.length <= 100,
+  city: (v) => lineText(v, 100),
   foundedOn: realDate,
   birthDate: realDate,
-  orgType: (v) => typeof v === 'string' && v.length <= 100,
-  focusFields: (v) =>
-    Array.isArray(v) && v.length <= 20 && v.every((f) => typeof f === 'string' && f.length <= 100),
-  category: (v) => typeof v === 'string' && v.length <= 100,
+  orgType: (v) => lineText(v, 100),
+  focusFields: (v) => Array.isArray(v) && v.length <= 20 && v.every((f) => lineText(f, 100)),
+  category: (v) => lineText(v, 100),
   classified: (v) => typeof v === 'boolean',
   standing: (v) => ['good', 'abnormal-operation', 'serious-dishonesty'].includes(v as string),
   enterpriseFoundedOn: realDate,
   certified: (v) => typeof v === 'boolean',
-  summary: (v) => typeof v === 'string' && v.length <= 2000,
-  contactEmail: (v) => typeof v === 'string' && /^[^\s@<>"',;]+@[^\s@<>"',;]+\.[^\s@<>"',;]+$/.test(v),
+  summary: (v) => prose(v, 2000),
+  contactEmail: (v) => idText(v, 320) && /^[^\s@<>"',;]+@[^\s@<>"',;]+\.[^\s@<>"',;]+$/.test(v as string),
 };
 const CANDIDATE_KEYS = Object.keys(CANDIDATE_CHECKS);
 
+/** Known keys only (an unknown one, `__proto__` included, is refused, never dropped). */
 function wellFormedCandidate(c: unknown): c is Json {
   return (
     isObject(c) &&
     c.name !== undefined &&
+    Object.keys(c).every((k) => CANDIDATE_KEYS.includes(k)) &&
     CANDIDATE_KEYS.every((k) => !Object.hasOwn(c, k) || CANDIDATE_CHECKS[k](c[k]))
   );
 }
+
+/**
+ * What the client sends: every string and key in NFC (the server side refuses rather than
+ * normalises). Own keys only, `__proto__` kept as a key.
+ */
+function nfc(v: unknown): unknown {
+  if (typeof v === 'string') return v.normalize('NFC');
+  if (Array.isArray(v)) return v.map(nfc);
+  if (!isObject(v)) return v;
+  return objectWith(Object.entries(v).map(([k, item]) => [k.normalize('NFC'), nfc(item)]));
+}
+
+/**
+ * What the client itself refuses in a request beyond the candidate (domain/limits.ts): keys it
+ * does not know, ids and keys that are not one line of visible text, reasons and comments with
+ * control or bidi characters. A direct caller skips the client; the workflow validators apply
+ * the same limits once they call requestRejection (see the hostile-input notes in the report).
+ */
+function clientRefusesRequest(w: unknown, keys: Record<string, (v: unknown) => boolean>): boolean {
+  if (!isObject(w)) return false;
+  return Object.entries(w).some(
+    ([k, v]) => !Object.hasOwn(keys, k) || (v !== undefined && v !== null && !keys[k](v)),
+  );
+}
+const anyValue = () => true;
+const idOrOther =
+  (max = 100) =>
+  (v: unknown) =>
+    typeof v !== 'string' || idText(v, max);
+const NOMINATE_KEYS = {
+  idempotencyKey: idOrOther(200),
+  listId: idOrOther(),
+  fieldId: idOrOther(),
+  candidate: anyValue,
+  credential: idOrOther(4096),
+};
+
+const REPORT_KEYS = {
+  listId: idOrOther(),
+  fieldId: idOrOther(),
+  results: (v: unknown) =>
+    !Array.isArray(v) ||
+    v.every(
+      (e) =>
+        !clientRefusesRequest(e, {
+          nominationId: idOrOther(),
+          verdict: idOrOther(),
+          rank: anyValue,
+          score: anyValue,
+          comment: (c) => typeof c !== 'string' || prose(c, 2000),
+        }),
+    ),
+  credential: idOrOther(4096),
+};
+const EXTEND_KEYS = {
+  scope: (v: unknown) =>
+    !clientRefusesRequest(v, {
+      kind: idOrOther(),
+      stage: idOrOther(),
+      unitId: idOrOther(),
+      listId: idOrOther(),
+      fieldId: idOrOther(),
+    }),
+  until: anyValue,
+  reason: (v: unknown) => typeof v !== 'string' || prose(v, 500),
+  credential: idOrOther(4096),
+};
 
 /** The candidate as stored: known facts only, name and identity trimmed. */
 function storedCandidate(c: Json): Json {
@@ -242,6 +334,11 @@ const hostileString = fc.oneof(
     'a\u0000b',
     '\u202e反转',
     '\r\nBcc: x@y.z',
+    // Issue 20: only zero-width spaces, ANSI escapes, not in NFC, a bidi isolate.
+    '\u200b\u200b\u200b',
+    '\u001b[31m红\u001b[0m',
+    'Cafe\u0301',
+    '\u2067x\u2069',
     '😀👨‍👩‍👧‍👦',
     '<script>alert(1)</script>',
     '2023-02-30',
@@ -274,12 +371,40 @@ const IMPOSSIBLE_DATES = [
 // Nomination payloads
 
 let nameCounter = 0;
-const nameArb = fc
-  .tuple(
-    fc.constantFrom('量子', '芯片', 'Material', '😀', '\u202e', 'a\u0000', ' 空格 ', '材料\r\n'),
-    fc.string({ unit: 'grapheme', maxLength: 6 }),
-  )
-  .map(([a, b]) => `${a}${b}#${++nameCounter}`);
+/** Names that show nothing (issue 20): refused whatever else the request carries. */
+const INVISIBLE_NAMES = [
+  '\u200b\u200b\u200b',
+  '\u200d',
+  '\ufeff',
+  '\u3164\u3164',
+  '\u2800 \u2800',
+  ' \u3000 ',
+];
+const nameArb = fc.oneof(
+  {
+    weight: 12,
+    arbitrary: fc
+      .tuple(
+        fc.constantFrom(
+          '量子',
+          '芯片',
+          'Material',
+          '😀',
+          '\u202e',
+          'a\u0000',
+          ' 空格 ',
+          '材料\r\n',
+          '\u001b[2J',
+          '\r\nBcc: x@y.z',
+          'Cafe\u0301',
+          '\u200b',
+        ),
+        fc.string({ unit: 'grapheme', maxLength: 6 }),
+      )
+      .map(([a, b]) => `${a}${b}#${++nameCounter}`),
+  },
+  { weight: 1, arbitrary: fc.constantFrom(...INVISIBLE_NAMES) },
+);
 
 type Kind = 'tech' | 'enterprise' | 'manager' | 'org';
 function candidateOf(kind: Kind, name: string): Candidate {
@@ -446,6 +571,7 @@ describe('hostile input against running cycles (time-skipping server)', () => {
   const nominateP = variant('hostile-nominate-2023');
   const extendP = variant('hostile-extend-2023');
   const updatesP = variant('hostile-updates-2023');
+  const textP = variant('hostile-text-2023');
   const signalsP = variant('hostile-signals-2023');
   const twiceP = variant('hostile-twice-2023', 50);
   let offset = 0;
@@ -654,24 +780,34 @@ describe('hostile input against running cycles (time-skipping server)', () => {
             label,
             p,
           );
+          // What the workflow receives: through the client, normalised to NFC.
+          const w = wire(via === 'client' ? nfc(request) : request);
+          const key = isObject(w) ? w.idempotencyKey : undefined;
+          const usableKey = typeof key === 'string' && key.length >= 1 && key.length <= 200;
+          // The client refuses what breaks its limits, text policy or known keys: INVALID, first.
+          const clientRefuses =
+            via === 'client' &&
+            (clientRefusesRequest(w, NOMINATE_KEYS) ||
+              !idText(unitId, 100) ||
+              (isObject(w) && w.candidate != null && !wellFormedCandidate(w.candidate)));
           if (!onRoster) {
             expect(result.accepted).toBe(false);
-            // A usable key gets as far as the roster; the client may refuse a bad key first.
-            const key = (request as Json).idempotencyKey;
-            if (typeof key === 'string' && key.length >= 1 && key.length <= 200) {
-              expect(result).toMatchObject({ rejection: { code: 'UNKNOWN_UNIT' } });
+            // A usable request gets as far as the roster; the client refuses a bad one first.
+            if (usableKey) {
+              expect(result).toMatchObject({
+                rejection: { code: clientRefuses ? 'INVALID' : 'UNKNOWN_UNIT' },
+              });
             }
             return;
           }
           const after = await unitState(p, unitId);
-          const w = wire(request);
+          if (usableKey && clientRefuses) expect(result).toMatchObject({ rejection: { code: 'INVALID' } });
           if (!result.accepted) {
             refused++;
             expect(after).toEqual(before);
             return;
           }
           accepted++;
-          const key = isObject(w) ? w.idempotencyKey : undefined;
           const earlier =
             typeof key === 'string' ? before?.nominations.find((n) => n.idempotencyKey === key) : undefined;
           if (earlier) {
@@ -700,6 +836,99 @@ describe('hostile input against running cycles (time-skipping server)', () => {
       );
       expect(refused).toBeGreaterThan(accepted);
       expect(accepted).toBeGreaterThan(0);
+      await expectNoWorkflowTaskFailed(p);
+      expect(({} as Json).polluted).toBeUndefined();
+    } finally {
+      await terminateAll(cycleId, p);
+    }
+  });
+
+  // -------------------------------------------------------------------------------------------
+  // Issue 20: sizes and text no person typed
+
+  it('issue 20: a 3 MB name, a summary nested 20,000 deep, names no person typed and unknown keys are refused (INVALID, field, limit) and change nothing; a normal name is stored as sent, in NFC', async () => {
+    const p = textP;
+    const cycleId = await startCycle(p);
+    try {
+      const part = { listId: 'pioneer-tech', fieldId: 'electronics' };
+      let n = 0;
+      const request = (candidate: unknown): NominateRequest =>
+        ({ idempotencyKey: `text-${++n}`, ...part, candidate }) as NominateRequest;
+      const tech = (name: string, extra: Json = {}) => ({
+        ...candidateOf('tech', `正常${n}`),
+        name,
+        ...extra,
+      });
+      let nested: unknown = '底';
+      for (let i = 0; i < 20_000; i++) nested = { a: nested };
+
+      /** Refused with the code and fields given, its every text short; the unit unchanged. */
+      const refused = async (
+        via: 'client' | 'direct',
+        candidate: unknown,
+        expected: Partial<Record<keyof Rejection, unknown>>,
+      ) => {
+        const before = await unitState(p, 'cie');
+        const sent = request(candidate);
+        // Not describeValue: JSON.stringify cannot walk the 20,000-deep summary.
+        const label = `${via} nominate ${sent.idempotencyKey}`;
+        const result = await outcome(
+          via === 'client'
+            ? stack.api.nominate(cycleId, 'cie', sent)
+            : unitHandle(p, 'cie').executeUpdate(nominateUpdate, { args: [sent] }),
+          label,
+          p,
+        );
+        expect(result).toMatchObject({ accepted: false, rejection: { code: 'INVALID', ...expected } });
+        if (!result.accepted) expect(JSON.stringify(result.rejection).length).toBeLessThan(2_000);
+        expect(await unitState(p, 'cie')).toEqual(before);
+      };
+
+      // Sizes: refused by the client before anything is sent.
+      await refused('client', tech('名'.repeat(3 * 1024 * 1024)), {
+        field: 'candidate.name',
+        rule: 'max-length',
+        limit: 200,
+        fix: expect.any(String),
+      });
+      await refused('client', tech('深层简介', { summary: nested }), {
+        field: expect.stringMatching(/^candidate\.summary(\.a)+$/),
+        rule: 'max-depth',
+        limit: 8,
+        fix: expect.any(String),
+      });
+      // A direct caller skips the client: the validator refuses, and its refusal stays short.
+      await refused('direct', tech('x'.repeat(1_000_000)), { field: 'candidate.name' });
+
+      // Text no person typed, as the name: through the client and directly.
+      const hostileNames = [
+        '\u200b\u200b\u200b',
+        '量子\u0000平台',
+        '\u001b[31m量子平台\u001b[0m',
+        '量子平台\r\nBcc: x@example.com',
+        '\u202e台平子量',
+      ];
+      for (const via of ['client', 'direct'] as const) {
+        for (const name of hostileNames) await refused(via, tech(name), { field: 'candidate.name' });
+        // Unknown keys are refused, never dropped.
+        await refused(via, JSON.parse('{"name":"原型","__proto__":{"polluted":"yes"}}'), {
+          field: 'candidate.__proto__',
+        });
+        await refused(via, tech('构造', { constructor: 'x' }), { field: 'candidate.constructor' });
+      }
+      // Not in NFC: the server side refuses rather than rewrites ...
+      await refused('direct', tech('Cafe\u0301 量子'), { field: 'candidate.name' });
+      // ... the client normalises before sending.
+      const composed = await stack.api.nominate(cycleId, 'cie', request(tech('Cafe\u0301 量子')));
+      expect(composed.candidate.name).toBe('Café 量子');
+      // A normal name is stored exactly as sent.
+      const normal = '量子计算云平台 Zürich 团队👨‍👩‍👧‍👦';
+      const stored = await stack.api.nominate(cycleId, 'cie', request(tech(normal)));
+      expect(stored.candidate.name).toBe(normal);
+      expect((await unitState(p, 'cie')).nominations.map((x) => x.candidate.name)).toEqual([
+        'Café 量子',
+        normal,
+      ]);
       await expectNoWorkflowTaskFailed(p);
       expect(({} as Json).polluted).toBeUndefined();
     } finally {
@@ -1139,7 +1368,10 @@ describe('hostile input against running cycles (time-skipping server)', () => {
           return;
         }
         const after = await reviewState(p, bodyId);
-        const w = wire(payload);
+        const w = wire(via === 'client' ? nfc(payload) : payload);
+        if (via === 'client' && clientRefusesRequest(w, REPORT_KEYS)) {
+          expect(result).toMatchObject({ rejection: { code: 'INVALID' } });
+        }
         if (!result.accepted) {
           expect(after).toEqual(before);
           expect(withoutNow(await cycleStatus(p)).parts).toEqual(withoutNow(statusBefore).parts);
@@ -1333,7 +1565,10 @@ describe('hostile input against running cycles (time-skipping server)', () => {
             p,
           );
           const after = await cycleStatus(p);
-          const w = wire(request);
+          const w = wire(via === 'client' ? nfc(request) : request);
+          if (via === 'client' && clientRefusesRequest(w, EXTEND_KEYS)) {
+            expect(result).toMatchObject({ rejection: { code: 'INVALID' } });
+          }
           if (!result.accepted) {
             expect(withoutNow(after)).toEqual(withoutNow(before));
             expect(await cycleAudit(p)).toEqual(auditBefore);
@@ -1475,11 +1710,11 @@ describe('hostile input against running cycles (time-skipping server)', () => {
       const delivered = (name: UpdateName, via: 'client' | 'direct', payload: unknown): unknown => {
         if (via === 'direct') return wire(payload);
         if (name === 'pause' || name === 'resume' || name === 'cancel') {
-          return wire({ reason: isObject(payload) ? payload.reason : payload });
+          return wire(nfc({ reason: isObject(payload) ? payload.reason : payload }));
         }
         if (name === 'withdraw')
-          return wire({ nominationId: isObject(payload) ? payload.nominationId : payload });
-        return wire(isObject(payload) ? payload : {});
+          return wire(nfc({ nominationId: isObject(payload) ? payload.nominationId : payload }));
+        return wire(nfc(isObject(payload) ? payload : {}));
       };
       await fc.assert(
         fc.asyncProperty(
