@@ -921,12 +921,20 @@ describe('hostile input against running cycles (time-skipping server)', () => {
       // ... the client normalises before sending.
       const composed = await stack.api.nominate(cycleId, 'cie', request(tech('Cafe\u0301 量子')));
       expect(composed.candidate.name).toBe('Café 量子');
+      // A candidate file's editor hint ("$schema") is not part of the candidate: the client leaves it out.
+      const hinted = await stack.api.nominate(
+        cycleId,
+        'cie',
+        request({ $schema: './candidate.schema.json', ...tech('带模板提示') }),
+      );
+      expect(Object.keys(hinted.candidate)).not.toContain('$schema');
       // A normal name is stored exactly as sent.
       const normal = '量子计算云平台 Zürich 团队👨‍👩‍👧‍👦';
       const stored = await stack.api.nominate(cycleId, 'cie', request(tech(normal)));
       expect(stored.candidate.name).toBe(normal);
       expect((await unitState(p, 'cie')).nominations.map((x) => x.candidate.name)).toEqual([
         'Café 量子',
+        '带模板提示',
         normal,
       ]);
       await expectNoWorkflowTaskFailed(p);
