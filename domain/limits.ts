@@ -88,10 +88,18 @@ export function jsonBytes(value: unknown, stopAfter = MAX_REQUEST_BYTES): number
   return bytes;
 }
 
-export function sizeRejection(value: unknown, root: Path = []): Rejection | undefined {
+/** Over the total size: refused naming the largest top-level field, the one to shorten or split. */
+export function sizeRejection(value: unknown): Rejection | undefined {
   if (jsonBytes(value) <= MAX_REQUEST_BYTES) return undefined;
+  const largest =
+    typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? Object.entries(value).reduce<[string, number] | undefined>((top, [key, item]) => {
+          const bytes = jsonBytes(item, Infinity);
+          return top && top[1] >= bytes ? top : [key, bytes];
+        }, undefined)
+      : undefined;
   return invalid(
-    root,
+    largest ? [largest[0]] : [],
     'max-bytes',
     `请求超过 ${MAX_REQUEST_BYTES / 1024} KiB / the request is larger than ${MAX_REQUEST_BYTES / 1024} KiB`,
     '分批提交，或缩短长文本 / split it into several requests, or shorten long texts',

@@ -110,7 +110,7 @@ describe('request limits', () => {
       'review results over 512 KiB in all',
       'reportReview',
       { listId: 'l', results: Array.from({ length: 300 }, (_, i) => entry(i, '评'.repeat(2_000))) },
-      { rule: 'max-bytes', limit: MAX_REQUEST_BYTES },
+      { field: 'results', rule: 'max-bytes', limit: MAX_REQUEST_BYTES },
     ],
     [
       'a final winners entry with an unknown key',
