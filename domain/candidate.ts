@@ -291,3 +291,22 @@ export function checkCandidate(raw: unknown): CandidateCheck {
     throw error;
   }
 }
+
+/**
+ * The candidate as an update handler stores it, for a request its validator accepted: known
+ * fields only, name and identity trimmed; it never refuses. Handlers run on replay, where the
+ * request was accepted by the validator of its day (which dropped unknown keys and knew no text
+ * policy): storing through this keeps those replays unchanged. For a request today's
+ * checkCandidate accepts, the result is the same as its candidate.
+ */
+export function storedCandidate(accepted: object): Candidate {
+  const input = accepted as Record<string, unknown>;
+  const candidate: Record<string, unknown> = {};
+  for (const key of FIELD_NAMES) {
+    if (!Object.hasOwn(input, key) || input[key] === undefined) continue;
+    const value = input[key];
+    candidate[key] =
+      (key === 'name' || key === 'identity') && typeof value === 'string' ? value.trim() : value;
+  }
+  return candidate as unknown as Candidate;
+}

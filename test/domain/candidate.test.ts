@@ -1,6 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { CANDIDATE_FIELDS, checkCandidate, isCalendarDate, isEmailAddress } from '../../domain/candidate';
+import fc from 'fast-check';
+import {
+  CANDIDATE_FIELDS,
+  checkCandidate,
+  isCalendarDate,
+  isEmailAddress,
+  storedCandidate,
+} from '../../domain/candidate';
 import { candidateJsonSchema } from '../../programmes/candidate-schema';
 
 describe('checkCandidate', () => {
@@ -166,5 +173,35 @@ describe('candidate file JSON Schema (programmes/candidate.schema.json)', () => 
     const summary = new RegExp(schema.properties.summary.pattern, 'u');
     expect(summary.test('第一段\r\n\t第二段')).toBe(true);
     expect(summary.test('x\u202e')).toBe(false);
+  });
+});
+
+describe('storedCandidate (what an update handler stores, on replay too)', () => {
+  it('stores what checkCandidate accepts exactly as checkCandidate returns it', () => {
+    const candidate = fc.record(
+      {
+        name: fc
+          .string({ unit: 'grapheme', minLength: 1, maxLength: 20 })
+          .map((s) => ` ${s.normalize('NFC')} `),
+        identity: fc.string({ minLength: 1, maxLength: 20 }),
+        region: fc.constantFrom('mainland', 'hong-kong'),
+        summary: fc.string({ maxLength: 50 }),
+        focusFields: fc.array(fc.string({ maxLength: 5 }), { maxLength: 3 }),
+        classified: fc.boolean(),
+      },
+      { requiredKeys: ['name'] },
+    );
+    fc.assert(
+      fc.property(candidate, (raw) => {
+        const checked = checkCandidate(raw);
+        if (checked.ok) expect(storedCandidate(raw)).toEqual(checked.candidate);
+      }),
+    );
+  });
+
+  it('replays a nomination accepted before the text policy as it was stored then (unknown keys dropped)', () => {
+    expect(storedCandidate({ name: ' 旧\u200b名 ', injected: '<script>', city: undefined })).toEqual({
+      name: '旧\u200b名',
+    });
   });
 });
