@@ -30,6 +30,7 @@ export const TOKEN_ENV = 'KCZG_CODEC_TOKEN';
 export const CORS_ORIGINS_ENV = 'KCZG_CODEC_CORS_ORIGINS';
 export const NAMESPACES_ENV = 'KCZG_CODEC_NAMESPACES';
 export const DEFAULT_CODEC_PORT = 8888;
+const DEFAULT_NAMESPACE = 'default';
 export const DEFAULT_UI_ORIGINS = ['http://localhost:8233', 'http://127.0.0.1:8233'];
 /** Request headers a browser may send: the Web UI's, plus its OIDC id token when it passes one. */
 const ALLOWED_REQUEST_HEADERS = 'Content-Type, X-Namespace, Authorization, Authorization-Extras';
@@ -272,7 +273,9 @@ export async function startCodecServer(options: CodecServerOptions = {}): Promis
         });
       }
     }
-    const namespace = req.headers['x-namespace'];
+    // The temporal CLI sends an empty X-Namespace when --namespace is not given: the default one.
+    const header = req.headers['x-namespace'];
+    const namespace = header === '' ? DEFAULT_NAMESPACE : header;
     if (namespaces.length > 0 && (typeof namespace !== 'string' || !namespaces.includes(namespace))) {
       return refuse(
         403,

@@ -419,32 +419,37 @@ describe('codec server', () => {
   });
 
   it('serves only the configured namespaces (X-Namespace) when KCZG_CODEC_NAMESPACES is set', async () => {
+    const encodeStatus = (url: string, headers: Record<string, string>) =>
+      new Promise<number>((resolve, reject) => {
+        const req = http.request(
+          `${url}/encode`,
+          { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers } },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          },
+        );
+        req.on('error', reject);
+        req.end('{}');
+      });
     const limited = await startCodecServer({
       codec,
       port: 0,
       token: null,
       env: { KCZG_CODEC_NAMESPACES: 'kczg-prod, kczg-staging' },
     });
+    const defaultOnly = await startCodecServer({ codec, port: 0, token: null, namespaces: ['default'] });
     try {
       expect(limited.namespaces).toEqual(['kczg-prod', 'kczg-staging']);
-      const post = (headers: Record<string, string>) =>
-        new Promise<number>((resolve, reject) => {
-          const req = http.request(
-            `${limited.url}/encode`,
-            { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers } },
-            (res) => {
-              res.resume();
-              resolve(res.statusCode ?? 0);
-            },
-          );
-          req.on('error', reject);
-          req.end('{}');
-        });
-      expect(await post({ 'X-Namespace': 'kczg-staging' })).toBe(200);
-      expect(await post({ 'X-Namespace': 'default' })).toBe(403);
-      expect(await post({})).toBe(403);
+      expect(await encodeStatus(limited.url, { 'X-Namespace': 'kczg-staging' })).toBe(200);
+      expect(await encodeStatus(limited.url, { 'X-Namespace': 'default' })).toBe(403);
+      expect(await encodeStatus(limited.url, {})).toBe(403);
+      // The temporal CLI without --namespace sends an empty X-Namespace: the default namespace.
+      expect(await encodeStatus(limited.url, { 'X-Namespace': '' })).toBe(403);
+      expect(await encodeStatus(defaultOnly.url, { 'X-Namespace': '' })).toBe(200);
     } finally {
       await limited.close();
+      await defaultOnly.close();
     }
     expect(server.namespaces).toEqual([]);
   });
