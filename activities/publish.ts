@@ -6,7 +6,7 @@
  */
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { log } from '@temporalio/activity';
+import { activityInfo, heartbeat, log } from '@temporalio/activity';
 import { formatDeadline } from '../domain/calendar';
 import type { Programme } from '../domain/programme';
 import { quotaKey } from '../domain/quota';
@@ -137,6 +137,16 @@ async function writeAtomically(file: string, content: string | Buffer): Promise<
   await rename(tmp, file);
 }
 
+/** Inside an activity: tells the server this list is done (printing a PDF takes seconds). */
+function reportProgress(listId: string): void {
+  try {
+    activityInfo();
+  } catch {
+    return; // called directly (tests)
+  }
+  heartbeat(listId);
+}
+
 export function createPublishActivities(deps: PublishDeps) {
   async function publish(args: {
     cycleId: string;
@@ -186,6 +196,7 @@ export function createPublishActivities(deps: PublishDeps) {
         });
         await writeAtomically(`${base}.xlsx`, workbook);
       }
+      reportProgress(list.id);
     }
     if ('skipped' in printer && total > 0) (deps.warn ?? ((message) => log.warn(message)))(printer.skipped);
     await deps.registry.record(
