@@ -7,7 +7,9 @@
  * - `workflow show --codec-endpoint` shows the decrypted start input;
  * - `workflow update execute --codec-endpoint` exits 0 with the result; without a codec the same
  *   update is applied but the CLI cannot print its encrypted result and exits 1;
- * - the codec server's bearer token (`--codec-auth`) and namespace list (X-Namespace) are honoured.
+ * - the codec server's bearer token (`--codec-auth`) and namespace list (X-Namespace) are honoured;
+ * - the dev server's Web UI (`--ui-codec-endpoint`), in Debian's Chromium, shows the decrypted
+ *   start input: its cross-origin calls pass the codec server's CORS checks.
  * Every process is spawned in its own process group and killed in afterAll.
  */
 import { execFile } from 'node:child_process';
@@ -16,6 +18,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Connection } from '@temporalio/client';
+import { chromium } from 'playwright-core';
+import { ensureBrowser } from '../../servers/provision';
 import { startOutboxSmtpServer, type OutboxSmtpServer } from '../../servers/smtp-outbox';
 import {
   childEnv,
@@ -51,6 +55,8 @@ let address: string;
 let outbox: OutboxSmtpServer | undefined;
 let connection: Connection | undefined;
 let codecEndpoint: string;
+let uiUrl: string;
+let uiCodecEndpoint: string;
 
 function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<Run> {
   return new Promise((resolve) => {
@@ -101,14 +107,19 @@ async function setUpNamespace(): Promise<{ registered: string[]; existing: strin
   return { registered, existing };
 }
 
-/** A plain dev server as a newcomer starts it: nothing registered beyond the default namespace. */
-async function startBareDevServer(): Promise<void> {
-  const [port, httpPort, metricsPort] = [await freePort(), await freePort(), await freePort()];
+/**
+ * A plain dev server as a newcomer starts it: nothing registered beyond the default namespace;
+ * its Web UI decodes through `uiCodec`.
+ */
+async function startBareDevServer(uiCodec: string): Promise<void> {
+  const [port, httpPort, metricsPort, uiPort] = await Promise.all([1, 2, 3, 4].map(() => freePort()));
   address = `127.0.0.1:${port}`;
+  uiUrl = `http://127.0.0.1:${uiPort}`;
   const server = spawnLogged(
     'temporal-dev-server',
     temporalCli(),
-    ['server', 'start-dev', '--headless', '--ip', '127.0.0.1', '--port', String(port)]
+    ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--ui-port', String(uiPort)]
+      .concat(['--ui-codec-endpoint', uiCodec])
       .concat(['--http-port', String(httpPort), '--metrics-port', String(metricsPort)])
       .concat(['--db-filename', path.join(root, 'temporal.db'), '--log-level', 'warn']),
     { env: childEnv({}), logFile: path.join(root, 'logs', 'temporal.log') },
@@ -125,24 +136,24 @@ async function startBareDevServer(): Promise<void> {
   );
 }
 
-/** `kczg codec-server` as staff run it, with a token and only the default namespace. */
-async function startCodecServer(): Promise<void> {
-  const port = await freePort();
-  codecEndpoint = `http://127.0.0.1:${port}`;
-  const server = spawnLogged(
-    'codec-server',
-    process.execPath,
-    [CLI, 'codec-server', '--port', String(port)],
-    {
-      env: childEnv({ ...keys, KCZG_CODEC_TOKEN: codecToken, KCZG_CODEC_NAMESPACES: 'default' }),
-      logFile: path.join(root, 'logs', 'codec-server.log'),
-    },
-  );
+/** `kczg codec-server` as staff run it, on `port`; resolves with its endpoint once it listens. */
+async function startCodecServer(
+  name: string,
+  port: number,
+  env: Record<string, string>,
+  args: string[] = [],
+): Promise<string> {
+  const endpoint = `http://127.0.0.1:${port}`;
+  const server = spawnLogged(name, process.execPath, [CLI, 'codec-server', '--port', String(port), ...args], {
+    env: childEnv({ ...keys, ...env }),
+    logFile: path.join(root, 'logs', `${name}.log`),
+  });
   processes.push(server);
-  await waitFor('the codec server to listen', () => server.tail().includes(codecEndpoint), {
+  await waitFor(`${name} to listen`, () => server.tail().includes(endpoint), {
     timeoutMs: 30_000,
     abortIf: () => (server.running() ? undefined : server.tail()),
   });
+  return endpoint;
 }
 
 const withCodec = () => ['--codec-endpoint', codecEndpoint, '--codec-auth', `Bearer ${codecToken}`];
@@ -150,9 +161,15 @@ const withCodec = () => ['--codec-endpoint', codecEndpoint, '--codec-auth', `Bea
 beforeAll(async () => {
   if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first`);
   root = fs.mkdtempSync(path.join(os.tmpdir(), 'kczg-temporal-cli-'));
-  await startBareDevServer();
+  const uiCodecPort = await freePort();
+  await startBareDevServer(`http://127.0.0.1:${uiCodecPort}`);
   outbox = await startOutboxSmtpServer({ outboxDir: path.join(root, 'outbox') });
-  await startCodecServer();
+  // For the CLI: a token and only the default namespace. For the Web UI: its origin allowed.
+  codecEndpoint = await startCodecServer('codec-server', await freePort(), {
+    KCZG_CODEC_TOKEN: codecToken,
+    KCZG_CODEC_NAMESPACES: 'default',
+  });
+  uiCodecEndpoint = await startCodecServer('codec-server-ui', uiCodecPort, {}, ['--origin', uiUrl]);
 }, 120_000);
 
 afterAll(async () => {
@@ -247,4 +264,34 @@ describe('kczg with the temporal CLI against a bare dev server', () => {
     expect(otherNamespace.code).toBe(1);
     expect(otherNamespace.stderr).toMatch(/Forbidden|not served here/);
   }, 120_000);
+
+  it('shows the decrypted input in the Web UI, whose cross-origin calls the codec server allows', async () => {
+    const log = (line: string) => process.stderr.write(`[browser] ${line}\n`);
+    const executablePath = (await ensureBrowser(log)).path;
+    const described = await temporal(['workflow', 'describe', '-w', CYCLE_ID, '-o', 'json']);
+    const runId: string = JSON.parse(described.stdout).workflowExecutionInfo.execution.runId;
+    const browser = await chromium.launch({
+      executablePath,
+      args: process.getuid?.() === 0 ? ['--no-sandbox'] : [],
+    });
+    try {
+      const page = await browser.newPage();
+      const codecAnswers: number[] = [];
+      page.on('response', (response) => {
+        if (response.url().startsWith(uiCodecEndpoint)) codecAnswers.push(response.status());
+      });
+      await page.goto(`${uiUrl}/namespaces/default/workflows/${CYCLE_ID}/${runId}/history`);
+      // The start input, decoded by the codec server, in the UI's JSON view.
+      await waitFor(
+        'the Web UI to show the decrypted start input',
+        async () => (await page.innerText('body')).includes('"id": "national-2023"'),
+        { timeoutMs: 60_000, intervalMs: 500 },
+      );
+      expect(codecAnswers.length).toBeGreaterThan(0);
+      expect(codecAnswers.filter((status) => status !== 200)).toEqual([]);
+      expect(await page.innerText('body')).not.toContain('binary/encrypted');
+    } finally {
+      await browser.close();
+    }
+  }, 180_000);
 });
