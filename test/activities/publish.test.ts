@@ -14,7 +14,7 @@ import { displayWidth, HEADER_ROW } from '../../activities/publication/xlsx';
 import { WinnersRegistry } from '../../activities/registry';
 import type { Nomination } from '../../workflows/messages';
 import { loadProgramme } from '../../programmes/loader';
-import { ensureBrowser, PDF_RASTER_PACKAGES } from '../../servers/provision';
+import { ensureBrowser, PDF_RASTER_PACKAGES, ProvisionError } from '../../servers/provision';
 
 const programme = loadProgramme('national-2023');
 const CYCLE_ID = 'kczg:national-2023';
@@ -178,5 +178,21 @@ describe('published PDF', () => {
       skipped: expect.stringMatching(/no Chromium .*apt-get install -y chromium/),
     });
     expect(warnings).toEqual([(pdf as { skipped: string }).skipped]);
+  });
+});
+
+describe('browser provisioning', () => {
+  it('says which packages to install when apt-get is not there, and installs nothing', async () => {
+    const saved = { PATH: process.env.PATH, KCZG_CHROMIUM: process.env.KCZG_CHROMIUM };
+    process.env.PATH = path.join(root, 'empty-bin');
+    delete process.env.KCZG_CHROMIUM;
+    try {
+      const error = await ensureBrowser().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ProvisionError);
+      expect((error as Error).message).toMatch(/apt-get not found .*apt-get install -y chromium\b/);
+    } finally {
+      process.env.PATH = saved.PATH;
+      if (saved.KCZG_CHROMIUM !== undefined) process.env.KCZG_CHROMIUM = saved.KCZG_CHROMIUM;
+    }
   });
 });
