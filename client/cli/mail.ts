@@ -1,6 +1,7 @@
 /** `kczg mail …`: the running cycle's mail plan, holding and releasing a mailing, the local outbox. */
 import path from 'node:path';
 import type { Command } from 'commander';
+import { rfc3339Beijing } from '../instants';
 import { cycleIdOf, examples, type Cli } from './context';
 import { registerMailPreview } from './mail-preview';
 
@@ -34,7 +35,10 @@ function registerOutbox(mail: Command, cli: Cli): void {
     .addHelpText('after', examples('kczg mail outbox out/rehearsal/outbox'))
     .action(async (dir: string | undefined) => {
       const { listOutbox } = await import('../../mail/outbox');
-      const entries = await listOutbox(path.resolve(dir ?? '.kczg/outbox'));
+      // The Date header as an RFC 3339 instant in Beijing time, like every instant in --json.
+      const entries = (await listOutbox(path.resolve(dir ?? '.kczg/outbox'))).map((e) =>
+        e.date ? { ...e, date: rfc3339Beijing(Date.parse(e.date)) } : e,
+      );
       cli.print(
         entries.map((e) => `${e.date ?? ''}  ${e.to.join(', ')}  ${e.subject}`).join('\n') ||
           '（空 / empty）',

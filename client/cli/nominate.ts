@@ -20,6 +20,14 @@ interface NominateOptions {
   template?: string | true;
 }
 
+/**
+ * A unit subcommand's options. `nominate` declares --unit and --candidate itself, and Commander
+ * gives an option to the first command that knows it (global options may come anywhere), so
+ * `nominate amend … --unit cie` finds its --unit on `nominate`: read both.
+ */
+const unitOptions = (command: Command) =>
+  command.optsWithGlobals<{ unit?: string; nomination?: string; candidate?: string }>();
+
 const readCandidate = (file: string) => withoutSchemaKey(readJsonFile(file, 'candidate')) as Candidate;
 
 function printTemplate(cli: Cli, target: string | true): void {
@@ -78,17 +86,20 @@ function registerAmend(nominate: Command, cli: Cli): void {
     .description(
       '推荐单位：修改已提交的推荐（征集截止前）/ unit: replace a nomination’s candidate, before the close',
     )
-    .requiredOption('--unit <unit>', '单位编号 / unit id')
-    .requiredOption('--nomination <id>', '推荐编号 / nomination id')
-    .requiredOption('--candidate <file>', '新的候选信息 JSON / the corrected candidate JSON file')
+    .option('--unit <unit>', '单位编号（必填）/ unit id (required)')
+    .option('--nomination <id>', '推荐编号（必填）/ nomination id (required)')
+    .option('--candidate <file>', '新的候选信息 JSON（必填）/ the corrected candidate JSON file (required)')
     .addHelpText(
       'after',
       examples('kczg nominate amend national-2023 --unit cie --nomination cie.3 --candidate candidate.json'),
     )
-    .action(async (id: string, opts: { unit: string; nomination: string; candidate: string }) => {
-      const candidate = readCandidate(opts.candidate);
+    .action(async (id: string, _opts: unknown, command: Command) => {
+      const opts = unitOptions(command);
+      const unit = required(opts.unit, 'unit', '--unit cie');
+      const nominationId = required(opts.nomination, 'nomination', '--nomination cie.3');
+      const candidate = readCandidate(required(opts.candidate, 'candidate', '--candidate candidate.json'));
       const nomination = await cli.withApi((api) =>
-        api.amend(cycleIdOf(id), opts.unit, { nominationId: opts.nomination, candidate }),
+        api.amend(cycleIdOf(id), unit, { nominationId, candidate }),
       );
       cli.print(`已修改 / amended: ${nomination.id}`, nomination);
     });
@@ -98,11 +109,14 @@ function withdrawCommand(parent: Command, cli: Cli, usage: string): void {
   parent
     .command('withdraw <programme>')
     .description('推荐单位：撤回推荐 / unit: withdraw a nomination')
-    .requiredOption('--unit <unit>', '单位编号 / unit id')
-    .requiredOption('--nomination <id>', '推荐编号 / nomination id')
+    .option('--unit <unit>', '单位编号（必填）/ unit id (required)')
+    .option('--nomination <id>', '推荐编号（必填）/ nomination id (required)')
     .addHelpText('after', examples(`${usage} national-2023 --unit cie --nomination cie.3`))
-    .action(async (id: string, opts: { unit: string; nomination: string }) => {
-      const nomination = await cli.withApi((api) => api.withdraw(cycleIdOf(id), opts.unit, opts.nomination));
+    .action(async (id: string, _opts: unknown, command: Command) => {
+      const opts = unitOptions(command);
+      const unit = required(opts.unit, 'unit', '--unit cie');
+      const nominationId = required(opts.nomination, 'nomination', '--nomination cie.3');
+      const nomination = await cli.withApi((api) => api.withdraw(cycleIdOf(id), unit, nominationId));
       cli.print(`已撤回 / withdrawn: ${nomination.id}`, nomination);
     });
 }
@@ -113,10 +127,11 @@ function registerComplete(nominate: Command, cli: Cli): void {
     .description(
       '推荐单位：报送完毕（不再收到提醒，秘书处汇总显示已完成）/ unit: we are done (no more reminders; the digest shows it)',
     )
-    .requiredOption('--unit <unit>', '单位编号 / unit id')
+    .option('--unit <unit>', '单位编号（必填）/ unit id (required)')
     .addHelpText('after', examples('kczg nominate complete national-2023 --unit cie'))
-    .action(async (id: string, opts: { unit: string }) => {
-      const state = await cli.withApi((api) => api.markComplete(cycleIdOf(id), opts.unit));
+    .action(async (id: string, _opts: unknown, command: Command) => {
+      const unit = required(unitOptions(command).unit, 'unit', '--unit cie');
+      const state = await cli.withApi((api) => api.markComplete(cycleIdOf(id), unit));
       cli.print(
         `已报送完毕 / marked complete: ${state.unitName}（已推荐 ${state.nominations.length} 项 / ${state.nominations.length} nominated）`,
         state,
@@ -128,10 +143,11 @@ function registerUnitStatus(nominate: Command, cli: Cli): void {
   nominate
     .command('status <programme>')
     .description('推荐单位：本单位的推荐与剩余名额 / unit: its nominations and remaining quota')
-    .requiredOption('--unit <unit>', '单位编号 / unit id')
+    .option('--unit <unit>', '单位编号（必填）/ unit id (required)')
     .addHelpText('after', examples('kczg nominate status national-2023 --unit cie --json'))
-    .action(async (id: string, opts: { unit: string }) => {
-      const state = await cli.withApi((api) => api.unitState(cycleIdOf(id), opts.unit));
+    .action(async (id: string, _opts: unknown, command: Command) => {
+      const unit = required(unitOptions(command).unit, 'unit', '--unit cie');
+      const state = await cli.withApi((api) => api.unitState(cycleIdOf(id), unit));
       const part = (p: { listId: string; fieldId?: string }) =>
         `${p.listId}${p.fieldId ? `/${p.fieldId}` : ''}`;
       cli.print(

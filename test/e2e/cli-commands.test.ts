@@ -4,7 +4,6 @@
  * real worker and loopback SMTP. One cycle (`import-test-2023`, national-2023 with a quota of 1000
  * for 先导技术榜) runs from programme time 2023-11-01 09:00, so collection stays open throughout.
  */
-import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,42 +13,18 @@ import { beijingToEpochMs } from '../../domain/calendar';
 import type { Programme } from '../../domain/programme';
 import { loadProgramme } from '../../programmes/loader';
 import type { Nomination } from '../../workflows/messages';
+import { workerInBackground, type BackgroundWorker } from '../support/background-worker';
+import { CliRunner, ms, type Json } from '../support/cli';
 import { startTestStack, type TestStack } from '../support/stack';
 
-const CLI = path.resolve(__dirname, '..', '..', 'dist', 'client', 'cli.js');
 const PROGRAMME = 'import-test-2023';
 const CYCLE = `kczg:${PROGRAMME}`;
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Json = any;
-interface Result {
-  code: number;
-  json: Json;
-  stdout: string;
-  stderr: string;
-}
-
 let stack: TestStack;
 let dir: string;
-let stopWorker: () => void;
-let workerDone: Promise<void>;
-
-/** Runs the CLI; `--json` unless `text` is set. Never rejects: the exit code is in the result. */
-function kczg(args: string[], options: { text?: boolean } = {}): Promise<Result> {
-  const argv = [CLI, ...(options.text ? [] : ['--json']), '--address', stack.env.address, ...args];
-  return new Promise((resolve) => {
-    execFile(process.execPath, argv, { maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      const code = error ? Number((error as { code?: number }).code ?? 1) : 0;
-      let json: Json;
-      try {
-        json = options.text ? undefined : JSON.parse(stdout);
-      } catch {
-        json = undefined;
-      }
-      resolve({ code, json, stdout, stderr });
-    });
-  });
-}
+let worker: BackgroundWorker;
+const cli = new CliRunner({ address: () => stack.env.address });
+const kczg = (args: string[], options: { text?: boolean } = {}) => cli.run(args, options);
 
 const at = (beijing: string) => beijingToEpochMs(beijing);
 
@@ -69,17 +44,12 @@ async function nominationsOf(unitId: string): Promise<Nomination[]> {
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kczg-cli-commands-'));
   stack = await startTestStack('dev');
-  workerDone = stack.withWorker(
-    () =>
-      new Promise<void>((resolve) => {
-        stopWorker = resolve;
-      }),
-  );
+  worker = workerInBackground(stack);
 });
 
 afterAll(async () => {
-  stopWorker?.();
-  await workerDone?.catch(() => undefined);
+  await cli.stopAll();
+  await worker?.stop();
   await stack?.shutdown();
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
@@ -100,15 +70,30 @@ describe('kczg commands on a live cycle (dev server)', () => {
       id: 'collection:T-14',
       date: '2023-11-16',
       time: '09:00',
+      at: '2023-11-16T09:00:00+08:00',
+    });
+    // Instants are RFC 3339 with +08:00, beside the display strings.
+    expect(plan.json.stages[0]).toMatchObject({
+      startsAt: '2023-10-07T00:00:00+08:00',
+      starts: '2023-10-07 00:00',
+      deadlineAt: '2023-12-01T00:00:00+08:00',
+      deadline: '2023-11-30 24:00',
     });
     expect(fs.readFileSync(ics, 'utf8')).toContain('BEGIN:VCALENDAR');
   });
 
   it('--help of every new or changed command shows an example', async () => {
     const helps = await Promise.all(
-      [['import'], ['mail', 'plan'], ['mail', 'preview'], ['cycle', 'start']].map((words) =>
-        kczg([...words, '--help'], { text: true }),
-      ),
+      [
+        ['import'],
+        ['mail', 'plan'],
+        ['mail', 'preview'],
+        ['cycle', 'start'],
+        ['nominate', 'amend'],
+        ['nominate', 'complete'],
+        ['nominate'],
+        ['setup'],
+      ].map((words) => kczg([...words, '--help'], { text: true })),
     );
     for (const help of helps) {
       expect(help.code).toBe(0);
@@ -116,6 +101,10 @@ describe('kczg commands on a live cycle (dev server)', () => {
     }
     expect(helps[0].stdout).toContain('kczg import national-2023 --unit cie nominations.xlsx');
     expect(helps[3].stdout).toContain('--roster <file>');
+    expect(helps[2].stdout).toContain('templates: collectionOpened, unitReminder');
+    expect(helps[6].stdout).toContain('programmes/candidate.schema.json');
+    expect(helps[6].stdout).toContain('region: mainland | hong-kong');
+    expect(helps[7].stdout).toContain('"registered"');
   });
 
   it('cycle start: a programme file at a programme time; a second start returns the running cycle', async () => {
@@ -252,10 +241,8 @@ describe('kczg commands on a live cycle (dev server)', () => {
       lines.push(`pioneer-tech,electronics,续传技术 ${i},R-${i},2016/5/${1 + (i % 28)},否`);
     const file = path.join(dir, 'cmes-300.csv');
     fs.writeFileSync(file, `\uFEFF${lines.join('\r\n')}\r\n`);
-    const args = [CLI, '--json', '--address', stack.env.address, 'import', PROGRAMME, '--unit', 'cmes', file];
-
     // First run: killed (SIGKILL, no clean-up) once the unit holds some of its nominations.
-    const child = spawn(process.execPath, args, { stdio: 'ignore' });
+    const child = cli.spawn(['import', PROGRAMME, '--unit', 'cmes', file], { text: false });
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     let atKill = 0;
     for (let i = 0; i < 600 && atKill < 40; i++) {
@@ -392,10 +379,11 @@ describe('kczg commands on a live cycle (dev server)', () => {
         programmeId: PROGRAMME,
         stage: 'collection',
         paused: false,
-        deadlines: { collectionClosesAt: at('2023-11-30 24:00') },
+        // RFC 3339 in Beijing time: 24:00 is the next day's 00:00.
+        deadlines: { collectionClosesAt: '2023-12-01T00:00:00+08:00' },
       },
     });
-    expect(status.json.now).toBeGreaterThanOrEqual(at('2023-11-01 09:00'));
+    expect(ms(status.json.now)).toBeGreaterThanOrEqual(at('2023-11-01 09:00'));
 
     const extend = await kczg([
       'cycle',
@@ -408,7 +396,7 @@ describe('kczg commands on a live cycle (dev server)', () => {
       '--reason',
       '材料补正',
     ]);
-    expect(extend).toMatchObject({ code: 0, json: { unitExtensions: { cie: at('2023-12-05 24:00') } } });
+    expect(extend).toMatchObject({ code: 0, json: { unitExtensions: { cie: '2023-12-06T00:00:00+08:00' } } });
     const past = await kczg([
       'cycle',
       'extend',
@@ -437,7 +425,7 @@ describe('kczg commands on a live cycle (dev server)', () => {
       paused: false,
     });
     expect(plan.messages.length).toBeGreaterThan(50);
-    expect(plan.messages.every((m: Json) => m.at > plan.now)).toBe(true);
+    expect(plan.messages.every((m: Json) => ms(m.at) > ms(plan.now))).toBe(true);
     const byId = new Map<string, Json>(plan.messages.map((m: Json) => [m.id, m]));
     expect(byId.get('collection:T-14')).toMatchObject({
       when: '2023-11-16 09:00',
@@ -524,6 +512,81 @@ describe('kczg commands on a live cycle (dev server)', () => {
     const opened = entries.filter((e) => e.subject.includes('推荐征集已开始'));
     expect(opened.length).toBeGreaterThanOrEqual(13);
     expect(opened.flatMap((e) => e.to)).toContain('cie@units.example.org');
+  });
+
+  it('nominate --template, amend, status and complete: a unit corrects a candidate and says it is done', async () => {
+    const printed = await kczg(['nominate', '--template'], { text: true });
+    expect(printed.code).toBe(0);
+    expect(JSON.parse(printed.stdout).$schema).toBe('programmes/candidate.schema.json');
+    const file = path.join(dir, 'example-candidate.json');
+    expect(await kczg(['nominate', '--template', file])).toMatchObject({ code: 0, json: { template: file } });
+    expect(JSON.parse(fs.readFileSync(file, 'utf8')).$schema).toMatch(/programmes\/candidate\.schema\.json$/);
+
+    // The example is a valid candidate as written ($schema is for editors and is not sent).
+    const part = ['--list', 'pioneer-tech', '--field', 'electronics'];
+    const nominated = await kczg([
+      'nominate',
+      PROGRAMME,
+      '--unit',
+      'jiangsu-cast',
+      ...part,
+      '--candidate',
+      file,
+      '--key',
+      'js-1',
+    ]);
+    expect(nominated).toMatchObject({ code: 0, json: { id: 'jiangsu-cast.1' } });
+    expect(ms(nominated.json.submittedAt)).toBeGreaterThanOrEqual(at('2023-11-01 09:00'));
+
+    const corrected = path.join(dir, 'corrected.json');
+    fs.writeFileSync(
+      corrected,
+      JSON.stringify({ name: '更正后的技术名称', identity: 'JS-1', classified: false }),
+    );
+    const amended = await kczg([
+      'nominate',
+      'amend',
+      PROGRAMME,
+      '--unit',
+      'jiangsu-cast',
+      '--nomination',
+      'jiangsu-cast.1',
+      '--candidate',
+      corrected,
+    ]);
+    expect(amended).toMatchObject({
+      code: 0,
+      json: { id: 'jiangsu-cast.1', candidate: { name: '更正后的技术名称' } },
+    });
+    const missing = await kczg([
+      'nominate',
+      'amend',
+      PROGRAMME,
+      '--unit',
+      'jiangsu-cast',
+      '--nomination',
+      'jiangsu-cast.9',
+      '--candidate',
+      corrected,
+    ]);
+    expect(missing).toMatchObject({ code: 2, json: { error: { code: 'UNKNOWN_NOMINATION' } } });
+
+    const before = await kczg(['nominate', 'status', PROGRAMME, '--unit', 'jiangsu-cast']);
+    expect(before).toMatchObject({ code: 0, json: { unitId: 'jiangsu-cast', complete: false } });
+    expect(ms(before.json.collectionClosesAt)).toBe(at('2023-11-30 24:00'));
+    const complete = await kczg(['nominate', 'complete', PROGRAMME, '--unit', 'jiangsu-cast']);
+    expect(complete).toMatchObject({ code: 0, json: { unitId: 'jiangsu-cast', complete: true } });
+    expect((await stack.api.unitState(CYCLE, 'jiangsu-cast')).complete).toBe(true);
+    const text = await kczg(['nominate', 'status', PROGRAMME, '--unit', 'jiangsu-cast'], { text: true });
+    expect(text.stdout).toContain('已报送完毕 / complete');
+    expect(text.stdout).toContain('更正后的技术名称');
+
+    // Without the required options: exit 2 INVALID with the field, nothing sent.
+    const noKey = await kczg(['nominate', PROGRAMME, '--unit', 'jiangsu-cast', ...part, '--candidate', file]);
+    expect(noKey).toMatchObject({
+      code: 2,
+      json: { error: { code: 'INVALID', field: 'key', rule: 'required' } },
+    });
   });
 
   it('exit 1 for a failure that is not a rejection: a cycle that does not exist', async () => {
