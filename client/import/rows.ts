@@ -199,6 +199,42 @@ export function deriveKey(
   return `import-${digest.slice(0, 40)}`;
 }
 
+const LIST_REQUIRED: Rejection = {
+  code: 'INVALID',
+  field: 'listId',
+  rule: 'required',
+  message: '榜单为空 / no list',
+  fix: '填写榜单编号，如 pioneer-tech / fill in the list id',
+};
+
+/** A row without a list, or with a key too long to be an update id. */
+function listAndKeyProblem(listId: string | undefined, givenKey: string | undefined): Rejection | undefined {
+  if (!listId) return LIST_REQUIRED;
+  if (givenKey && givenKey.length > 200) {
+    return {
+      code: 'INVALID',
+      field: 'key',
+      rule: 'length',
+      message: '幂等键过长（最多 200 字符）/ key longer than 200 characters',
+      fix: '使用较短的键 / use a shorter key',
+    };
+  }
+  return undefined;
+}
+
+/** A row whose key (given, or derived from identical content) an earlier row has. */
+function duplicateOf(key: string, earlier: number, keyGiven: boolean): Rejection {
+  return {
+    code: 'DUPLICATE',
+    field: keyGiven ? 'key' : 'candidate',
+    rule: 'unique-per-file',
+    message: keyGiven
+      ? `幂等键 "${key}" 与第 ${earlier} 行重复 / key "${key}" repeats row ${earlier}`
+      : `与第 ${earlier} 行内容相同 / same as row ${earlier}`,
+    fix: keyGiven ? '每行使用不同的键 / give each row its own key' : '删除重复行 / remove the repeated row',
+  };
+}
+
 /** Every data row as a request, or its local rejection (INVALID with the field, DUPLICATE key). */
 export function prepareRows(table: ImportTable, context: ImportContext): PreparedRow[] {
   const firstRowOfKey = new Map<string, number>();
@@ -217,24 +253,8 @@ export function prepareRows(table: ImportTable, context: ImportContext): Prepare
       ...(givenKey ? { key: givenKey } : {}),
     };
     const reject = (rejection: Rejection): PreparedRow => ({ ...base, ok: false, rejection });
-    if (!listId) {
-      return reject({
-        code: 'INVALID',
-        field: 'listId',
-        rule: 'required',
-        message: '榜单为空 / no list',
-        fix: '填写榜单编号，如 pioneer-tech / fill in the list id',
-      });
-    }
-    if (givenKey && givenKey.length > 200) {
-      return reject({
-        code: 'INVALID',
-        field: 'key',
-        rule: 'length',
-        message: '幂等键过长（最多 200 字符）/ key longer than 200 characters',
-        fix: '使用较短的键 / use a shorter key',
-      });
-    }
+    const unusable = listAndKeyProblem(listId, givenKey);
+    if (unusable || !listId) return reject(unusable ?? LIST_REQUIRED);
     let candidate: Candidate;
     try {
       candidate = candidateFromCells(cell);
@@ -251,22 +271,7 @@ export function prepareRows(table: ImportTable, context: ImportContext): Prepare
     const key = givenKey ?? deriveKey(context.programmeId, context.unitId, listId, fieldId, candidate);
     const earlier = firstRowOfKey.get(key);
     if (earlier !== undefined) {
-      return {
-        ...base,
-        key,
-        ok: false,
-        rejection: {
-          code: 'DUPLICATE',
-          field: givenKey ? 'key' : 'candidate',
-          rule: 'unique-per-file',
-          message: givenKey
-            ? `幂等键 "${key}" 与第 ${earlier} 行重复 / key "${key}" repeats row ${earlier}`
-            : `与第 ${earlier} 行内容相同 / same as row ${earlier}`,
-          fix: givenKey
-            ? '每行使用不同的键 / give each row its own key'
-            : '删除重复行 / remove the repeated row',
-        },
-      };
+      return { ...base, key, ok: false, rejection: duplicateOf(key, earlier, givenKey !== undefined) };
     }
     firstRowOfKey.set(key, row);
     return {

@@ -69,9 +69,40 @@ function rejected(base: RowBase, rejection: Rejection): ImportRowResult {
   };
 }
 
-/** Sends the prepared rows, `concurrency` at a time, in file order; rejections are per row. */
-export async function runImport(prepared: PreparedRow[], options: RunOptions): Promise<ImportRun> {
-  const results: ImportRowResult[] = prepared.map((p) => {
+/** Places taken per quota part during a run: accepted, and possibly about to be. */
+class QuotaTracker {
+  private readonly parts = new Map<QuotaRoom, { accepted: number; inFlight: number }>();
+
+  constructor(private readonly options: Pick<RunOptions, 'room' | 'existingKeys'>) {}
+
+  /** The part a request takes a place in; none for a retried key or an unlimited part. */
+  partOf(
+    request: NominateRequest,
+  ): { room: QuotaRoom; part: { accepted: number; inFlight: number } } | undefined {
+    if (this.options.existingKeys?.has(request.idempotencyKey)) return undefined;
+    const room = this.options.room?.find(
+      (r) => r.listId === request.listId && (r.fieldId === undefined || r.fieldId === request.fieldId),
+    );
+    if (!room) return undefined;
+    const part = this.parts.get(room) ?? { accepted: 0, inFlight: 0 };
+    this.parts.set(room, part);
+    return { room, part };
+  }
+
+  /** The part's last places may still go to rows in flight: wait for them before sending more. */
+  mustWait(request: NominateRequest): boolean {
+    const found = this.partOf(request);
+    if (!found) return false;
+    const { room, part } = found;
+    return (
+      part.inFlight > 0 && part.accepted < room.remaining && part.accepted + part.inFlight >= room.remaining
+    );
+  }
+}
+
+/** Every row's result before sending: pending, or its local rejection. */
+function initialResults(prepared: PreparedRow[]): ImportRowResult[] {
+  return prepared.map((p) => {
     const base: RowBase = {
       row: p.row,
       ...(p.key ? { key: p.key } : {}),
@@ -81,6 +112,11 @@ export async function runImport(prepared: PreparedRow[], options: RunOptions): P
     };
     return p.ok ? { ...base, status: 'pending' } : rejected(base, p.rejection);
   });
+}
+
+/** Sends the prepared rows, `concurrency` at a time, in file order; rejections are per row. */
+export async function runImport(prepared: PreparedRow[], options: RunOptions): Promise<ImportRun> {
+  const results = initialResults(prepared);
   const todo = prepared.flatMap((p, i) => (p.ok ? [{ p, i }] : []));
   const total = todo.length;
   const concurrency = Math.max(1, Math.min(options.concurrency ?? 8, 10));
@@ -91,31 +127,10 @@ export async function runImport(prepared: PreparedRow[], options: RunOptions): P
     accepted: results.filter((r) => r.status === 'accepted').length,
     rejected: results.filter((r) => r.status === 'rejected').length,
   });
-
-  // Places taken per quota part during this run: accepted, and possibly about to be.
-  const parts = new Map<QuotaRoom, { accepted: number; inFlight: number }>();
-  const partOf = (request: NominateRequest) => {
-    if (options.existingKeys?.has(request.idempotencyKey)) return undefined;
-    const room = options.room?.find(
-      (r) => r.listId === request.listId && (r.fieldId === undefined || r.fieldId === request.fieldId),
-    );
-    if (!room) return undefined;
-    const part = parts.get(room) ?? { accepted: 0, inFlight: 0 };
-    parts.set(room, part);
-    return { room, part };
-  };
-  /** The part's last places may still go to rows in flight: wait for them before sending more. */
-  const mustWait = (request: NominateRequest) => {
-    const found = partOf(request);
-    if (!found) return false;
-    const { room, part } = found;
-    return (
-      part.inFlight > 0 && part.accepted < room.remaining && part.accepted + part.inFlight >= room.remaining
-    );
-  };
+  const quota = new QuotaTracker(options);
 
   const send = async (request: NominateRequest, i: number) => {
-    const part = partOf(request)?.part;
+    const part = quota.partOf(request)?.part;
     if (part) part.inFlight++;
     try {
       const nomination = await options.nominate(request);
@@ -144,7 +159,7 @@ export async function runImport(prepared: PreparedRow[], options: RunOptions): P
         interrupted = true;
         break dispatch;
       }
-      if (inFlight.size < concurrency && !mustWait(p.request)) break;
+      if (inFlight.size < concurrency && !quota.mustWait(p.request)) break;
       await Promise.race(inFlight);
     }
     const task: Promise<void> = send(p.request, i).finally(() => inFlight.delete(task));

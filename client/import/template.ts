@@ -20,6 +20,14 @@ const REQUIRED_COLUMNS: ImportColumn[] = ['listId', 'name'];
 export async function templateWorkbook(programme?: Programme): Promise<ExcelJS.Workbook> {
   const workbook = new ExcelJS.Workbook();
   workbook.creator = 'kczg';
+  addDataSheet(workbook, programme);
+  addInstructions(workbook);
+  if (programme) addListsSheet(workbook, programme);
+  return workbook;
+}
+
+/** The sheet a unit fills in: headings with notes, required ones shaded, drop-downs. */
+function addDataSheet(workbook: ExcelJS.Workbook, programme?: Programme): void {
   const sheet = workbook.addWorksheet('推荐 nominations', { views: [{ state: 'frozen', ySplit: 1 }] });
   sheet.columns = IMPORT_COLUMNS.map((column) => ({
     header: templateHeading(column),
@@ -61,7 +69,9 @@ export async function templateWorkbook(programme?: Programme): Promise<ExcelJS.W
       };
     }
   }
+}
 
+function addInstructions(workbook: ExcelJS.Workbook): void {
   const help = workbook.addWorksheet('填写说明 instructions');
   help.columns = [
     { header: '列 / column', key: 'column', width: 22 },
@@ -92,40 +102,40 @@ export async function templateWorkbook(programme?: Programme): Promise<ExcelJS.W
   ]) {
     help.addRow({ column: line });
   }
+}
 
-  if (programme) {
-    const lists = workbook.addWorksheet('榜单与领域 lists');
-    lists.columns = [
-      { header: '榜单 listId', key: 'listId', width: 26 },
-      { header: '榜单名称 / list', key: 'list', width: 34 },
-      { header: '领域 fieldId', key: 'fieldId', width: 24 },
-      { header: '领域名称 / field', key: 'field', width: 16 },
-      { header: '每单位名额 / quota per unit', key: 'quota', width: 26 },
-      { header: '候选条件 / eligibility rules', key: 'rules', width: 60 },
-    ];
-    lists.getRow(1).font = { bold: true };
-    for (const list of programme.lists.filter((l) => !l.separatelyOrganised)) {
-      const quota = list.quota
-        ? `${list.quota.default}${list.quota.scope === 'field' ? '（每领域 / per field）' : ''}`
-        : '';
-      const rules = (rules?: { rule: string }[]) => (rules ?? []).map((r) => r.rule).join(', ');
-      if (!list.fields) {
-        lists.addRow({ listId: list.id, list: list.name.zh, quota, rules: rules(list.eligibility) });
-        continue;
-      }
-      for (const field of list.fields) {
-        lists.addRow({
-          listId: list.id,
-          list: list.name.zh,
-          fieldId: field.id,
-          field: field.name.zh,
-          quota,
-          rules: [rules(list.eligibility), rules(field.eligibility)].filter(Boolean).join(', '),
-        });
-      }
+/** The programme's lists and fields, with quotas and eligibility rules. */
+function addListsSheet(workbook: ExcelJS.Workbook, programme: Programme): void {
+  const lists = workbook.addWorksheet('榜单与领域 lists');
+  lists.columns = [
+    { header: '榜单 listId', key: 'listId', width: 26 },
+    { header: '榜单名称 / list', key: 'list', width: 34 },
+    { header: '领域 fieldId', key: 'fieldId', width: 24 },
+    { header: '领域名称 / field', key: 'field', width: 16 },
+    { header: '每单位名额 / quota per unit', key: 'quota', width: 26 },
+    { header: '候选条件 / eligibility rules', key: 'rules', width: 60 },
+  ];
+  lists.getRow(1).font = { bold: true };
+  for (const list of programme.lists.filter((l) => !l.separatelyOrganised)) {
+    const quota = list.quota
+      ? `${list.quota.default}${list.quota.scope === 'field' ? '（每领域 / per field）' : ''}`
+      : '';
+    const rules = (rules?: { rule: string }[]) => (rules ?? []).map((r) => r.rule).join(', ');
+    if (!list.fields) {
+      lists.addRow({ listId: list.id, list: list.name.zh, quota, rules: rules(list.eligibility) });
+      continue;
+    }
+    for (const field of list.fields) {
+      lists.addRow({
+        listId: list.id,
+        list: list.name.zh,
+        fieldId: field.id,
+        field: field.name.zh,
+        quota,
+        rules: [rules(list.eligibility), rules(field.eligibility)].filter(Boolean).join(', '),
+      });
     }
   }
-  return workbook;
 }
 
 /** Writes the template: .csv gets the heading row, anything else the XLSX workbook. */
