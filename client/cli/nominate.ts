@@ -9,7 +9,7 @@ import type { Command } from 'commander';
 import type { Candidate } from '../../domain/programme';
 import { CANDIDATE_FIELDS_HELP, candidateTemplate, withoutSchemaKey } from './candidate-template';
 import { cycleIdOf, examples, readJsonFile, required, type Cli } from './context';
-import { textTable } from './text-table';
+import { textTable } from '../text-table';
 
 interface NominateOptions {
   unit?: string;

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import type { FinalResults, ReviewResultEntry } from '../../workflows/messages';
 import { cycleIdOf, examples, readJsonFile, type Cli } from './context';
-import { textTable } from './text-table';
+import { textTable } from '../text-table';
 
 function registerReview(program: Command, cli: Cli): void {
   const review = program.command('review').description('评审机构 / review bodies');

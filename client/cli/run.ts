@@ -26,11 +26,11 @@ function registerPlan(program: Command, cli: Cli): void {
       examples('kczg plan national-2023 --ics plan.ics', 'kczg plan national-2023 --json'),
     )
     .action(async (id: string, opts: { ics?: string }) => {
-      const [{ loadProgramme }, { buildPlan, renderPlanIcs, renderPlanText }] = await Promise.all([
-        import('../../programmes/loader'),
+      const [{ loadProgrammeFast }, { buildPlan, renderPlanIcs, renderPlanText }] = await Promise.all([
+        import('./programme-cache'),
         import('../plan'),
       ]);
-      const plan = buildPlan(loadProgramme(id));
+      const plan = buildPlan(await loadProgrammeFast(id));
       if (opts.ics) fs.writeFileSync(opts.ics, renderPlanIcs(plan, Date.now()));
       cli.print(renderPlanText(plan), plan);
     });
