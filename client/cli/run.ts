@@ -111,6 +111,9 @@ async function runWorker(cli: Cli, opts: { dataDir: string; maxCachedWorkflows?:
     maxCachedWorkflows,
   });
   log.info({ namespace, dataDir: path.resolve(opts.dataDir), maxCachedWorkflows }, 'worker polling');
+  cli.note(
+    `kczg worker 运行中 / running on namespace ${namespace} (task queues ${worker.entities.options.taskQueue}, ${worker.cycles.options.taskQueue}); Ctrl-C 停止 / to stop`,
+  );
   await worker.run();
 }
 
