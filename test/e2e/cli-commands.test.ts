@@ -5,7 +5,6 @@
  * for 先导技术榜) runs from programme time 2023-11-01 09:00, so collection stays open throughout.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { parseCsv, REPORT_HEADINGS } from '../../client/import';
@@ -13,18 +12,14 @@ import { beijingToEpochMs } from '../../domain/calendar';
 import type { Programme } from '../../domain/programme';
 import { loadProgramme } from '../../programmes/loader';
 import type { Nomination } from '../../workflows/messages';
-import { workerInBackground, type BackgroundWorker } from '../support/background-worker';
-import { CliRunner, ms, type Json } from '../support/cli';
-import { startTestStack, type TestStack } from '../support/stack';
+import { ms, type Json, startCycleArgs } from '../support/cli';
+import { liveStack } from '../support/live-stack';
 
 const PROGRAMME = 'import-test-2023';
 const CYCLE = `kczg:${PROGRAMME}`;
 
-let stack: TestStack;
-let dir: string;
-let worker: BackgroundWorker;
-const cli = new CliRunner({ address: () => stack.env.address });
-const kczg = (args: string[], options: { text?: boolean } = {}) => cli.run(args, options);
+const suite = liveStack('kczg-cli-commands-');
+const kczg = (args: string[], options: { text?: boolean } = {}) => suite.cli.run(args, options);
 
 const at = (beijing: string) => beijingToEpochMs(beijing);
 
@@ -32,31 +27,18 @@ function programmeFile(id: string, edit: (p: Programme) => void = () => undefine
   const programme = structuredClone(loadProgramme('national-2023'));
   programme.id = id;
   edit(programme);
-  const file = path.join(dir, `${id}.json`);
+  const file = path.join(suite.dir, `${id}.json`);
   fs.writeFileSync(file, JSON.stringify(programme, null, 2));
   return file;
 }
 
 async function nominationsOf(unitId: string): Promise<Nomination[]> {
-  return (await stack.api.unitState(CYCLE, unitId)).nominations;
+  return (await suite.stack.api.unitState(CYCLE, unitId)).nominations;
 }
-
-beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kczg-cli-commands-'));
-  stack = await startTestStack('dev');
-  worker = workerInBackground(stack);
-});
-
-afterAll(async () => {
-  await cli.stopAll();
-  await worker?.stop();
-  await stack?.shutdown();
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
-});
 
 describe('kczg commands on a live cycle (dev server)', () => {
   it('plan: the programme-year as one JSON document and an .ics, without a server', async () => {
-    const ics = path.join(dir, 'plan.ics');
+    const ics = path.join(suite.dir, 'plan.ics');
     const plan = await kczg(['plan', 'national-2023', '--ics', ics]);
     expect(plan.code).toBe(0);
     expect(plan.json.stages.map((s: Json) => s.key)).toEqual([
@@ -112,15 +94,7 @@ describe('kczg commands on a live cycle (dev server)', () => {
       const list = p.lists.find((l) => l.id === 'pioneer-tech');
       if (list?.quota) list.quota.default = 1000;
     });
-    const start = await kczg([
-      'cycle',
-      'start',
-      PROGRAMME,
-      '--programme-file',
-      file,
-      '--start-at',
-      '2023-11-01 09:00',
-    ]);
+    const start = await kczg(startCycleArgs(PROGRAMME, file, '2023-11-01 09:00'));
     expect(start).toMatchObject({ code: 0, json: { cycleId: CYCLE, started: true } });
     const again = await kczg(['cycle', 'start', PROGRAMME, '--programme-file', file]);
     expect(again).toMatchObject({ code: 0, json: { cycleId: CYCLE, started: false } });
@@ -129,7 +103,7 @@ describe('kczg commands on a live cycle (dev server)', () => {
   it('cycle start --roster: the cycle runs with the roster file’s units; a bad roster is exit 2 INVALID', async () => {
     const id = 'roster-test-2023';
     const file = programmeFile(id);
-    const roster = path.join(dir, 'units.csv');
+    const roster = path.join(suite.dir, 'units.csv');
     fs.writeFileSync(
       roster,
       '\uFEFF单位编号,单位名称,推荐渠道,电子邮箱,联系人\r\n' +
@@ -138,7 +112,7 @@ describe('kczg commands on a live cycle (dev server)', () => {
     );
     const start = await kczg(['cycle', 'start', id, '--programme-file', file, '--roster', roster]);
     expect(start).toMatchObject({ code: 0, json: { cycleId: `kczg:${id}`, started: true } });
-    const { programme } = await stack.api.reader.setup(`kczg:${id}`);
+    const { programme } = await suite.stack.api.reader.setup(`kczg:${id}`);
     expect(programme.roster).toEqual({
       sample: false,
       units: [
@@ -155,7 +129,7 @@ describe('kczg commands on a live cycle (dev server)', () => {
     const cancel = await kczg(['cycle', 'cancel', id, '--reason', '测试结束']);
     expect(cancel.code).toBe(0);
 
-    const bad = path.join(dir, 'bad-units.csv');
+    const bad = path.join(suite.dir, 'bad-units.csv');
     fs.writeFileSync(bad, 'id,name,channels,email\nx-unit,某单位,no-such-channel,x@units.example.org\n');
     const refused = await kczg(['cycle', 'start', 'other-2023', '--programme-file', file, '--roster', bad]);
     expect(refused).toMatchObject({
@@ -204,7 +178,7 @@ describe('kczg commands on a live cycle (dev server)', () => {
       if (row === 90) cells[7] = '火星';
       sheet.addRow(cells);
     }
-    const file = path.join(dir, 'cie-500.xlsx');
+    const file = path.join(suite.dir, 'cie-500.xlsx');
     await workbook.xlsx.writeFile(file);
 
     const started = Date.now();
@@ -239,10 +213,10 @@ describe('kczg commands on a live cycle (dev server)', () => {
     const lines = [header];
     for (let i = 1; i <= 300; i++)
       lines.push(`pioneer-tech,electronics,续传技术 ${i},R-${i},2016/5/${1 + (i % 28)},否`);
-    const file = path.join(dir, 'cmes-300.csv');
+    const file = path.join(suite.dir, 'cmes-300.csv');
     fs.writeFileSync(file, `\uFEFF${lines.join('\r\n')}\r\n`);
     // First run: killed (SIGKILL, no clean-up) once the unit holds some of its nominations.
-    const child = cli.spawn(['import', PROGRAMME, '--unit', 'cmes', file], { text: false });
+    const child = suite.cli.spawn(['import', PROGRAMME, '--unit', 'cmes', file], { text: false });
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     let atKill = 0;
     for (let i = 0; i < 600 && atKill < 40; i++) {
@@ -277,7 +251,7 @@ describe('kczg commands on a live cycle (dev server)', () => {
     const lines = ['榜单,名称,统一社会信用代码,注册地区,成立日期,经营与信用状态'];
     for (let i = 1; i <= 13; i++)
       lines.push(`emerging-enterprise,新锐企业 ${i},Q-${i},中国大陆,2018-01-01,良好`);
-    const file = path.join(dir, 'ciesc-13.csv');
+    const file = path.join(suite.dir, 'ciesc-13.csv');
     fs.writeFileSync(file, lines.join('\n'));
     const result = await kczg(['import', PROGRAMME, '--unit', 'ciesc', file]);
     expect(result).toMatchObject({ code: 0, json: { accepted: 10, rejected: 3 } });
@@ -293,11 +267,11 @@ describe('kczg commands on a live cycle (dev server)', () => {
   });
 
   it('import: an invalid file or an unknown unit is exit 2 with a stable code, and nothing is sent', async () => {
-    const noName = path.join(dir, 'no-name.csv');
+    const noName = path.join(suite.dir, 'no-name.csv');
     fs.writeFileSync(noName, '榜单,领域\npioneer-tech,electronics\n');
-    const notXlsx = path.join(dir, 'broken.xlsx');
+    const notXlsx = path.join(suite.dir, 'broken.xlsx');
     fs.writeFileSync(notXlsx, 'not a workbook');
-    const good = path.join(dir, 'one.csv');
+    const good = path.join(suite.dir, 'one.csv');
     fs.writeFileSync(good, 'listId,fieldId,name,classified\npioneer-tech,electronics,单项技术,false\n');
     const [missingColumn, unreadable, unknownUnit, noUnit] = await Promise.all([
       kczg(['import', PROGRAMME, '--unit', 'csae', noName]),
@@ -314,7 +288,7 @@ describe('kczg commands on a live cycle (dev server)', () => {
   });
 
   it('import --template writes the XLSX template with the running cycle’s lists (no preset of that id)', async () => {
-    const out = path.join(dir, 'template.xlsx');
+    const out = path.join(suite.dir, 'template.xlsx');
     const result = await kczg(['import', PROGRAMME, '--template', out]);
     expect(result).toMatchObject({ code: 0, json: { template: out } });
     const workbook = new ExcelJS.Workbook();
@@ -323,7 +297,7 @@ describe('kczg commands on a live cycle (dev server)', () => {
   });
 
   it('nominate and withdraw: accepted with an id, the same key returns it, a second withdrawal is exit 2', async () => {
-    const candidate = path.join(dir, 'candidate.json');
+    const candidate = path.join(suite.dir, 'candidate.json');
     fs.writeFileSync(
       candidate,
       JSON.stringify({
@@ -456,7 +430,7 @@ describe('kczg commands on a live cycle (dev server)', () => {
   });
 
   it('mail preview: the running cycle’s real usage for a unit; a preset without a cycle; bad names are exit 2', async () => {
-    const html = path.join(dir, 'preview.html');
+    const html = path.join(suite.dir, 'preview.html');
     const [live, preset, badTemplate, badUnit] = await Promise.all([
       kczg(['mail', 'preview', 'unitReminder', '--programme', PROGRAMME, '--unit', 'cie', '--html', html]),
       kczg(['mail', 'preview', 'bodyReminder', '--programme', 'national-2022', '--body', 'final']),
@@ -490,7 +464,7 @@ describe('kczg commands on a live cycle (dev server)', () => {
   });
 
   it('cycle audit (+ --csv): every secretariat action in order, as JSON and as a UTF-8 CSV', async () => {
-    const csv = path.join(dir, 'audit.csv');
+    const csv = path.join(suite.dir, 'audit.csv');
     const audit = await kczg(['cycle', 'audit', PROGRAMME, '--csv', csv]);
     expect(audit.code).toBe(0);
     const actions = (audit.json as Json[]).filter((e) => e.actor === 'secretariat').map((e) => e.action);
@@ -505,7 +479,7 @@ describe('kczg commands on a live cycle (dev server)', () => {
   it('mail outbox: the opening notices the cycle sent to every unit', async () => {
     let entries: Json[] = [];
     for (let i = 0; i < 40; i++) {
-      entries = (await kczg(['mail', 'outbox', stack.outboxDir])).json;
+      entries = (await kczg(['mail', 'outbox', suite.stack.outboxDir])).json;
       if (entries.filter((e) => e.subject.includes('推荐征集已开始')).length >= 13) break;
       await new Promise((r) => setTimeout(r, 500));
     }
@@ -518,7 +492,7 @@ describe('kczg commands on a live cycle (dev server)', () => {
     const printed = await kczg(['nominate', '--template'], { text: true });
     expect(printed.code).toBe(0);
     expect(JSON.parse(printed.stdout).$schema).toBe('programmes/candidate.schema.json');
-    const file = path.join(dir, 'example-candidate.json');
+    const file = path.join(suite.dir, 'example-candidate.json');
     expect(await kczg(['nominate', '--template', file])).toMatchObject({ code: 0, json: { template: file } });
     expect(JSON.parse(fs.readFileSync(file, 'utf8')).$schema).toMatch(/programmes\/candidate\.schema\.json$/);
 
@@ -538,37 +512,29 @@ describe('kczg commands on a live cycle (dev server)', () => {
     expect(nominated).toMatchObject({ code: 0, json: { id: 'jiangsu-cast.1' } });
     expect(ms(nominated.json.submittedAt)).toBeGreaterThanOrEqual(at('2023-11-01 09:00'));
 
-    const corrected = path.join(dir, 'corrected.json');
+    const corrected = path.join(suite.dir, 'corrected.json');
     fs.writeFileSync(
       corrected,
       JSON.stringify({ name: '更正后的技术名称', identity: 'JS-1', classified: false }),
     );
-    const amended = await kczg([
-      'nominate',
-      'amend',
-      PROGRAMME,
-      '--unit',
-      'jiangsu-cast',
-      '--nomination',
-      'jiangsu-cast.1',
-      '--candidate',
-      corrected,
-    ]);
+    const amend = (nomination: string) =>
+      kczg([
+        'nominate',
+        'amend',
+        PROGRAMME,
+        '--unit',
+        'jiangsu-cast',
+        '--nomination',
+        nomination,
+        '--candidate',
+        corrected,
+      ]);
+    const amended = await amend('jiangsu-cast.1');
     expect(amended).toMatchObject({
       code: 0,
       json: { id: 'jiangsu-cast.1', candidate: { name: '更正后的技术名称' } },
     });
-    const missing = await kczg([
-      'nominate',
-      'amend',
-      PROGRAMME,
-      '--unit',
-      'jiangsu-cast',
-      '--nomination',
-      'jiangsu-cast.9',
-      '--candidate',
-      corrected,
-    ]);
+    const missing = await amend('jiangsu-cast.9');
     expect(missing).toMatchObject({ code: 2, json: { error: { code: 'UNKNOWN_NOMINATION' } } });
 
     const before = await kczg(['nominate', 'status', PROGRAMME, '--unit', 'jiangsu-cast']);
@@ -576,7 +542,7 @@ describe('kczg commands on a live cycle (dev server)', () => {
     expect(ms(before.json.collectionClosesAt)).toBe(at('2023-11-30 24:00'));
     const complete = await kczg(['nominate', 'complete', PROGRAMME, '--unit', 'jiangsu-cast']);
     expect(complete).toMatchObject({ code: 0, json: { unitId: 'jiangsu-cast', complete: true } });
-    expect((await stack.api.unitState(CYCLE, 'jiangsu-cast')).complete).toBe(true);
+    expect((await suite.stack.api.unitState(CYCLE, 'jiangsu-cast')).complete).toBe(true);
     const text = await kczg(['nominate', 'status', PROGRAMME, '--unit', 'jiangsu-cast'], { text: true });
     expect(text.stdout).toContain('已报送完毕 / complete');
     expect(text.stdout).toContain('更正后的技术名称');

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { beijingToEpochMs } from '../../domain/calendar';
-import { CLI, CliRunner } from '../support/cli';
+import { CLI, CliRunner, nominateArgs } from '../support/cli';
 import { eventually } from '../support/eventually';
 import { startTestStack, type TestStack } from '../support/stack';
 
@@ -38,37 +38,15 @@ describe('kczg against the dev server', () => {
         candidate,
         JSON.stringify({ name: '端到端技术', identity: 'E2E-1', classified: false }),
       );
-      const accepted = await kczg([
-        'nominate',
-        'national-2023',
-        '--unit',
-        'cie',
-        '--list',
-        'pioneer-tech',
-        '--field',
-        'electronics',
-        '--candidate',
-        candidate,
-        '--key',
-        'e2e-1',
-      ]);
+      const accepted = await kczg(
+        nominateArgs('national-2023', 'cie', 'pioneer-tech/electronics', candidate, 'e2e-1'),
+      );
       expect(accepted).toMatchObject({
         code: 0,
         json: { id: 'cie.1', unitId: 'cie', listId: 'pioneer-tech' },
       });
 
-      const rejected = await kczg([
-        'nominate',
-        'national-2023',
-        '--unit',
-        'cie',
-        '--list',
-        'no-such-list',
-        '--candidate',
-        candidate,
-        '--key',
-        'e2e-2',
-      ]);
+      const rejected = await kczg(nominateArgs('national-2023', 'cie', 'no-such-list', candidate, 'e2e-2'));
       expect(rejected.code).toBe(2);
       expect(rejected.json).toMatchObject({ error: { code: 'UNKNOWN_LIST', field: 'listId' } });
 
@@ -107,20 +85,9 @@ describe('kczg against the dev server', () => {
         async () => (await kczg(['cycle', 'status', 'national-2023'])).json?.stage === 'preliminary-review',
         { timeoutMs: 240_000, intervalMs: 1_000 },
       );
-      const late = await kczg([
-        'nominate',
-        'national-2023',
-        '--unit',
-        'cie',
-        '--list',
-        'pioneer-tech',
-        '--field',
-        'electronics',
-        '--candidate',
-        candidate,
-        '--key',
-        'e2e-3',
-      ]);
+      const late = await kczg(
+        nominateArgs('national-2023', 'cie', 'pioneer-tech/electronics', candidate, 'e2e-3'),
+      );
       expect(late).toMatchObject({ code: 2, json: { error: { code: 'COLLECTION_CLOSED' } } });
     });
   }, 420_000);

@@ -30,7 +30,14 @@ import {
   waitFor,
   type LoggedProcess,
 } from '../reliability/support/processes';
-import { CLI, CliRunner, nominateArgs as nominateWith, type CliResult, type Json } from '../support/cli';
+import {
+  CLI,
+  CliRunner,
+  nominateArgs as nominateWith,
+  type CliResult,
+  type Json,
+  startCycleArgs,
+} from '../support/cli';
 
 /** Every `kczg` command still running: stopped in afterAll, with every long-running process. */
 const cli = new CliRunner();
@@ -56,6 +63,10 @@ function candidateFile(name: string): string {
   fs.writeFileSync(file, JSON.stringify({ name, identity: `TECH-${name}`, classified: false }));
   return file;
 }
+
+/** `cycle start` of `programme` (national-2023 under that id) at programme time 2023-11-01 09:00. */
+const startArgs = (programme: string) =>
+  startCycleArgs(programme, programmeFile(programme), '2023-11-01 09:00');
 
 const nominateArgs = (programme: string, name: string, key: string) =>
   nominateWith(programme, 'cie', 'pioneer-tech/electronics', candidateFile(name), key);
@@ -221,19 +232,7 @@ describe('kczg dev: dev server, Web UI, worker and SMTP outbox in one process tr
 
     // Another terminal: `export KCZG_CODEC_KEYS=$(cat …)`, then kczg against the printed address.
     const env = childEnv({ KCZG_CODEC_KEYS: fs.readFileSync(dev.keyFile, 'utf8').trim() });
-    const start = await kczg(
-      dev.address,
-      [
-        'cycle',
-        'start',
-        PROGRAMME,
-        '--programme-file',
-        programmeFile(PROGRAMME),
-        '--start-at',
-        '2023-11-01 09:00',
-      ],
-      env,
-    );
+    const start = await kczg(dev.address, startArgs(PROGRAMME), env);
     expect(start).toMatchObject({ code: 0, json: { cycleId: `kczg:${PROGRAMME}`, started: true } });
     const nominated = await kczg(dev.address, nominateArgs(PROGRAMME, '开发服务器技术', 'dev-1'), env);
     expect(nominated).toMatchObject({ code: 0, json: { id: 'cie.1', unitId: 'cie' } });
@@ -349,15 +348,7 @@ describe('kczg worker: alone against a dev server the harness starts', () => {
 
   it('takes the work while it runs; SIGTERM and SIGINT stop it with exit 0; an update waits for the next worker', async () => {
     const first = await startWorker('kczg-worker-1');
-    const start = await kczg((server as DevServer).address, [
-      'cycle',
-      'start',
-      PROGRAMME,
-      '--programme-file',
-      programmeFile(PROGRAMME),
-      '--start-at',
-      '2023-11-01 09:00',
-    ]);
+    const start = await kczg((server as DevServer).address, startArgs(PROGRAMME));
     expect(start).toMatchObject({ code: 0, json: { started: true } });
     const accepted = await kczg(
       (server as DevServer).address,

@@ -26,16 +26,14 @@
  * file takes about 3.5 minutes.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { beijingToEpochMs, formatBeijing } from '../../domain/calendar';
 import type { Candidate, Programme } from '../../domain/programme';
 import { loadProgramme } from '../../programmes/loader';
-import { workerInBackground, type BackgroundWorker } from '../support/background-worker';
-import { CLI, CliRunner, ms, nominateArgs, type Json } from '../support/cli';
+import { CLI, ms, nominateArgs, type Json, startCycleArgs } from '../support/cli';
 import { eventually, sleep } from '../support/eventually';
-import { startTestStack, type TestStack } from '../support/stack';
+import { liveStack } from '../support/live-stack';
 
 const PROGRAMME = 'e2e-national-2023';
 const NEXT_YEAR = 'e2e-national-2024';
@@ -44,13 +42,10 @@ const MINUTE = 60_000;
 /** The stages after the close end here in the file (and the review, by extend). */
 const AFTER = '2023-12-01 00:02';
 
-let stack: TestStack;
-let dir: string;
-let worker: BackgroundWorker;
 /** Every `kczg` still running is killed in afterAll, so nothing outlives a failed test. */
-const cli = new CliRunner({ address: () => stack.env.address });
-const kczg = (args: string[]) => cli.run(args);
-const ok = (args: string[]) => cli.ok(args);
+const suite = liveStack('kczg-full-cycle-');
+const kczg = (args: string[]) => suite.cli.run(args);
+const ok = (args: string[]) => suite.cli.ok(args);
 
 /** Runs the calls at most `limit` at a time (two cores: a dozen node processes at once thrash). */
 async function pool<T>(calls: Array<() => Promise<T>>, limit = 4): Promise<T[]> {
@@ -96,7 +91,7 @@ function statusUntil(what: string, done: (s: Json) => boolean, timeoutMs = 60_00
 }
 
 function writeJson(name: string, value: unknown): string {
-  const file = path.join(dir, name);
+  const file = path.join(suite.dir, name);
   fs.writeFileSync(file, JSON.stringify(value, null, 2));
   return file;
 }
@@ -170,18 +165,8 @@ const seen = {
   outDir: '',
 };
 
-beforeAll(async () => {
+beforeAll(() => {
   expect(fs.existsSync(CLI)).toBe(true);
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kczg-full-cycle-'));
-  stack = await startTestStack('dev');
-  worker = workerInBackground(stack);
-});
-
-afterAll(async () => {
-  await cli.stopAll();
-  await worker?.stop();
-  await stack?.shutdown();
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
 describe('a whole national-2023 year through kczg (dev server)', () => {
@@ -194,15 +179,7 @@ describe('a whole national-2023 year through kczg (dev server)', () => {
       p.stages.publication.on = AFTER;
       p.stages.promotion.until = AFTER;
     });
-    const start = await kczg([
-      'cycle',
-      'start',
-      PROGRAMME,
-      '--programme-file',
-      file,
-      '--start-at',
-      '2023-11-30 23:59',
-    ]);
+    const start = await kczg(startCycleArgs(PROGRAMME, file, '2023-11-30 23:59'));
     expect(start).toMatchObject({ code: 0, json: { cycleId: `kczg:${PROGRAMME}`, started: true } });
     const pauseSent = Date.now();
     const pause = await kczg(['cycle', 'pause', PROGRAMME, '--reason', '系统维护']);
@@ -484,7 +461,7 @@ describe('a whole national-2023 year through kczg (dev server)', () => {
 
     // Publication and the end of promotion are already due: published, then closed.
     const closed = await statusUntil('publication', (s) => s.stage === 'closed', 60_000);
-    seen.outDir = path.join(stack.dataDir, 'published', PROGRAMME);
+    seen.outDir = path.join(suite.stack.dataDir, 'published', PROGRAMME);
     expect(closed.published).toMatchObject({ winners: 3, outDir: seen.outDir });
     expect(ms(closed.published.at)).toBeGreaterThanOrEqual(seen.reviewDueAt);
 
@@ -556,7 +533,7 @@ describe('a whole national-2023 year through kczg (dev server)', () => {
     ]);
 
     // Units were told; the secretariat got the escalation naming the silent body.
-    const outbox = await ok(['mail', 'outbox', stack.outboxDir]);
+    const outbox = await ok(['mail', 'outbox', suite.stack.outboxDir]);
     const subjects = outbox.map((m: Json) => `${m.to.join(',')} ${m.subject}`).join('\n');
     expect(subjects).toMatch(/secretariat@\S+ .*(逾期|overdue)/);
     expect(outbox.filter((m: Json) => /发布|published/i.test(m.subject)).length).toBeGreaterThanOrEqual(
@@ -571,7 +548,7 @@ describe('a whole national-2023 year through kczg (dev server)', () => {
       paused: false,
       escalated: ['ittn (tech-manager-pioneer)'],
     });
-    const csvFile = path.join(dir, 'audit.csv');
+    const csvFile = path.join(suite.dir, 'audit.csv');
     const audit: Json[] = await ok(['cycle', 'audit', PROGRAMME, '--csv', csvFile]);
     const line = (e: Json) => `${e.actor} ${e.action} ${e.outcome} ${e.detail}`;
     const log = audit.map(line);
@@ -607,7 +584,7 @@ describe('a whole national-2023 year through kczg (dev server)', () => {
 
   it('next year: the 2023 winner is refused as notPriorWinner, a 2023 nominee that did not win is not', async () => {
     const registry = JSON.parse(
-      fs.readFileSync(path.join(stack.dataDir, 'registry', 'winners.json'), 'utf8'),
+      fs.readFileSync(path.join(suite.stack.dataDir, 'registry', 'winners.json'), 'utf8'),
     );
     expect(JSON.stringify(registry)).toContain('TECH-最后一刻');
 

@@ -159,3 +159,8 @@ export function nominateArgs(
     key,
   ];
 }
+
+/** `cycle start <programme> --programme-file <file> --start-at <programme time, Beijing>`. */
+export function startCycleArgs(programme: string, programmeFile: string, startAt: string): string[] {
+  return ['cycle', 'start', programme, '--programme-file', programmeFile, '--start-at', startAt];
+}
