@@ -82,7 +82,7 @@ export class Cli {
     const timer = setTimeout(
       () =>
         this.note(
-          `正在等待 worker 处理${what}…（请确认 kczg worker 正在运行）/ waiting for a worker to process the ${what} update (is kczg worker running?)`,
+          `正在等待 worker 处理 ${what} 请求…（请确认 kczg worker 正在运行）/ waiting for a worker to process the ${what} update (is kczg worker running?)`,
         ),
       WAIT_NOTICE_MS,
     );

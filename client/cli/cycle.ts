@@ -144,7 +144,7 @@ function registerExtend(cycle: Command, cli: Cli): void {
       const until = await parseInstant(opts.until, 'until');
       const status = await cli.withApi((api) =>
         cli.waitingForWorker(
-          '延期 / extend',
+          'extend',
           api.extend(cycleIdOf(id), { scope: scopeOf(opts), until, reason: opts.reason }),
         ),
       );
