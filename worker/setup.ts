@@ -42,7 +42,8 @@ const grpcCode = (error: unknown) => (error as { code?: number }).code;
 
 /**
  * kczg's attributes the namespace lacks; undefined when the server cannot list them (the
- * time-skipping test server), so the caller cannot tell.
+ * time-skipping test server) or this caller may not (a Cloud API key without the role): then no
+ * one can tell, and a worker starts anyway.
  */
 export async function missingSearchAttributes(
   connection: ConnectionLike,
@@ -52,7 +53,8 @@ export async function missingSearchAttributes(
     const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
     return SEARCH_ATTRIBUTE_NAMES.filter((name) => !(name in (customAttributes ?? {})));
   } catch (error) {
-    if (grpcCode(error) === status.UNIMPLEMENTED) return undefined;
+    if (grpcCode(error) === status.UNIMPLEMENTED || grpcCode(error) === status.PERMISSION_DENIED)
+      return undefined;
     throw error;
   }
 }

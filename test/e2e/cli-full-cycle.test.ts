@@ -393,6 +393,13 @@ describe('a whole national-2023 year through kczg (dev server)', () => {
     });
     expect(ms(early.json.reportedAt)).toBeLessThan(seen.reviewDueAt);
     seen.shortlist = ranking.slice(0, 2);
+    // The body reads back what it has to review and what it reported (kczg review status).
+    const bodyState = await ok(['review', 'status', PROGRAMME, '--body', 'info-tech-consortium']);
+    expect(bodyState).toMatchObject({ bodyId: 'info-tech-consortium', dueAt: rfc3339(seen.reviewDueAt) });
+    expect(bodyState.parts.find((p: Json) => p.fieldId === 'electronics')).toMatchObject({
+      nominationIds: expect.arrayContaining(ranking),
+      reportedAt: early.json.reportedAt,
+    });
     // Reporting again changes nothing; a nomination of another list, or a list the body does not
     // review, is refused.
     const [repeated, foreign, wrongBody] = await Promise.all([
