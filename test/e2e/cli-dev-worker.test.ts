@@ -38,6 +38,7 @@ import {
   type Json,
   startCycleArgs,
 } from '../support/cli';
+import { outboxMessages } from '../support/outbox';
 
 /** Every `kczg` command still running: stopped in afterAll, with every long-running process. */
 const cli = new CliRunner();
@@ -369,11 +370,15 @@ describe('kczg worker: alone against a dev server the harness starts', () => {
     expect([...identities].length).toBeGreaterThan(0);
     for (const identity of identities) expect(identity).toMatch(new RegExp(`^${first.pid}@`));
     // Its activities mailed the units through the harness's SMTP server.
-    await waitFor(
-      'the opening notices',
-      () => fs.readdirSync(outboxDir).filter((f) => f.endsWith('.eml')).length >= 13,
+    const opened = await waitFor(
+      'the opening notices to the 13 units',
+      async () => {
+        const notices = await outboxMessages(outboxDir, '推荐征集已开始');
+        return notices.length >= 13 ? notices : undefined;
+      },
       { timeoutMs: 30_000 },
     );
+    expect(opened.flatMap((notice) => notice.to)).toContain('cie@units.example.org');
 
     const stopping = Date.now();
     expect(await first.kill('SIGTERM')).toEqual({ code: 0, signal: null });

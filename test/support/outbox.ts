@@ -1,4 +1,4 @@
-/** What the loopback SMTP outbox received: its .eml files and their parsed headers. */
+/** What the loopback SMTP outbox received, read as a user's mail client would show it. */
 import fs from 'node:fs';
 import { listOutbox, type OutboxEntry } from '../../mail/outbox';
 
