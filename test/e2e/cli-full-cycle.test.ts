@@ -28,6 +28,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
+import { HEADER_ROW } from '../../activities/publication/xlsx';
 import { beijingToEpochMs, formatBeijing } from '../../domain/calendar';
 import type { Candidate, Programme } from '../../domain/programme';
 import { loadProgramme } from '../../programmes/loader';
@@ -475,7 +476,7 @@ describe('a whole national-2023 year through kczg (dev server)', () => {
     const files = fs.readdirSync(seen.outDir).sort();
     expect(files).toEqual(
       ['emerging-enterprise', 'pioneer-tech'].flatMap((l) =>
-        ['csv', 'html', 'json', 'xlsx'].map((e) => `${l}.${e}`),
+        ['csv', 'html', 'json', 'pdf', 'xlsx'].map((e) => `${l}.${e}`),
       ),
     );
     const names = { [seen.shortlist[1]]: '最后一刻', [seen.shortlist[0]]: '延期技术' };
@@ -518,7 +519,8 @@ describe('a whole national-2023 year through kczg (dev server)', () => {
     await workbook.xlsx.readFile(path.join(seen.outDir, 'pioneer-tech.xlsx'));
     const sheet = workbook.worksheets[0];
     expect(sheet.name).toBe('“科创中国”先导技术榜');
-    const rows = sheet.getSheetValues().filter(Boolean) as ExcelJS.CellValue[][];
+    expect(sheet.getCell('A1').value).toBe('2023 年度 “科创中国”先导技术榜');
+    const rows = sheet.getSheetValues().slice(HEADER_ROW).filter(Boolean) as ExcelJS.CellValue[][];
     expect(rows.map((r) => r.slice(1))).toEqual([
       ['序号', '榜单', '领域', '名称', '推荐单位', '推荐编号'],
       [

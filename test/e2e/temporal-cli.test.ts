@@ -34,7 +34,6 @@ import {
   type LoggedProcess,
 } from '../reliability/support/processes';
 
-const SEARCH_ATTRIBUTES = { KczgProgramme: 'Keyword', KczgYear: 'Int', KczgStage: 'Keyword' };
 const CYCLE_ID = 'kczg:national-2023';
 
 /** A history event as `temporal workflow show -o json` prints it (proto JSON). */
@@ -79,32 +78,11 @@ const temporal = (args: string[]) => run(temporalCli(), [...args, '--address', a
 const kczg = (args: string[]) =>
   run(process.execPath, [CLI, '--json', '--address', address, ...args], childEnv(keys));
 
-/**
- * MERGE: stands in for `kczg --json setup` until that command is on this branch; replace the body
- * with `kczg(['setup'])` and parse its stdout. Registers the search attributes with the temporal
- * CLI and answers in the command's shape, `{"registered": [...], "existing": [...]}`.
- */
+/** `kczg setup`: registers the search attributes on the bare dev server, idempotently. */
 async function setUpNamespace(): Promise<{ registered: string[]; existing: string[] }> {
-  const listed = await temporal(['operator', 'search-attribute', 'list', '-o', 'json']);
-  if (listed.code !== 0) throw new Error(`search-attribute list failed: ${listed.stderr}`);
-  const known = JSON.stringify(JSON.parse(listed.stdout));
-  const existing = Object.keys(SEARCH_ATTRIBUTES).filter((name) => known.includes(`"${name}"`));
-  const registered = Object.keys(SEARCH_ATTRIBUTES).filter((name) => !existing.includes(name));
-  if (registered.length > 0) {
-    const created = await temporal([
-      'operator',
-      'search-attribute',
-      'create',
-      ...registered.flatMap((name) => [
-        '--name',
-        name,
-        '--type',
-        SEARCH_ATTRIBUTES[name as keyof typeof SEARCH_ATTRIBUTES],
-      ]),
-    ]);
-    if (created.code !== 0) throw new Error(`search-attribute create failed: ${created.stderr}`);
-  }
-  return { registered, existing };
+  const setup = await kczg(['setup']);
+  if (setup.code !== 0) throw new Error(`kczg setup failed: ${setup.stderr}`);
+  return JSON.parse(setup.stdout) as { registered: string[]; existing: string[] };
 }
 
 /**
