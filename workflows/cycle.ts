@@ -26,7 +26,6 @@ import { unitWorkflowId } from './ids';
 import {
   AUDITED_UNVERIFIED_SIGNALS,
   claimBatcher,
-  CONFIRMED_SIGNALS_PATCH,
   describeClaim,
   emptyIssuedSignals,
   type CycleClaim,
@@ -58,6 +57,7 @@ import {
   type StageId,
 } from './messages';
 import { programmeRef, type NoticeRequest } from './notices';
+import { PATCHES } from './patches';
 import { stageSearchAttribute } from './search-attributes';
 
 const acts = proxyActivities<ReturnType<typeof createActivities>>({
@@ -141,7 +141,7 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleResult> {
   // common collection deadline. The escalation waits for the latest part (partsDueAt). Each
   // review body is told the latest deadline of the parts it reviews, as the hand-over tells it.
   // Cycles started before this change only ever moved parts later and told every body one date.
-  const reviewDeadlinesPerPart = () => patched('review-deadlines-per-part');
+  const reviewDeadlinesPerPart = () => patched(PATCHES.reviewDeadlinesPerPart);
   /** Tells each review body (of `only`, else all) the latest deadline of the parts it reviews. */
   const broadcastBodyDeadlines = async (only?: string[]) => {
     const dueByBody = new Map<string, number>();
@@ -226,7 +226,7 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleResult> {
   // Internal signals. With a credential key, partReported and mailFailed are confirmed with their
   // sender before they count (confirm.ts). Open cycles trust them as before; the signals a keyed
   // cycle started before this change already handled replay as they were applied (no marker).
-  const confirming = () => Boolean(input.authPublicKey) && patched(CONFIRMED_SIGNALS_PATCH);
+  const confirming = () => Boolean(input.authPublicKey) && patched(PATCHES.confirmedSignals);
   const confirmWithSender = claimBatcher<CycleClaim, CycleClaimAnswer>((claims) =>
     confirmCycleSignals({ cycleId, authPublicKey: input.authPublicKey, claims }),
   );
@@ -463,7 +463,7 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleResult> {
       // not 00:00:07 the next day, so reminders keep their day (cycles started before this
       // change shift by the exact milliseconds).
       const exact = clock.now() - (pausedAt as number);
-      const shift = patched('pause-shift-whole-minutes') ? Math.round(exact / 60_000) * 60_000 : exact;
+      const shift = patched(PATCHES.pauseShiftWholeMinutes) ? Math.round(exact / 60_000) * 60_000 : exact;
       const from = pausedAt as number;
       pausedAt = undefined;
       // Every deadline still ahead at the pause moves by the pause's length.
@@ -728,6 +728,23 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleResult> {
       missing,
     });
 
+  // The cycle's notices run beside the stage machine: a mail outage (the notice retrying for
+  // hours) never holds a stage change or the next timer. The cycle still waits for every notice
+  // before it completes, so none is lost. Cycles started before this change awaited each one.
+  const outstandingNotices = new Set<Promise<void>>();
+  const sendBeside = async (send: () => Promise<unknown>): Promise<void> => {
+    if (!patched(PATCHES.noticesBesideStages)) {
+      await send();
+      return;
+    }
+    const running = send().then(
+      () => undefined,
+      (error: unknown) => log.warn('notice not sent', { error: (error as Error)?.message ?? String(error) }),
+    );
+    outstandingNotices.add(running);
+    void running.then(() => outstandingNotices.delete(running));
+  };
+
   /**
    * Waits until `deadline()` passes (never while paused) or `done()` holds, sending the
    * secretariat's digests before the deadline as they fall due.
@@ -762,11 +779,14 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleResult> {
       const woken = await clock.waitUntil(wakeAt, () => version !== seen || cancelled);
       if (woken || !digest || clock.now() < digest.at || pausedAt !== undefined) continue;
       sentDigests.add(digest.id);
-      await notifySecretariat(
-        `${cycleId}/secretariat/${digest.id}`,
-        'secretariatDigest',
-        digestDeadline(),
-        await whoIsMissing(),
+      const digestDue = digestDeadline();
+      await sendBeside(async () =>
+        notifySecretariat(
+          `${cycleId}/secretariat/${digest.id}`,
+          'secretariatDigest',
+          digestDue,
+          await whoIsMissing(),
+        ),
       );
     }
   };
@@ -776,11 +796,13 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleResult> {
       await condition(() => failuresToReport.length > 0 || over());
       if (over()) return;
       const failures = failuresToReport.splice(0);
-      await notifySecretariat(
-        `${cycleId}/secretariat/mail-failures/${batch}`,
-        'mailFailures',
-        clock.now(),
-        failures,
+      await sendBeside(() =>
+        notifySecretariat(
+          `${cycleId}/secretariat/mail-failures/${batch}`,
+          'mailFailures',
+          clock.now(),
+          failures,
+        ),
       );
     }
   };
@@ -800,7 +822,7 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleResult> {
   if (!cancelled) setStage('collection');
   // One unit's extension keeps the stage open for it, but the secretariat's digests still count
   // down to the common deadline (cycles started before this change keep the old schedule).
-  const digestsOnCommonDeadline = patched('collection-digests-on-common-deadline');
+  const digestsOnCommonDeadline = patched(PATCHES.collectionDigestsOnCommonDeadline);
   await runStage(
     'collection',
     'unit',
@@ -844,11 +866,13 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleResult> {
     if (missing.length > 0 && !cancelled) {
       escalated.push(...missing);
       record({ actor: 'system', action: 'escalate', outcome: 'info', detail: missing.join(', ') });
-      await notifySecretariat(
-        `${cycleId}/secretariat/escalation/preliminary-review`,
-        'escalation',
-        partsDueAt(),
-        missing,
+      await sendBeside(() =>
+        notifySecretariat(
+          `${cycleId}/secretariat/escalation/preliminary-review`,
+          'escalation',
+          partsDueAt(),
+          missing,
+        ),
       );
     }
   }
@@ -880,21 +904,23 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleResult> {
       );
       if (woken || !next || clock.now() < next.at) continue;
       sent.add(next.id);
-      await acts.sendNotice({
-        cycleId,
-        businessKey: `${cycleId}/final/${next.id}`,
-        to: finalContacts,
-        template: next.kind === 'overdue' ? 'bodyOverdue' : 'bodyReminder',
-        programme: programmeRef(programme),
-        issuedAt: clock.now(),
-        deadline: deadlines.finalReviewDueAt,
-        party: finalBody.name.zh,
-        awaiting: [...parts.values()].map((p) => ({
-          list: p.listId,
-          field: p.fieldId,
-          count: shortlists.get(quotaKey(p.listId, p.fieldId))?.size ?? 0,
-        })),
-      });
+      await sendBeside(() =>
+        acts.sendNotice({
+          cycleId,
+          businessKey: `${cycleId}/final/${next.id}`,
+          to: finalContacts,
+          template: next.kind === 'overdue' ? 'bodyOverdue' : 'bodyReminder',
+          programme: programmeRef(programme),
+          issuedAt: clock.now(),
+          deadline: deadlines.finalReviewDueAt,
+          party: finalBody.name.zh,
+          awaiting: [...parts.values()].map((p) => ({
+            list: p.listId,
+            field: p.fieldId,
+            count: shortlists.get(quotaKey(p.listId, p.fieldId))?.size ?? 0,
+          })),
+        }),
+      );
     }
   }
 
@@ -937,6 +963,7 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleResult> {
   setStage(cancelled ? 'cancelled' : 'closed');
   issued.finished = true;
   await acts.finishEntities({ cycleId });
+  while (outstandingNotices.size > 0) await Promise.all([...outstandingNotices]);
   await condition(allHandlersFinished);
   return { stage, winners: published?.winners ?? 0, outDir: published?.outDir };
 }

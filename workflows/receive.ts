@@ -7,12 +7,12 @@
 import { patched } from '@temporalio/workflow';
 import {
   claimBatcher,
-  CONFIRMED_SIGNALS_PATCH,
   type EntityClaim,
   type EntityConfirmation,
   type EntityReceiver,
   type EntityTruth,
 } from './confirm';
+import { PATCHES } from './patches';
 
 export function entitySignalReceiver(args: {
   cycleId: string;
@@ -37,7 +37,7 @@ export function entitySignalReceiver(args: {
   });
   return {
     /** Keyed cycles confirm; open ones, and workflows replaying from before the change, do not. */
-    confirming: (): boolean => Boolean(args.authPublicKey) && patched(CONFIRMED_SIGNALS_PATCH),
+    confirming: (): boolean => Boolean(args.authPublicKey) && patched(PATCHES.confirmedSignals),
     malformed: (signal: string): void => args.unverified(signal, 'malformed'),
     async claim(claim: EntityClaim): Promise<void> {
       let answer;

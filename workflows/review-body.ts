@@ -31,6 +31,7 @@ import {
 } from './messages';
 import { partNames, programmeRef } from './notices';
 import { entitySignalReceiver } from './receive';
+import { PATCHES } from './patches';
 
 const { sendNotice } = proxyActivities<ReturnType<typeof createActivities>>({
   startToCloseTimeout: '1 minute',
@@ -65,7 +66,7 @@ export async function reviewBodyWorkflow(input: ReviewBodyWorkflowInput): Promis
   // work (e.g. T-14 and T-7 when it starts with five days left), and of several that fall due at
   // once (the deadline moved earlier, or the worker was away) only the latest goes out. Bodies
   // started before this change sent them all: their replays keep doing so.
-  const skipsStaleReminders = patched('review-body-skips-stale-reminders');
+  const skipsStaleReminders = patched(PATCHES.reviewBodySkipsStaleReminders);
   const plannedFrom = skipsStaleReminders ? clock.now() : -Infinity;
   let unverifiedSignals = 0;
 

@@ -39,6 +39,7 @@ import { describeUsage, programmeRef } from './notices';
 import { nominationId } from './ids';
 import { isPlausibleInstant } from './refusals';
 import { entitySignalReceiver } from './receive';
+import { PATCHES } from './patches';
 
 const { sendNotice } = proxyActivities<ReturnType<typeof createActivities>>({
   startToCloseTimeout: '1 minute',
@@ -65,7 +66,7 @@ export async function unitWorkflow(input: UnitInput): Promise<void> {
   let held = new Set(input.carried?.held ?? []);
   // Reminders due before this unit's workflow began are not sent late (a cycle started mid-way).
   // Units started before this change sent them: their replays keep doing so.
-  const plannedFrom = patched('unit-skips-stale-reminders')
+  const plannedFrom = patched(PATCHES.unitSkipsStaleReminders)
     ? (input.carried?.plannedFrom ?? clock.now())
     : -Infinity;
   let sequence = input.carried?.sequence ?? 0;
@@ -80,7 +81,7 @@ export async function unitWorkflow(input: UnitInput): Promise<void> {
   let unverifiedSignals = input.carried?.unverifiedSignals ?? 0;
   // Nominations do not move the timeline (a reminder reads them when it is due), so since this
   // patch they no longer wake it: one timer cancelled and restarted per nomination saved.
-  const nominationsWakeTimeline = !patched('nominations-leave-timeline-asleep');
+  const nominationsWakeTimeline = !patched(PATCHES.nominationsLeaveTimelineAsleep);
   const nominationsChanged = () => {
     if (nominationsWakeTimeline) version++;
   };

@@ -27,6 +27,9 @@ const MINUTE = 60_000;
 const STARTS_AT = beijingToEpochMs('2023-11-16 08:50');
 const T14 = beijingToEpochMs('2023-11-16 09:00');
 const T7 = beijingToEpochMs('2023-11-23 09:00');
+/** national-2023's collection deadline, "2023-11-30 24:00", and the T-1 mails before it. */
+const CLOSES = beijingToEpochMs('2023-11-30 24:00');
+const T1 = beijingToEpochMs('2023-11-29 09:00');
 
 interface Delivered {
   file: string;
@@ -100,14 +103,14 @@ describe('mail faults: SMTP refusals and outages around a reminder instant', () 
     }
   }
 
-  /** A one-unit copy of national-2023 under its own id, started just before T-14. */
-  async function startDrill(programmeId: string) {
+  /** A one-unit copy of national-2023 under its own id, started just before T-14 (or `startAt`). */
+  async function startDrill(programmeId: string, startAt = STARTS_AT) {
     const programme: Programme = {
       ...base,
       id: programmeId,
       roster: { ...base.roster, units: [cie] },
     };
-    const { cycleId } = await stack.api.startCycle(programme, { startAt: STARTS_AT });
+    const { cycleId } = await stack.api.startCycle(programme, { startAt });
     const offset = (await stack.api.status(cycleId)).clockOffsetMs;
     const keys = {
       opened: `${cycleId}/unit/${cie.id}/opened`,
@@ -321,6 +324,43 @@ describe('mail faults: SMTP refusals and outages around a reminder instant', () 
     );
     expect(reminder?.attempt).toBeGreaterThan(1);
     expect(reminder?.result?.status).toBe('sent');
+    expect((await stack.api.status(drill.cycleId)).mailFailures).toBe(0);
+    await finishCycle(drill.cycleId);
+  });
+
+  it('changes stage at the collection deadline while SMTP is down across the close, and delivers each held mail once after recovery', async () => {
+    const drill = await startDrill('mail-close-2023', T1 - 10 * MINUTE);
+    const keys = {
+      reminder: `${drill.cycleId}/unit/${cie.id}/collection:T-1`,
+      digest: `${drill.cycleId}/secretariat/collection:digest-T-1`,
+      closed: `${drill.cycleId}/unit/${cie.id}/closed@${CLOSES}`,
+    };
+    // The server running now: the stack's own, or the one an earlier drill restarted.
+    const live = restarted.pop() ?? stack.smtp;
+    const { port } = live;
+    await live.close();
+    // Down from before the T-1 mails until well after the close.
+    await stack.sleepUntil(CLOSES + 60 * MINUTE, drill.offset);
+    for (const key of Object.values(keys)) expect(await outbox.deliveriesOf(key)).toEqual([]);
+    expect(await pendingNotices(drill.cycleId)).toHaveLength(1);
+
+    // The stage changed at the deadline itself, not when the digest got through.
+    const status = await stack.api.status(drill.cycleId);
+    expect(status.stage).not.toMatch(/^collection/);
+    const handOver = (await stack.api.audit(drill.cycleId)).find(
+      (e) => e.action === 'stage' && e.detail === 'preliminary-review',
+    );
+    const delayMs = (handOver?.at ?? Infinity) - CLOSES;
+    process.stderr.write(`[mail-close] stage change delay with SMTP down: ${delayMs} ms\n`);
+    expect(delayMs).toBeGreaterThanOrEqual(0);
+    expect(delayMs).toBeLessThan(MINUTE);
+
+    const back = await startOutboxSmtpServer({ outboxDir: stack.outboxDir, port });
+    restarted.push(back);
+    await stack.sleepUntil(CLOSES + 95 * MINUTE, drill.offset);
+    for (const key of Object.values(keys)) await deliveredOnce(key, 60_000);
+    await expectExactlyOnce(Object.values(keys));
+    process.stderr.write(`[mail-close] delivered once after recovery: ${Object.values(keys).join(', ')}\n`);
     expect((await stack.api.status(drill.cycleId)).mailFailures).toBe(0);
     await finishCycle(drill.cycleId);
   });
