@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { CycleReader } from './cycle-reader';
 import { createEntityActivities } from './entities';
+import { allHeartbeating } from './heartbeat';
 import { createMailActivities, type MailDeps } from './mail';
 import { createNoticeActivities } from './notify';
 import { createPublishActivities } from './publish';
@@ -41,5 +42,5 @@ export function createActivities(deps: ActivityDeps) {
     outDir: deps.outDir,
   });
   // `undeliverable` is for the confirming activity, not an activity itself.
-  return { sendNotice: notices.sendNotice, ...entities, ...publication };
+  return { sendNotice: notices.sendNotice, ...allHeartbeating({ ...entities, ...publication }) };
 }

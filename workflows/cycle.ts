@@ -58,19 +58,12 @@ import {
 } from './messages';
 import { programmeRef, type NoticeRequest } from './notices';
 import { PATCHES } from './patches';
+import { CONFIRMATION, CYCLE_MAIL, ENTITY_WORK } from './activity-options';
 import { stageSearchAttribute } from './search-attributes';
 
-const acts = proxyActivities<ReturnType<typeof createActivities>>({
-  startToCloseTimeout: '10 minutes',
-  heartbeatTimeout: '1 minute',
-  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
-});
-
-/** Confirming a signal is a few queries: short timeout, retried until the sender answers. */
-const { confirmCycleSignals } = proxyActivities<ReturnType<typeof createActivities>>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
+const acts = proxyActivities<ReturnType<typeof createActivities>>(ENTITY_WORK);
+const { sendNotice } = proxyActivities<ReturnType<typeof createActivities>>(CYCLE_MAIL);
+const { confirmCycleSignals } = proxyActivities<ReturnType<typeof createActivities>>(CONFIRMATION);
 
 export interface CycleResult {
   stage: StageId;
@@ -716,7 +709,7 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleResult> {
     deadline: number,
     missing: string[],
   ) =>
-    acts.sendNotice({
+    sendNotice({
       cycleId,
       businessKey,
       to: secretariat,
@@ -905,7 +898,7 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleResult> {
       if (woken || !next || clock.now() < next.at) continue;
       sent.add(next.id);
       await sendBeside(() =>
-        acts.sendNotice({
+        sendNotice({
           cycleId,
           businessKey: `${cycleId}/final/${next.id}`,
           to: finalContacts,

@@ -32,17 +32,10 @@ import {
 import { partNames, programmeRef } from './notices';
 import { entitySignalReceiver } from './receive';
 import { PATCHES } from './patches';
+import { CONFIRMATION, ENTITY_MAIL } from './activity-options';
 
-const { sendNotice } = proxyActivities<ReturnType<typeof createActivities>>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '10 seconds', backoffCoefficient: 2, maximumInterval: '30 minutes' },
-});
-
-/** Confirming a signal is one query of the cycle: short timeout, retried until it answers. */
-const { confirmEntitySignals } = proxyActivities<ReturnType<typeof createActivities>>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
+const { sendNotice } = proxyActivities<ReturnType<typeof createActivities>>(ENTITY_MAIL);
+const { confirmEntitySignals } = proxyActivities<ReturnType<typeof createActivities>>(CONFIRMATION);
 
 /** Review bodies need the programme's names and reminder policy, not its roster. */
 export interface ReviewBodyWorkflowInput extends ReviewBodyInput {

@@ -40,17 +40,10 @@ import { nominationId } from './ids';
 import { isPlausibleInstant } from './refusals';
 import { entitySignalReceiver } from './receive';
 import { PATCHES } from './patches';
+import { CONFIRMATION, ENTITY_MAIL } from './activity-options';
 
-const { sendNotice } = proxyActivities<ReturnType<typeof createActivities>>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '10 seconds', backoffCoefficient: 2, maximumInterval: '30 minutes' },
-});
-
-/** Confirming a signal is one query of the cycle: short timeout, retried until it answers. */
-const { confirmEntitySignals } = proxyActivities<ReturnType<typeof createActivities>>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
+const { sendNotice } = proxyActivities<ReturnType<typeof createActivities>>(ENTITY_MAIL);
+const { confirmEntitySignals } = proxyActivities<ReturnType<typeof createActivities>>(CONFIRMATION);
 
 /** Past this many accepted updates in one run, hand over to a fresh run (the server caps a run at 2,000). */
 const UPDATES_PER_RUN = 1_000;
