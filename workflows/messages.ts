@@ -5,20 +5,14 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Candidate, Programme, Unit } from '../domain/programme';
 import type { PriorWinner } from '../domain/eligibility';
+import type { CycleStage } from '../domain/steering';
 import type { IssuedSignals } from './confirm';
 
 // ---------------------------------------------------------------------------------------------
 // Shared shapes
 
-export type StageId =
-  | 'collection-pending'
-  | 'collection'
-  | 'preliminary-review'
-  | 'final-review'
-  | 'awaiting-publication'
-  | 'promotion'
-  | 'closed'
-  | 'cancelled';
+/** A cycle's stages, in order (closed or cancelled at the end). */
+export type StageId = CycleStage;
 
 /** A part is a list, or one field of a list: what quotas and review bodies are scoped to. */
 export interface PartRef {
