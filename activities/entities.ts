@@ -5,6 +5,7 @@
  */
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { PriorWinner } from '../domain/eligibility';
+import { noticeKey } from '../domain/mail-ids';
 import { quotaKey } from '../domain/quota';
 import { reviewAssignments } from '../domain/timeline';
 import { reviewBodyWorkflowId, unitWorkflowId } from '../workflows/ids';
@@ -31,7 +32,8 @@ import {
   type IssuedSignals,
 } from '../workflows/confirm';
 import { CycleReader, forEachConcurrently } from './cycle-reader';
-import type { ReviewBodyWorkflowInput } from '../workflows/review-body';
+import { reviewBodyWorkflow, type ReviewBodyWorkflowInput } from '../workflows/review-body';
+import { unitWorkflow } from '../workflows/unit';
 import { describeUsage, programmeRef } from '../workflows/notices';
 import type { createNoticeActivities } from './notify';
 
@@ -122,7 +124,7 @@ export function createEntityActivities(deps: EntityDeps) {
         priorWinners,
         authPublicKey: setup.authPublicKey,
       };
-      await client.workflow.start('unitWorkflow', {
+      await client.workflow.start(unitWorkflow, {
         workflowId: unitWorkflowId(cycleId, unit.id),
         taskQueue: deps.taskQueue,
         args: [input],
@@ -208,7 +210,7 @@ export function createEntityActivities(deps: EntityDeps) {
         dueAt: Math.max(...parts.map((p) => args.dueByPart[quotaKey(p.listId, p.fieldId)] ?? 0)),
         parts,
       };
-      await client.workflow.start('reviewBodyWorkflow', {
+      await client.workflow.start(reviewBodyWorkflow, {
         workflowId: reviewBodyWorkflowId(args.cycleId, bodyId),
         taskQueue: deps.taskQueue,
         args: [input],
@@ -224,7 +226,7 @@ export function createEntityActivities(deps: EntityDeps) {
     await forEachConcurrently(programme.roster.units, 8, async (unit) => {
       await deps.notices.sendNotice({
         cycleId,
-        businessKey: `${cycleId}/unit/${unit.id}/published`,
+        businessKey: noticeKey(cycleId, { kind: 'unit', id: unit.id }, 'published'),
         to: [{ name: unit.name, email: unit.email }],
         template: 'resultsPublished',
         programme: programmeRef(programme),
