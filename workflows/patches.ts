@@ -20,4 +20,9 @@ export const PATCHES = {
   reviewBodySkipsStaleReminders: 'review-body-skips-stale-reminders',
   /** The cycle's notices run beside the stage machine: a mail outage never holds a stage. */
   noticesBesideStages: 'notices-beside-stages',
+  /**
+   * Mail that fell due while no worker ran goes once on waking, except what is pointless by then
+   * (domain/schedule.ts nextOnWaking); before, cycles skipped digests more than a minute late.
+   */
+  lateMailOnceOnWaking: 'late-mail-once-on-waking',
 } as const;

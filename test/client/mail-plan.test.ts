@@ -98,11 +98,13 @@ describe('buildMailPlan', () => {
       name: { zh: '其余推荐单位（12 家）' },
       count: 12,
     });
-    // The secretariat's digests follow the latest collection deadline.
+    // The secretariat's digests count down to the common deadline, as the cycle sends them: one
+    // unit's extension keeps collection open for it, not the secretariat's countdown.
     const digests = plan.messages.filter(
       (m) => m.stage === 'collection' && m.template === 'secretariatDigest',
     );
-    expect(digests.every((m) => m.deadline === '2023-12-07 24:00')).toBe(true);
+    expect(ids(digests)).toEqual(['collection:digest-T-3', 'collection:digest-T-1']);
+    expect(digests.every((m) => m.deadline === '2023-11-30 24:00')).toBe(true);
     expect(ids(digests)).not.toContain('collection:digest-T-7');
   });
 

@@ -5,7 +5,14 @@
  */
 import { patched, proxyActivities } from '@temporalio/workflow';
 import type { createActivities } from '../../activities';
-import { planReminders, type ReminderRole } from '../../domain/reminders';
+import type { ReminderRole } from '../../domain/reminders';
+import {
+  digestTimeline,
+  finalReviewTimeline,
+  nextOnWaking,
+  type ScheduledEvent,
+  type TimelineFilter,
+} from '../../domain/schedule';
 import { ENTITY_WORK } from '../activity-options';
 import { PATCHES } from '../patches';
 import type { CycleMail } from './mail';
@@ -13,12 +20,15 @@ import type { CycleState } from './state';
 
 const acts = proxyActivities<ReturnType<typeof createActivities>>(ENTITY_WORK);
 
-/** Mail due more than a minute before the cycle woke (the worker was away) is not sent late. */
+/**
+ * Cycles started before mail went once on waking skipped mail due more than a minute before
+ * the cycle woke (the worker was away).
+ */
 const LATE_MAIL_GRACE_MS = 60_000;
 
 interface StageWait {
-  /** Business key of the deadline, e.g. "collection". */
-  key: string;
+  /** The deadline's key, e.g. "collection". */
+  key: 'collection' | 'preliminary-review' | 'publication' | 'promotion';
   /** Who owes the deadline: the digest tells the secretariat about them. */
   owner: ReminderRole;
   deadline: () => number;
@@ -37,32 +47,62 @@ export class CycleStages {
   ) {}
 
   /**
+   * Mail that fell due while no worker ran goes once on waking (domain/schedule.ts); cycles
+   * started before skipped what was more than a minute late, and planned from `now` less that.
+   */
+  private lateMail(): boolean {
+    return patched(PATCHES.lateMailOnceOnWaking);
+  }
+
+  /** Sent, held, and where planning starts: the cycle's start, or a minute ago in older cycles. */
+  private filter(sent: ReadonlySet<string>, startedAt: number): TimelineFilter {
+    const now = this.cycle.clock.now();
+    return {
+      sent,
+      held: this.cycle.heldMailings,
+      from: this.lateMail() ? startedAt : now - LATE_MAIL_GRACE_MS + 1,
+    };
+  }
+
+  /** The next digest of the stage's schedule; overtaken ones are dropped for good. */
+  private nextDigest(wait: StageWait): ScheduledEvent | undefined {
+    const { cycle } = this;
+    const timeline = digestTimeline(cycle.programme.reminders, {
+      key: wait.key,
+      deadlineAt: (wait.digestDeadline ?? wait.deadline)(),
+      owner: wait.owner,
+      ...this.filter(this.sentDigests, cycle.startedAt),
+    });
+    const rule = this.lateMail() ? 'once-on-waking' : 'in-order';
+    const { next, overtaken } = nextOnWaking(timeline, cycle.clock.now(), rule);
+    overtaken.forEach((e) => this.sentDigests.add(e.id));
+    return next;
+  }
+
+  private async sendDigest(wait: StageWait, digest: ScheduledEvent): Promise<void> {
+    this.sentDigests.add(digest.id);
+    await this.mail.digest(digest.id, (wait.digestDeadline ?? wait.deadline)(), wait.whoIsMissing);
+  }
+
+  /**
    * Waits until the deadline passes (never while paused) or the stage is done, sending the
-   * secretariat's digests before the deadline as they fall due.
+   * secretariat's digests before the deadline as they fall due. A digest that fell due while no
+   * worker ran goes once when the cycle wakes, even past the deadline.
    */
   private async waitForStageEnd(wait: StageWait): Promise<void> {
     const { cycle } = this;
-    const digestDeadline = wait.digestDeadline ?? wait.deadline;
     for (;;) {
       if (cycle.cancelled || wait.done()) return;
-      if (!cycle.paused && cycle.clock.now() >= wait.deadline()) return;
-      const digest = planReminders({
-        deadlines: [{ key: wait.key, at: digestDeadline(), role: wait.owner }],
-        policy: cycle.programme.reminders,
-      })
-        .filter(
-          (r) =>
-            r.kind === 'digest' &&
-            !this.sentDigests.has(r.id) &&
-            !cycle.heldMailings.has(r.id) &&
-            r.at > cycle.clock.now() - LATE_MAIL_GRACE_MS,
-        )
-        .sort((a, b) => a.at - b.at)[0];
+      if (!cycle.paused && cycle.clock.now() >= wait.deadline()) {
+        const missed = this.lateMail() ? this.nextDigest(wait) : undefined;
+        if (missed && missed.at <= cycle.clock.now()) await this.sendDigest(wait, missed);
+        return;
+      }
+      const digest = this.nextDigest(wait);
       const wakeAt = cycle.paused ? undefined : Math.min(wait.deadline(), digest?.at ?? Infinity);
       const woken = await cycle.plan.sleepUntil(wakeAt, () => cycle.cancelled);
       if (woken || !digest || cycle.clock.now() < digest.at || cycle.paused) continue;
-      this.sentDigests.add(digest.id);
-      await this.mail.digest(digest.id, digestDeadline(), wait.whoIsMissing);
+      await this.sendDigest(wait, digest);
     }
   }
 
@@ -130,20 +170,16 @@ export class CycleStages {
     const { cycle } = this;
     cycle.setStage('final-review');
     const sent = new Set<string>();
+    const startedAt = cycle.clock.now();
     for (;;) {
       if (cycle.cancelled || cycle.finalResults) break;
-      const next = planReminders({
-        deadlines: [{ key: 'final', at: cycle.deadlines.finalReviewDueAt, role: 'finalReviewBody' }],
-        policy: cycle.programme.reminders,
-      })
-        .filter(
-          (r) =>
-            r.kind !== 'digest' &&
-            !sent.has(r.id) &&
-            !cycle.heldMailings.has(r.id) &&
-            r.at > cycle.clock.now() - LATE_MAIL_GRACE_MS,
-        )
-        .sort((a, b) => a.at - b.at)[0];
+      const timeline = finalReviewTimeline(cycle.programme.reminders, {
+        dueAt: cycle.deadlines.finalReviewDueAt,
+        ...this.filter(sent, startedAt),
+      });
+      const rule = this.lateMail() ? 'once-on-waking' : 'in-order';
+      const { next, overtaken } = nextOnWaking(timeline, cycle.clock.now(), rule);
+      overtaken.forEach((e) => sent.add(e.id));
       const woken = await cycle.plan.sleepUntil(cycle.paused ? undefined : next?.at, () => cycle.cancelled);
       if (woken || !next || cycle.clock.now() < next.at) continue;
       sent.add(next.id);
@@ -156,7 +192,7 @@ export class CycleStages {
     const { cycle } = this;
     const finalResults = cycle.finalResults;
     if (!finalResults) return;
-    const secretariatOwes = (key: string, deadline: () => number): StageWait => ({
+    const secretariatOwes = (key: 'publication' | 'promotion', deadline: () => number): StageWait => ({
       key,
       owner: 'secretariat',
       deadline,

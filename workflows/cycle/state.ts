@@ -5,8 +5,9 @@
 import { upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { Programme } from '../../domain/programme';
 import { quotaKey } from '../../domain/quota';
+import { initialScheduleState } from '../../domain/schedule-year';
 import type { SteeringView } from '../../domain/steering';
-import { programmeDeadlines, reviewAssignments, type Deadlines } from '../../domain/timeline';
+import { programmeDeadlines, type Deadlines } from '../../domain/timeline';
 import { ProgrammeClock } from '../clock';
 import { emptyIssuedSignals } from '../confirm';
 import type {
@@ -26,6 +27,8 @@ export class CycleState {
   readonly programme: Programme;
   readonly clock: ProgrammeClock;
   readonly plan: PlanChanges;
+  /** Programme time at the cycle's start: mail due before it is never sent. */
+  readonly startedAt: number;
   readonly deadlines: Deadlines;
   readonly unitExtensions: Record<string, number> = {};
   readonly parts = new Map<string, PartProgress>();
@@ -52,18 +55,10 @@ export class CycleState {
     this.programme = input.programme;
     this.clock = new ProgrammeClock(input.startAt === undefined ? 0 : input.startAt - Date.now());
     this.plan = new PlanChanges(this.clock);
+    this.startedAt = this.clock.now();
     this.deadlines = programmeDeadlines(this.programme);
-    for (const a of reviewAssignments(this.programme)) {
-      const key = quotaKey(a.listId, a.fieldId);
-      const part = this.parts.get(key) ?? {
-        listId: a.listId,
-        ...(a.fieldId ? { fieldId: a.fieldId } : {}),
-        nominations: 0,
-        reviewBodies: [],
-        dueAt: this.deadlines.preliminaryReviewDueAt,
-      };
-      part.reviewBodies.push({ bodyId: a.bodyId });
-      this.parts.set(key, part);
+    for (const part of initialScheduleState(this.programme).parts) {
+      this.parts.set(quotaKey(part.listId, part.fieldId), part);
     }
   }
 

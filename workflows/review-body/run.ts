@@ -6,7 +6,12 @@ import { getExternalWorkflowHandle, patched, proxyActivities } from '@temporalio
 import type { createActivities } from '../../activities';
 import { noticeKey } from '../../domain/mail-ids';
 import { quotaKey } from '../../domain/quota';
-import { planReminders, type PlannedReminder } from '../../domain/reminders';
+import {
+  nextOnWaking,
+  reviewBodyTimeline,
+  type ScheduledEvent,
+  type WakingRule,
+} from '../../domain/schedule';
 import { ENTITY_MAIL } from '../activity-options';
 import { ProgrammeClock } from '../clock';
 import {
@@ -118,26 +123,26 @@ export class ReviewBodyRun {
     });
   }
 
-  /** The next reminder to send, while parts are outstanding. */
-  private nextReminder(): PlannedReminder | undefined {
-    const plan = planReminders({
-      deadlines: [{ key: `review:${this.input.bodyId}`, at: this.dueAt, role: 'reviewBody' }],
-      policy: this.input.programme.reminders,
-    })
-      .filter(
-        (r) =>
-          r.kind !== 'digest' &&
-          !this.sent.has(r.id) &&
-          !this.signals.held.has(r.id) &&
-          r.at >= this.plannedFrom,
-      )
-      .sort((a, b) => a.at - b.at);
-    const next = this.outstanding().length > 0 ? plan[0] : undefined;
-    if (!next || !this.skipsStaleReminders) return next;
-    const due = plan.filter((r) => r.at <= this.clock.now());
-    // The earlier ones are dropped, not kept for later: a reminder goes out once or never.
-    due.slice(0, -1).forEach((r) => this.sent.add(r.id));
-    return due.at(-1) ?? next;
+  /** The next reminder of the body's schedule, while parts are outstanding. */
+  private nextReminder(): ScheduledEvent | undefined {
+    const timeline = reviewBodyTimeline(this.input.programme.reminders, {
+      bodyId: this.input.bodyId,
+      dueAt: this.dueAt,
+      outstanding: this.outstanding().length > 0,
+      sent: this.sent,
+      held: this.signals.held,
+      from: this.plannedFrom,
+    });
+    const { next, overtaken } = nextOnWaking(timeline, this.clock.now(), this.wakingRule(timeline));
+    // The overtaken are dropped, not kept for later: a reminder goes out once or never.
+    overtaken.forEach((r) => this.sent.add(r.id));
+    return next;
+  }
+
+  /** Bodies started before stale reminders were skipped send every one in order. */
+  private wakingRule(timeline: ScheduledEvent[]): WakingRule {
+    if (!this.skipsStaleReminders || timeline.length === 0) return 'in-order';
+    return patched(PATCHES.lateMailOnceOnWaking) ? 'once-on-waking' : 'latest-of-due';
   }
 
   /** Sends the body's reminders as they fall due, until the cycle finishes. */
@@ -152,7 +157,7 @@ export class ReviewBodyRun {
     }
   }
 
-  private remind(reminder: PlannedReminder): Promise<unknown> {
+  private remind(reminder: ScheduledEvent): Promise<unknown> {
     const { programme, cycleId, bodyId } = this.input;
     const body = programme.reviewBodies.find((b) => b.id === bodyId);
     return sendNotice({

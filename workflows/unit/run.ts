@@ -6,7 +6,7 @@
 import { patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { createActivities } from '../../activities';
 import { noticeKey } from '../../domain/mail-ids';
-import { planReminders } from '../../domain/reminders';
+import { nextOnWaking, unitTimeline, type ScheduledEvent } from '../../domain/schedule';
 import { ENTITY_MAIL } from '../activity-options';
 import { ProgrammeClock } from '../clock';
 import {
@@ -210,27 +210,26 @@ export class UnitRun {
     return this.updatesThisRun >= UPDATES_PER_RUN || workflowInfo().continueAsNewSuggested;
   }
 
-  /** The next notice due: opening, reminders (not while paused), closing. */
-  private nextNotice(): { id: string; at: number; template: UnitTemplate } | undefined {
-    const { input, closesAt, paused } = this;
-    const planned = [
-      { id: 'opened', at: input.collectionOpensAt, template: 'collectionOpened' as const },
-      ...planReminders({
-        deadlines: [{ key: 'collection', at: closesAt, role: 'unit' }],
-        policy: input.programme.reminders,
-        opensAt: input.collectionOpensAt,
-      })
-        .filter((r) => r.kind === 'reminder')
-        .map((r) => ({ id: r.id, at: r.at, template: 'unitReminder' as const })),
-      { id: `closed@${closesAt}`, at: closesAt, template: 'collectionClosed' as const },
-    ].filter(
-      (p) =>
-        !this.remindersSent.has(p.id) &&
-        !this.signals.held.has(p.id) &&
-        (p.template !== 'unitReminder' || p.at >= this.plannedFrom) &&
-        !(paused && p.template !== 'collectionOpened'),
-    );
-    return planned.sort((a, b) => a.at - b.at)[0];
+  /**
+   * The next notice of the unit's schedule: opening, reminders (not while paused), closing. What
+   * fell due while no worker ran goes once on waking, less what is pointless by then; units
+   * started before that rule send every missed notice in order.
+   */
+  private nextNotice(): ScheduledEvent | undefined {
+    const timeline = unitTimeline(this.input.programme.reminders, {
+      unitId: this.input.unit.id,
+      opensAt: this.input.collectionOpensAt,
+      closesAt: this.closesAt,
+      paused: this.paused,
+      sent: this.remindersSent,
+      held: this.signals.held,
+      from: this.plannedFrom,
+    });
+    const rule = patched(PATCHES.lateMailOnceOnWaking) ? 'once-on-waking' : 'in-order';
+    const { next, overtaken } = nextOnWaking(timeline, this.clock.now(), rule);
+    // Overtaken notices are dropped, not kept for later: a notice goes out once or never.
+    overtaken.forEach((e) => this.remindersSent.add(e.id));
+    return next;
   }
 
   /** Sends the unit's notices as they fall due, until the cycle finishes or the run is full. */
@@ -241,8 +240,8 @@ export class UnitRun {
       if (this.shouldContinueAsNew()) return;
       if (woken || !next) continue;
       this.remindersSent.add(next.id);
-      if (next.template !== 'unitReminder' || this.nominations.owesWork())
-        await this.notify(next.id, next.template);
+      if (next.onlyIf !== 'owes-work' || this.nominations.owesWork())
+        await this.notify(next.id, next.template as UnitTemplate);
     }
   }
 
