@@ -12,7 +12,12 @@ import type { NoticeParty } from '../domain/mail-ids';
 import type { Bilingual, Programme, ReviewBody, Unit } from '../domain/programme';
 import { formatBeijingDeadline, type ReminderKind, type ReminderRole } from '../domain/reminders';
 import type { ScheduleCondition, ScheduledEvent } from '../domain/schedule';
-import { initialScheduleState, yearSchedule, type CycleScheduleState } from '../domain/schedule-year';
+import {
+  cycleDeadlines,
+  initialScheduleState,
+  yearSchedule,
+  type CycleScheduleState,
+} from '../domain/schedule-year';
 import type { CycleStatus, StageId } from '../workflows/messages';
 import {
   programmeRef,
@@ -405,14 +410,7 @@ export function presetView(programme: Programme, cycleId: string): CycleView {
     cycleId,
     stage,
     paused: false,
-    deadlines: {
-      collectionOpensAt: deadlines.collectionOpensAt,
-      collectionClosesAt: deadlines.collectionClosesAt,
-      preliminaryReviewDueAt: deadlines.preliminaryReviewDueAt,
-      finalReviewDueAt: deadlines.finalReviewDueAt,
-      publicationAt: deadlines.publicationAt,
-      promotionUntil: deadlines.promotionUntil,
-    },
+    deadlines: cycleDeadlines(deadlines),
     unitExtensions,
     parts,
   };

@@ -26,17 +26,32 @@ export interface SchedulePart {
   reviewBodies: Array<{ bodyId: string; reportedAt?: number }>;
 }
 
+/** A cycle's current stage deadlines, as extensions and pauses moved them (epoch ms). */
+export interface CycleDeadlines {
+  collectionOpensAt: number;
+  collectionClosesAt: number;
+  preliminaryReviewDueAt: number;
+  finalReviewDueAt: number;
+  publicationAt: number;
+  promotionUntil: number;
+}
+
+/** The deadlines a cycle steers (promotion's start is not one of them). */
+export function cycleDeadlines(d: CycleDeadlines): CycleDeadlines {
+  return {
+    collectionOpensAt: d.collectionOpensAt,
+    collectionClosesAt: d.collectionClosesAt,
+    preliminaryReviewDueAt: d.preliminaryReviewDueAt,
+    finalReviewDueAt: d.finalReviewDueAt,
+    publicationAt: d.publicationAt,
+    promotionUntil: d.promotionUntil,
+  };
+}
+
 /** A cycle's state as the schedule needs it (what `cycle status` returns, less the counts). */
 export interface CycleScheduleState {
   stage: CycleStage;
-  deadlines: {
-    collectionOpensAt: number;
-    collectionClosesAt: number;
-    preliminaryReviewDueAt: number;
-    finalReviewDueAt: number;
-    publicationAt: number;
-    promotionUntil: number;
-  };
+  deadlines: CycleDeadlines;
   unitExtensions: Record<string, number>;
   parts: SchedulePart[];
   finalIn: boolean;

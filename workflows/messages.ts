@@ -5,6 +5,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Candidate, Programme, Unit } from '../domain/programme';
 import type { PriorWinner } from '../domain/eligibility';
+import type { CycleDeadlines } from '../domain/schedule-year';
 import type { CycleStage } from '../domain/steering';
 import type { IssuedSignals } from './confirm';
 
@@ -147,14 +148,7 @@ export interface CycleStatus {
   now: number;
   clockOffsetMs: number;
   paused: boolean;
-  deadlines: {
-    collectionOpensAt: number;
-    collectionClosesAt: number;
-    preliminaryReviewDueAt: number;
-    finalReviewDueAt: number;
-    publicationAt: number;
-    promotionUntil: number;
-  };
+  deadlines: CycleDeadlines;
   unitExtensions: Record<string, number>;
   parts: PartProgress[];
   escalated: string[];

@@ -8,6 +8,8 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { messageIdFor } from '../../activities/mail';
+import { RejectionError } from '../../client/api';
+import type { Rejection } from '../../domain/rejections';
 import { startTestStack, type TestStack } from './stack';
 
 /** The Message-ID domain the test stack's mail activity uses. */
@@ -39,6 +41,11 @@ export class Outbox {
     const id = messageIdFor(businessKey, MESSAGE_ID_DOMAIN);
     return (await this.all()).filter((d) => d.mail.messageId === id);
   }
+
+  /** The parsed messages sent under this business key. */
+  async mailsOf(businessKey: string): Promise<ParsedMail[]> {
+    return (await this.deliveriesOf(businessKey)).map((d) => d.mail);
+  }
 }
 
 /**
@@ -66,16 +73,17 @@ export interface TimeSkippingKit {
 }
 
 /**
- * Starts the time-skipping stack and its worker before the file's tests and stops both after
- * them. Returns a holder filled in by `beforeAll`.
+ * Starts the time-skipping stack before the file's tests and stops it after them; its worker
+ * runs throughout, or (`runWorker: false`) only inside each test's `stack.withWorker`. Returns a
+ * holder filled in by `beforeAll`.
  */
-export function useTimeSkippingStack(): TimeSkippingKit {
+export function useTimeSkippingStack(options: { runWorker?: boolean } = {}): TimeSkippingKit {
   const kit = {} as TimeSkippingKit;
   let running: Promise<void> | undefined;
   beforeAll(async () => {
     kit.stack = await startTestStack('time-skipping');
     kit.outbox = new Outbox(kit.stack.outboxDir);
-    running = kit.stack.worker.run();
+    if (options.runWorker !== false) running = kit.stack.worker.run();
   });
   afterAll(async () => {
     if (running) {
@@ -85,6 +93,17 @@ export function useTimeSkippingStack(): TimeSkippingKit {
     await kit.stack?.shutdown();
   });
   return kit;
+}
+
+/** The rejection a call ends in; fails when the call is accepted. */
+export async function rejectionOf(call: Promise<unknown>): Promise<Rejection> {
+  try {
+    await call;
+  } catch (error) {
+    if (error instanceof RejectionError) return error.rejection;
+    throw error;
+  }
+  throw new Error('expected a rejection, but the call was accepted');
 }
 
 /** Cancels a cycle and waits for it to close, so no activity is in flight when the worker stops. */

@@ -5,7 +5,7 @@
 import { upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { Programme } from '../../domain/programme';
 import { quotaKey } from '../../domain/quota';
-import { initialScheduleState } from '../../domain/schedule-year';
+import { cycleDeadlines, initialScheduleState } from '../../domain/schedule-year';
 import type { SteeringView } from '../../domain/steering';
 import { programmeDeadlines, type Deadlines } from '../../domain/timeline';
 import { ProgrammeClock } from '../clock';
@@ -144,7 +144,6 @@ export class CycleState {
   }
 
   status(): CycleStatus {
-    const d = this.deadlines;
     return {
       cycleId: this.cycleId,
       programmeId: this.programme.id,
@@ -153,14 +152,7 @@ export class CycleState {
       now: this.clock.now(),
       clockOffsetMs: this.clock.offsetMs,
       paused: this.paused,
-      deadlines: {
-        collectionOpensAt: d.collectionOpensAt,
-        collectionClosesAt: d.collectionClosesAt,
-        preliminaryReviewDueAt: d.preliminaryReviewDueAt,
-        finalReviewDueAt: d.finalReviewDueAt,
-        publicationAt: d.publicationAt,
-        promotionUntil: d.promotionUntil,
-      },
+      deadlines: cycleDeadlines(this.deadlines),
       unitExtensions: { ...this.unitExtensions },
       parts: [...this.parts.values()],
       escalated: [...this.escalated],
