@@ -8,7 +8,7 @@
  * Beijing time.
  */
 import { formatBeijing } from '../domain/calendar';
-import type { NoticeParty } from '../domain/mail-ids';
+import { noticeKey, type NoticeParty } from '../domain/mail-ids';
 import type { Bilingual, Programme, ReviewBody, Unit } from '../domain/programme';
 import { formatBeijingDeadline, type ReminderKind, type ReminderRole } from '../domain/reminders';
 import type { ScheduleCondition, ScheduledEvent } from '../domain/schedule';
@@ -20,24 +20,13 @@ import {
 } from '../domain/schedule-year';
 import type { CycleStatus, StageId } from '../workflows/messages';
 import {
+  partNames,
   programmeRef,
   type NoticeRequest,
   type NoticeTemplate,
   type NoticeUsageRow,
 } from '../workflows/notices';
 import { table, type PlanStageKey } from './plan';
-
-export const NOTICE_TEMPLATES: readonly NoticeTemplate[] = [
-  'collectionOpened',
-  'unitReminder',
-  'collectionClosed',
-  'bodyReminder',
-  'bodyOverdue',
-  'secretariatDigest',
-  'escalation',
-  'mailFailures',
-  'resultsPublished',
-];
 
 export const TEMPLATE_NAMES: Record<NoticeTemplate, Bilingual> = {
   collectionOpened: { zh: '征集开始通知', en: 'nominations open' },
@@ -50,6 +39,9 @@ export const TEMPLATE_NAMES: Record<NoticeTemplate, Bilingual> = {
   mailFailures: { zh: '投递失败汇总', en: 'undeliverable mail' },
   resultsPublished: { zh: '结果发布通知', en: 'results published' },
 };
+
+/** Every template, in the order the names list them. */
+export const NOTICE_TEMPLATES = Object.keys(TEMPLATE_NAMES) as readonly NoticeTemplate[];
 
 export const ROLE_NAMES: Record<ReminderRole, Bilingual> = {
   unit: { zh: '推荐单位', en: 'unit' },
@@ -107,28 +99,6 @@ export type CycleView = Pick<
 /** Programme time of a running cycle: its last step, or the server clock with its offset if later. */
 export function programmeNow(status: Pick<CycleStatus, 'now' | 'clockOffsetMs'>, wallClock: number): number {
   return Math.max(status.now, wallClock + status.clockOffsetMs);
-}
-
-/**
- * "YYYY-MM-DD HH:mm" of a deadline, rounded up to the minute: a deadline moved by a pause lies
- * between minutes, and rounding up keeps the Beijing day reminders are counted from.
- */
-function deadlineText(at: number): string {
-  return formatBeijingDeadline(Math.ceil(at / 60_000) * 60_000);
-}
-
-/** The programme with its stages replaced by the cycle's current deadlines. */
-export function programmeWithDeadlines(programme: Programme, d: CycleStatus['deadlines']): Programme {
-  return {
-    ...programme,
-    stages: {
-      collection: { opens: deadlineText(d.collectionOpensAt), closes: deadlineText(d.collectionClosesAt) },
-      preliminaryReview: { due: deadlineText(d.preliminaryReviewDueAt) },
-      finalReview: { due: deadlineText(d.finalReviewDueAt) },
-      publication: { on: deadlineText(d.publicationAt) },
-      promotion: { from: programme.stages.promotion.from, until: deadlineText(d.promotionUntil) },
-    },
-  };
 }
 
 const OWES_WORK: Bilingual = {
@@ -343,7 +313,7 @@ export function previewRequest(args: PreviewArgs): NoticeRequest {
     case 'resultsPublished':
       return {
         ...common,
-        businessKey: `${args.cycleId}/unit/${args.unit.id}/preview`,
+        businessKey: noticeKey(args.cycleId, { kind: 'unit', id: args.unit.id }, 'preview'),
         to: [
           {
             name: args.unit.contact ? `${args.unit.name} ${args.unit.contact}` : args.unit.name,
@@ -357,7 +327,7 @@ export function previewRequest(args: PreviewArgs): NoticeRequest {
     case 'bodyOverdue':
       return {
         ...common,
-        businessKey: `${args.cycleId}/review/${args.body.id}/preview`,
+        businessKey: noticeKey(args.cycleId, { kind: 'review', id: args.body.id }, 'preview'),
         to: args.body.contacts.map((c) => ({ name: `${args.body.name.zh} ${c.name}`, email: c.email })),
         party: args.body.name.zh,
         awaiting: args.awaiting,
@@ -367,7 +337,7 @@ export function previewRequest(args: PreviewArgs): NoticeRequest {
     case 'mailFailures':
       return {
         ...common,
-        businessKey: `${args.cycleId}/secretariat/preview`,
+        businessKey: noticeKey(args.cycleId, { kind: 'secretariat' }, 'preview'),
         to: programme.secretariat.contacts.map((c) => ({
           name: `${programme.secretariat.name.zh} ${c.name}`,
           email: c.email,
@@ -384,15 +354,10 @@ export function awaitingOf(
   status: Pick<CycleStatus, 'parts'>,
   bodyId: string | 'final',
 ): NonNullable<NoticeRequest['awaiting']> {
-  const names = (listId: string, fieldId?: string) => {
-    const list = programme.lists.find((l) => l.id === listId);
-    const field = list?.fields?.find((f) => f.id === fieldId);
-    return { list: list?.name.zh ?? listId, ...(fieldId ? { field: field?.name.zh ?? fieldId } : {}) };
-  };
   return status.parts
     .filter((p) => bodyId === 'final' || p.reviewBodies.some((b) => b.bodyId === bodyId))
     .map((p) => ({
-      ...names(p.listId, p.fieldId),
+      ...partNames(programme, p.listId, p.fieldId),
       count:
         bodyId === 'final'
           ? p.reviewBodies.reduce((n, b) => n + (b.shortlisted ?? 0), 0)

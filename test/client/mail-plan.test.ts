@@ -10,7 +10,6 @@ import {
   buildMailPlan,
   presetView,
   previewRequest,
-  programmeWithDeadlines,
   renderMailPlanText,
   type CycleView,
   type MailPlanEntry,
@@ -151,9 +150,13 @@ describe('buildMailPlan', () => {
     expect(renderMailPlanText(plan)).toContain('(0)');
   });
 
-  it('rounds a deadline moved by a pause up to the minute, keeping its Beijing day', () => {
-    const d = { ...fresh().deadlines, collectionClosesAt: at('2023-11-30 24:00') + 37_000 };
-    expect(programmeWithDeadlines(programme, d).stages.collection.closes).toBe('2023-12-01 00:01');
+  it('plans the reminders of a deadline a pause moved off the minute from its Beijing day, as the units do', () => {
+    const view = { ...fresh(), stage: 'collection' as const };
+    view.deadlines = { ...view.deadlines, collectionClosesAt: at('2023-11-30 24:00') + 37_000 };
+    const plan = buildMailPlan({ programme, status: view, now: at('2023-11-28 12:00') });
+    // Its day is 2023-12-01 (it lies past midnight), so T-1 is on 11-30, as the units plan it.
+    expect(plan.messages.find((m) => m.id === 'collection:T-1')?.when).toBe('2023-11-30 09:00');
+    expect(plan.messages.find((m) => m.id === 'collection:closed')?.at).toBe(at('2023-11-30 24:00') + 37_000);
   });
 });
 
