@@ -5,7 +5,9 @@
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { CycleReader } from './cycle-reader';
+import { createConfirmationActivities } from './confirmations';
 import { createEntityActivities } from './entities';
+import { allHeartbeating } from './heartbeat';
 import { createMailActivities, type MailDeps } from './mail';
 import { createNoticeActivities } from './notify';
 import { createPublishActivities } from './publish';
@@ -41,5 +43,9 @@ export function createActivities(deps: ActivityDeps) {
     outDir: deps.outDir,
   });
   // `undeliverable` is for the confirming activity, not an activity itself.
-  return { sendNotice: notices.sendNotice, ...entities, ...publication };
+  const confirmations = createConfirmationActivities({ client: deps.client, notices });
+  return {
+    sendNotice: notices.sendNotice,
+    ...allHeartbeating({ ...entities, ...confirmations, ...publication }),
+  };
 }
