@@ -26,7 +26,8 @@ import {
   type NoticeTemplate,
   type NoticeUsageRow,
 } from '../workflows/notices';
-import { table, type PlanStageKey } from './plan';
+import type { PlanStageKey } from './plan';
+import { textTable as table } from './text-table';
 
 export const TEMPLATE_NAMES: Record<NoticeTemplate, Bilingual> = {
   collectionOpened: { zh: '征集开始通知', en: 'nominations open' },

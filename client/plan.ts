@@ -15,6 +15,7 @@ import { formatBeijingDeadline, type ReminderKind, type ReminderRole } from '../
 import { initialScheduleState, yearSchedule } from '../domain/schedule-year';
 import type { ScheduleStage } from '../domain/schedule';
 import { programmeDeadlines, reviewAssignments } from '../domain/timeline';
+import { textTable as table } from './text-table';
 
 export type PlanStageKey = ScheduleStage;
 
@@ -207,36 +208,6 @@ function deadlineLabel(r: PlanReminder): string {
     promotion: '推广结束 / promotion ends',
   };
   return `${what[r.stage]} ${r.deadline}`;
-}
-
-/** Terminal columns: East Asian wide and full-width characters take two. */
-function displayWidth(text: string): number {
-  let width = 0;
-  for (const char of text) {
-    const cp = char.codePointAt(0) as number;
-    const wide =
-      (cp >= 0x1100 && cp <= 0x115f) ||
-      (cp >= 0x2e80 && cp <= 0xa4cf && cp !== 0x303f) ||
-      (cp >= 0xac00 && cp <= 0xd7a3) ||
-      (cp >= 0xf900 && cp <= 0xfaff) ||
-      (cp >= 0xfe30 && cp <= 0xfe4f) ||
-      (cp >= 0xff00 && cp <= 0xff60) ||
-      (cp >= 0xffe0 && cp <= 0xffe6) ||
-      (cp >= 0x20000 && cp <= 0x3fffd);
-    width += wide ? 2 : 1;
-  }
-  return width;
-}
-
-/** A text table for a terminal, columns padded by display width. */
-export function table(header: string[], rows: string[][]): string[] {
-  const widths = header.map((h, i) => Math.max(displayWidth(h), ...rows.map((r) => displayWidth(r[i]))));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => (i === cells.length - 1 ? c : c + ' '.repeat(widths[i] - displayWidth(c))))
-      .join('  ')
-      .trimEnd();
-  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)];
 }
 
 /** A readable, Chinese-first plan for a terminal; every time is Beijing time. */

@@ -28,6 +28,7 @@ import {
   type ReasonRequest,
 } from '../messages';
 import { PATCHES } from '../patches';
+import { requestRejection, type RequestKind } from '../../domain/limits';
 import { credentialGuard, rejectWith } from '../refusals';
 import type { CycleState } from './state';
 
@@ -41,10 +42,18 @@ export class CycleSteering {
     this.authorize = credentialGuard(cycle.input.authPublicKey, cycle.cycleId, () => cycle.clock.now());
   }
 
-  /** The credential must be valid for `party`; then `check` must find nothing to refuse. */
-  private guard(credential: unknown, party: Party, check: () => Rejection | undefined): void {
-    this.authorize(credential, party);
-    const rejection = check();
+  /**
+   * The credential must be valid for `party`; the request must keep to the limits of its `kind`
+   * (domain/limits.ts: shape, sizes, text policy); then `check` must find nothing to refuse.
+   */
+  private guard(
+    kind: RequestKind,
+    request: { credential?: unknown } | undefined,
+    party: Party,
+    check: () => Rejection | undefined,
+  ): void {
+    this.authorize(request?.credential, party);
+    const rejection = requestRejection(kind, request) ?? check();
     if (rejection) rejectWith(rejection);
   }
 
@@ -86,7 +95,7 @@ export class CycleSteering {
   }
 
   validateExtend(request: ExtendRequest): void {
-    this.guard(request?.credential, SECRETARIAT, () => extendRejection(request, this.cycle.steeringView()));
+    this.guard('extend', request, SECRETARIAT, () => extendRejection(request, this.cycle.steeringView()));
   }
 
   async extend(request: ExtendRequest): Promise<CycleStatus> {
@@ -143,7 +152,7 @@ export class CycleSteering {
   }
 
   validatePause(request: ReasonRequest): void {
-    this.guard(request?.credential, SECRETARIAT, () => pauseRejection(request, this.cycle.steeringView()));
+    this.guard('reason', request, SECRETARIAT, () => pauseRejection(request, this.cycle.steeringView()));
   }
 
   async pause({ reason }: ReasonRequest): Promise<CycleStatus> {
@@ -156,7 +165,7 @@ export class CycleSteering {
   }
 
   validateResume(request: ReasonRequest): void {
-    this.guard(request?.credential, SECRETARIAT, () => resumeRejection(request, this.cycle.steeringView()));
+    this.guard('reason', request, SECRETARIAT, () => resumeRejection(request, this.cycle.steeringView()));
   }
 
   async resume({ reason }: ReasonRequest): Promise<CycleStatus> {
@@ -185,7 +194,7 @@ export class CycleSteering {
   }
 
   validateCancel(request: ReasonRequest): void {
-    this.guard(request?.credential, SECRETARIAT, () => cancelRejection(request, this.cycle.steeringView()));
+    this.guard('reason', request, SECRETARIAT, () => cancelRejection(request, this.cycle.steeringView()));
   }
 
   cancel({ reason }: ReasonRequest): CycleStatus {
@@ -195,7 +204,7 @@ export class CycleSteering {
   }
 
   validateMailHold(request: MailHoldRequest): void {
-    this.guard(request?.credential, SECRETARIAT, () => mailHoldRejection(request, this.cycle.steeringView()));
+    this.guard('mailHold', request, SECRETARIAT, () => mailHoldRejection(request, this.cycle.steeringView()));
   }
 
   async mailHold({ reminderId, held }: MailHoldRequest): Promise<CycleStatus> {
@@ -214,7 +223,7 @@ export class CycleSteering {
   }
 
   validateFinalResults(results: FinalResults): void {
-    this.guard(results?.credential, { kind: 'final' }, () =>
+    this.guard('finalComplete', results, { kind: 'final' }, () =>
       finalResultsRejection(results, this.cycle.steeringView()),
     );
   }

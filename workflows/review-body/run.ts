@@ -24,6 +24,7 @@ import { partNames, programmeRef } from '../notices';
 import { PATCHES } from '../patches';
 import { PlanChanges } from '../plan-changes';
 import { EntitySignals } from '../receive';
+import { requestRejection } from '../../domain/limits';
 import { credentialGuard, isPlausibleInstant, rejectWith } from '../refusals';
 import type { ReviewBodyWorkflowInput } from '.';
 import { assertReportedPart, assertResults } from './report';
@@ -79,6 +80,8 @@ export class ReviewBodyRun {
 
   validateReport(report: ReviewReport): void {
     this.authorize(report?.credential, { kind: 'body', id: this.input.bodyId });
+    const limited = requestRejection('reportReview', report);
+    if (limited) rejectWith(limited);
     if (this.signals.finished) {
       rejectWith({ code: 'WRONG_STAGE', message: '本轮已结束 / the cycle is over', rule: 'stage' });
     }

@@ -20,7 +20,9 @@ export async function unitWorkflow(input: UnitInput): Promise<void> {
   setHandler(nominateUpdate, (r) => unit.nominate(r), { validator: (r) => unit.validateNominate(r) });
   setHandler(amendUpdate, (r) => unit.amend(r), { validator: (r) => unit.validateAmend(r) });
   setHandler(withdrawUpdate, (r) => unit.withdraw(r), { validator: (r) => unit.validateWithdraw(r) });
-  setHandler(markCompleteUpdate, () => unit.markComplete(), { validator: (r) => unit.authorizeSelf(r) });
+  setHandler(markCompleteUpdate, () => unit.markComplete(), {
+    validator: (r) => unit.authorizeSelf('markComplete', r),
+  });
   unit.installSignals();
 
   await unit.runTimeline();

@@ -2,7 +2,8 @@
  * A unit's nominations and their rules: the idempotency index, quota usage, and the checks every
  * nominate, amend and withdraw passes (schema, list, quota, eligibility, duplicates).
  */
-import { checkCandidate, type Candidate } from '../../domain/candidate';
+import { checkCandidate, storedCandidate, type Candidate } from '../../domain/candidate';
+import { candidateRejection } from '../../domain/limits';
 import { checkEligibility, normaliseName } from '../../domain/eligibility';
 import { checkQuota, quotaKey, quotaUsageReport } from '../../domain/quota';
 import { nominationId } from '../ids';
@@ -178,26 +179,18 @@ export class UnitNominations {
   }
 }
 
-/** The candidate as stored: the validator has already refused any other. */
+/**
+ * The candidate as stored: the validator has already refused any other. Never re-checked here, so
+ * a nomination accepted under earlier, looser rules replays unchanged.
+ */
 function acceptedCandidate(raw: unknown): Candidate {
-  const checked = checkCandidate(raw);
-  if (!checked.ok)
-    throw new Error(`candidate passed its validator but not its check: ${checked.issue.message}`);
-  return checked.candidate;
+  return storedCandidate(raw as object);
 }
 
 function assertCandidate(candidate: unknown): Candidate {
   const checked = checkCandidate(candidate);
   if (!checked.ok) {
-    const { issue } = checked;
-    const field = ['candidate', ...issue.path.map(String)].join('.');
-    rejectWith({
-      code: 'INVALID',
-      field,
-      rule: 'schema',
-      message: `候选信息不合规 / invalid candidate: ${field}: ${issue.message}`,
-      fix: '按模板填写该字段 / fill the field as the template shows',
-    });
+    rejectWith(candidateRejection(checked.issue));
   }
   return checked.candidate;
 }

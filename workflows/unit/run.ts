@@ -20,6 +20,7 @@ import { describeUsage, programmeRef } from '../notices';
 import { PATCHES } from '../patches';
 import { PlanChanges } from '../plan-changes';
 import { EntitySignals } from '../receive';
+import { requestRejection, type RequestKind } from '../../domain/limits';
 import { credentialGuard, isPlausibleInstant, rejectWith } from '../refusals';
 import { UnitNominations } from './nominations';
 
@@ -121,12 +122,15 @@ export class UnitRun {
     };
   }
 
-  authorizeSelf(request?: { credential?: string }): void {
+  /** The credential must be this unit's; the request must keep to the limits of its `kind`. */
+  authorizeSelf(kind: RequestKind, request?: { credential?: string }): void {
     this.authorize(request?.credential, { kind: 'unit', id: this.input.unit.id });
+    const rejection = requestRejection(kind, request ?? {});
+    if (rejection) rejectWith(rejection);
   }
 
   validateNominate(request: NominateRequest): void {
-    this.authorizeSelf(request);
+    this.authorizeSelf('nominate', request);
     if (
       typeof request?.idempotencyKey !== 'string' ||
       !request.idempotencyKey ||
@@ -155,7 +159,7 @@ export class UnitRun {
   }
 
   validateAmend(request: { nominationId: string; candidate: unknown; credential?: string }): void {
-    this.authorizeSelf(request);
+    this.authorizeSelf('amend', request);
     this.assertOpen();
     const current = this.nominations.own(request?.nominationId);
     this.nominations.assertAcceptable(current.listId, current.fieldId, request.candidate, current.id);
@@ -168,7 +172,7 @@ export class UnitRun {
   }
 
   validateWithdraw(request: { nominationId: string; credential?: string }): void {
-    this.authorizeSelf(request);
+    this.authorizeSelf('withdraw', request);
     this.assertOpen();
     this.nominations.own(request?.nominationId);
   }
