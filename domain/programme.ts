@@ -142,6 +142,8 @@ export const quotaSchema = z.object({
   scope: z.enum(['list', 'field']),
   default: z.number().int().nonnegative(),
   perChannel: z.record(z.string(), z.number().int().nonnegative()).optional(),
+  /** The sentence that sets the number; a quota without one is an assumption the preset records. */
+  source: noticeSourceSchema.optional(),
 });
 export type Quota = z.infer<typeof quotaSchema>;
 

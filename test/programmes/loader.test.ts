@@ -47,7 +47,7 @@ describe('presets', () => {
       '绿色低碳',
       '产业基础',
     ]);
-    expect(list('pioneer-tech').quota).toEqual({ scope: 'field', default: 3 });
+    expect(list('pioneer-tech').quota).toMatchObject({ scope: 'field', default: 3 });
     expect(list('emerging-enterprise').quota!.default).toBe(5);
     for (const id of ['integrated-innovation-org', 'entrepreneurship-pioneer', 'tech-manager-pioneer']) {
       expect(list(id).quota!.default).toBe(2);

@@ -42,6 +42,22 @@ function rulesOf(p: Programme): CitedRule[] {
   ]);
 }
 
+/** Quotas that set a number: each cites its sentence, or the preset records the number as assumed. */
+function quotasOf(p: Programme): { where: string; source?: NoticeSource; assumed: boolean }[] {
+  const assumed = new Set(p.assumptions.map((a) => a.path));
+  return p.lists.flatMap((list, i) =>
+    list.quota
+      ? [
+          {
+            where: `lists[${i}].quota`,
+            source: list.quota.source,
+            assumed: assumed.has(`lists[${i}].quota`) || assumed.has('lists[*].quota'),
+          },
+        ]
+      : [],
+  );
+}
+
 function referenceSources(p: Programme): { where: string; source: NoticeSource }[] {
   return [
     ...(p.pilotCitiesReference?.sources ?? []).map((source, k) => ({
@@ -63,6 +79,14 @@ describe('every preset rule says where its notice says it', () => {
       uncited.map(({ where, rule }) => `${where} ${rule.rule} → ${rule.source?.seed ?? 'no source'}`),
     ).toEqual([]);
   });
+
+  it.each(presets.map((p) => [p.id, p] as const))(
+    '%s: each quota cites its own notice or is recorded as an assumption',
+    (_id, p) => {
+      const unexplained = quotasOf(p).filter(({ source, assumed }) => !assumed && source?.seed !== p.source);
+      expect(unexplained.map(({ where }) => where)).toEqual([]);
+    },
+  );
 
   it.each(presets.map((p) => [p.id, p] as const))(
     '%s: a partial reference list says what it lacks',
