@@ -14,13 +14,15 @@
  * list does not name is not refused but flagged for reviewers (`needsReview`), since the notice's
  * list may well include it. Only a list marked complete refuses on absence.
  */
-import type { Candidate, EligibilityRule, Field, List, Programme } from './programme';
+import type { Candidate, EligibilityRule, Field, List, NoticeSource, Programme } from './programme';
 
 /** A rule the engine could not decide on the reference data it has: for reviewers to check. */
 export interface ReviewFlag {
   rule: string;
   fact: string;
   message: string;
+  /** The notice's sentence, when the rule cites it, so reviewers judge against the wording. */
+  source?: NoticeSource;
 }
 
 /**
@@ -108,7 +110,8 @@ export function checkEligibility(input: EligibilityInput): EligibilityVerdict {
   const flags: ReviewFlag[] = [];
   for (const rule of rules) {
     const outcome = applyRule(rule, { programme, list, field, candidate, priorWinners });
-    if (outcome && 'flag' in outcome) flags.push(outcome.flag);
+    if (outcome && 'flag' in outcome)
+      flags.push(rule.source ? { ...outcome.flag, source: rule.source } : outcome.flag);
     else if (outcome) return outcome;
   }
   return flags.length > 0 ? { eligible: true, needsReview: flags } : ELIGIBLE;

@@ -448,6 +448,11 @@ describe('partial reference data flags a city for review, never refuses it', () 
           message:
             '所在城市 宁波市 不在已知的“科创中国”试点城市（园区）名单中，名单不全，请评审核对（pilotCityMember）/ ' +
             'city 宁波市 is not on the known lists (“科创中国”试点城市（园区）), which are partial: reviewers to check',
+          source: {
+            seed: '004_394a3d93f245e6ab.txt',
+            line: 131,
+            quote: '注册地或以其他方式入驻“科创中国”65个试点城市（园区）',
+          },
         },
       ],
     });
