@@ -9,11 +9,35 @@
  *   1 January of (year − years): for 2023 and 10 years, founded on or after 2013-01-01.
  * - foundedBefore: "在2021年9月1日之前" is strictly before; founded on the date itself fails.
  * - bornAfter: "1987年10月30日以后出生" with "35周岁以下" is strictly after; born on the date fails.
+ *
+ * Reference data the rules read (pilot cities, 创新驱动示范市) is often partial: a city a partial
+ * list does not name is not refused but flagged for reviewers (`needsReview`), since the notice's
+ * list may well include it. Only a list marked complete refuses on absence.
  */
-import type { Candidate, EligibilityRule, Field, List, Programme } from './programme';
+import type { Candidate, EligibilityRule, Field, List, NoticeSource, Programme } from './programme';
 
+/** A rule the engine could not decide on the reference data it has: for reviewers to check. */
+export interface ReviewFlag {
+  rule: string;
+  fact: string;
+  message: string;
+  /** The notice's sentence, when the rule cites it, so reviewers judge against the wording. */
+  source?: NoticeSource;
+}
+
+/**
+ * `needsReview` appears only when some rule could not be decided (and none refused): such a
+ * candidate is accepted, and its flags go to the reviewers.
+ */
 export type EligibilityVerdict =
-  { eligible: true } | { eligible: false; rule: string; fact: string; message: string };
+  | { eligible: true; needsReview?: ReviewFlag[] }
+  | { eligible: false; rule: string; fact: string; message: string };
+
+/** The verdict in one word, for states and exports. */
+export function verdictStatus(verdict: EligibilityVerdict): 'eligible' | 'needs-review' | 'refused' {
+  if (!verdict.eligible) return 'refused';
+  return verdict.needsReview ? 'needs-review' : 'eligible';
+}
 
 /** A winner of an earlier published list. */
 export interface PriorWinner {
@@ -36,6 +60,8 @@ export interface EligibilityInput {
 }
 
 type Failure = Extract<EligibilityVerdict, { eligible: false }>;
+/** What one rule concludes: nothing against the candidate, a refusal, or a flag for review. */
+type Outcome = Failure | { flag: ReviewFlag } | undefined;
 
 const ELIGIBLE: EligibilityVerdict = { eligible: true };
 
@@ -81,11 +107,14 @@ export function checkEligibility(input: EligibilityInput): EligibilityVerdict {
     return fail('field', 'fieldId', `榜单「${list.name.zh}」不分领域 / list ${list.id} has no fields`);
   }
   const rules = [...list.eligibility, ...(field?.eligibility ?? [])];
+  const flags: ReviewFlag[] = [];
   for (const rule of rules) {
-    const failure = applyRule(rule, { programme, list, field, candidate, priorWinners });
-    if (failure) return failure;
+    const outcome = applyRule(rule, { programme, list, field, candidate, priorWinners });
+    if (outcome && 'flag' in outcome)
+      flags.push(rule.source ? { ...outcome.flag, source: rule.source } : outcome.flag);
+    else if (outcome) return outcome;
   }
-  return ELIGIBLE;
+  return flags.length > 0 ? { eligible: true, needsReview: flags } : ELIGIBLE;
 }
 
 interface RuleContext {
@@ -96,7 +125,7 @@ interface RuleContext {
   priorWinners: readonly PriorWinner[];
 }
 
-function applyRule(rule: EligibilityRule, ctx: RuleContext): Failure | undefined {
+function applyRule(rule: EligibilityRule, ctx: RuleContext): Outcome {
   const { candidate: c, programme } = ctx;
   switch (rule.rule) {
     case 'foundedWithinYears': {
@@ -136,15 +165,29 @@ function applyRule(rule: EligibilityRule, ctx: RuleContext): Failure | undefined
             'region',
             `注册地区 ${c.region} 不在中国境内（不含港澳台）（mainlandOnly）/ registered in ${c.region}, not mainland China`,
           );
-    case 'pilotCityMember': {
+    case 'pilotCityMember':
       if (c.city === undefined) return missing(rule.rule, 'city', rule.rule);
-      const city = c.city;
-      return programme.pilotCities.some((p) => sameCity(p, city))
+      return cityMembership(rule.rule, c.city, [
+        pilotCityList(programme),
+        ...namedCityLists(programme, rule.orIn),
+      ]);
+    case 'notPilotCity': {
+      if (c.city === undefined) return missing(rule.rule, 'city', rule.rule);
+      const pilot = pilotCityList(programme);
+      if (inCityList(pilot, c.city)) {
+        return fail(
+          rule.rule,
+          'city',
+          `所在城市 ${c.city} 已是“科创中国”试点城市，不在申报之列（notPilotCity）/ city ${c.city} is already a KCZG pilot city`,
+        );
+      }
+      return pilot.complete
         ? undefined
-        : fail(
+        : flag(
             rule.rule,
             'city',
-            `所在城市 ${city} 不是本年度试点城市（园区）（pilotCityMember）/ city ${city} is not one of the programme's pilot cities`,
+            `所在城市 ${c.city} 不在已知的“科创中国”试点城市名单中，但名单不全，请评审核对是否已获试点（notPilotCity）/ ` +
+              `city ${c.city} is not on the known pilot-city list, which is partial: reviewers to check it is not a pilot city already`,
           );
     }
     case 'orgTypeIn':
@@ -245,6 +288,53 @@ function priorWin(
   );
 }
 
+interface KnownCities {
+  name: string;
+  cities: readonly string[];
+  complete: boolean;
+}
+
+function pilotCityList(programme: Programme): KnownCities {
+  return {
+    name: '“科创中国”试点城市（园区）',
+    cities: programme.pilotCities,
+    complete: programme.pilotCitiesReference?.complete ?? false,
+  };
+}
+
+/** The loader rejects unknown ids; an id it did not see (an in-memory programme) counts as empty and partial. */
+function namedCityLists(programme: Programme, ids: readonly string[] = []): KnownCities[] {
+  return ids.map((id) => {
+    const list = programme.cityLists[id];
+    return list
+      ? { name: list.name.zh, cities: list.cities, complete: list.complete }
+      : { name: id, cities: [], complete: false };
+  });
+}
+
+function inCityList(list: KnownCities, city: string): boolean {
+  return list.cities.some((known) => sameCity(known, city));
+}
+
+/** A member of any list passes; absent from all, it is refused only if every list is complete. */
+function cityMembership(rule: string, city: string, lists: KnownCities[]): Outcome {
+  if (lists.some((list) => inCityList(list, city))) return undefined;
+  const names = lists.map((list) => list.name).join('、');
+  if (lists.every((list) => list.complete)) {
+    return fail(
+      rule,
+      'city',
+      `所在城市 ${city} 不在${names}之列（${rule}）/ city ${city} is on none of the lists: ${names}`,
+    );
+  }
+  return flag(
+    rule,
+    'city',
+    `所在城市 ${city} 不在已知的${names}名单中，名单不全，请评审核对（${rule}）/ ` +
+      `city ${city} is not on the known lists (${names}), which are partial: reviewers to check`,
+  );
+}
+
 /** Same candidate: by identity when both have one, else by normalised name. */
 function sameCandidate(c: Candidate, w: PriorWinner): boolean {
   if (c.identity !== undefined && w.identity !== undefined) return sameText(c.identity, w.identity);
@@ -284,6 +374,10 @@ function missing(rule: string, fact: string, label: string): Failure {
     fact,
     `缺少${FACT_ZH[fact] ?? fact}（${fact}），无法判断 ${label} / missing fact ${fact}, required by ${rule}`,
   );
+}
+
+function flag(rule: string, fact: string, message: string): Outcome {
+  return { flag: { rule, fact, message } };
 }
 
 function fail(rule: string, fact: string, message: string): Failure {

@@ -63,34 +63,63 @@ export const unitSchema = z.object({
 export type Unit = z.infer<typeof unitSchema>;
 
 /**
+ * The sentence of the notice a rule or a reference list encodes: the seed file (relative to
+ * shared/seeds), its 1-based line, and a quote that occurs verbatim on that line.
+ */
+export const noticeSourceSchema = z.object({
+  seed: z.string().regex(/^[\w.-]+\.txt$/, 'a seed file name, e.g. "001_467ba67e2393afa2.txt"'),
+  line: z.number().int().positive(),
+  quote: z.string().min(1),
+});
+export type NoticeSource = z.infer<typeof noticeSourceSchema>;
+
+/** Every rule may cite its sentence; the presets always do (test/programmes/preset-sources.test.ts). */
+const cited = { source: noticeSourceSchema.optional() };
+
+/**
  * Eligibility rules. Each names the candidate fact it reads; the engine (domain/eligibility.ts)
- * reports the rule and the fact that failed it.
+ * reports the rule and the fact that failed it, or flags it for review when only partial
+ * reference data (a city list) stands in the way.
  */
 export const eligibilityRuleSchema = z.discriminatedUnion('rule', [
   /** Founded at most `years` years before the cycle year (on or after 1 Jan of year - years). */
-  z.object({ rule: z.literal('foundedWithinYears'), years: z.number().int().positive() }),
+  z.object({ rule: z.literal('foundedWithinYears'), years: z.number().int().positive(), ...cited }),
   /** Founded strictly before a date (e.g. 2021-09-01); `orgTypes` restricts it to some types. */
   z.object({
     rule: z.literal('foundedBefore'),
     date: dateSchema,
     orgTypes: z.array(z.string()).optional(),
+    ...cited,
   }),
   /** Registered in mainland China (not Hong Kong, Macao or Taiwan). */
-  z.object({ rule: z.literal('mainlandOnly') }),
-  /** Registered in, settled in or serving one of the programme's pilot cities. */
-  z.object({ rule: z.literal('pilotCityMember') }),
-  z.object({ rule: z.literal('orgTypeIn'), values: z.array(z.string()).min(1) }),
+  z.object({ rule: z.literal('mainlandOnly'), ...cited }),
+  /**
+   * Registered in, settled in or serving one of the programme's pilot cities, or a city of one of
+   * the `orIn` city lists (e.g. 创新驱动示范市). A city in none is refused only when every list
+   * involved is complete; otherwise it is flagged for review.
+   */
+  z.object({ rule: z.literal('pilotCityMember'), orIn: z.array(idSchema).optional(), ...cited }),
+  /**
+   * Not already a "科创中国" pilot city: a city on the pilot-city list is refused; one not on a
+   * partial list is flagged for review.
+   */
+  z.object({ rule: z.literal('notPilotCity'), ...cited }),
+  z.object({ rule: z.literal('orgTypeIn'), values: z.array(z.string()).min(1), ...cited }),
   /** At least one focus field in the set. */
-  z.object({ rule: z.literal('focusFieldIn'), values: z.array(z.string()).min(1) }),
-  z.object({ rule: z.literal('categoryIn'), values: z.array(z.string()).min(1) }),
+  z.object({ rule: z.literal('focusFieldIn'), values: z.array(z.string()).min(1), ...cited }),
+  z.object({ rule: z.literal('categoryIn'), values: z.array(z.string()).min(1), ...cited }),
   /** The nominee (a person) was born strictly after the date. */
-  z.object({ rule: z.literal('bornAfter'), date: dateSchema }),
-  z.object({ rule: z.literal('notClassified') }),
+  z.object({ rule: z.literal('bornAfter'), date: dateSchema, ...cited }),
+  z.object({ rule: z.literal('notClassified'), ...cited }),
   /** Not on the abnormal-operation or serious-dishonesty lists. */
-  z.object({ rule: z.literal('goodStanding') }),
+  z.object({ rule: z.literal('goodStanding'), ...cited }),
   /** The nominee founded an enterprise registered at most `years` years before the cycle year. */
-  z.object({ rule: z.literal('founderOfEnterpriseWithinYears'), years: z.number().int().positive() }),
-  z.object({ rule: z.literal('holdsCertification') }),
+  z.object({
+    rule: z.literal('founderOfEnterpriseWithinYears'),
+    years: z.number().int().positive(),
+    ...cited,
+  }),
+  z.object({ rule: z.literal('holdsCertification'), ...cited }),
   /**
    * Not a winner of an earlier published list. `years` limits which earlier years count
    * (omitted: any earlier year); `lists` limits which lists (omitted: the same list id);
@@ -102,6 +131,7 @@ export const eligibilityRuleSchema = z.discriminatedUnion('rule', [
     years: z.array(z.number().int()).optional(),
     lists: z.array(z.string()).optional(),
     fields: z.array(z.string()).optional(),
+    ...cited,
   }),
 ]);
 export type EligibilityRule = z.infer<typeof eligibilityRuleSchema>;
@@ -112,6 +142,8 @@ export const quotaSchema = z.object({
   scope: z.enum(['list', 'field']),
   default: z.number().int().nonnegative(),
   perChannel: z.record(z.string(), z.number().int().nonnegative()).optional(),
+  /** The sentence that sets the number; a quota without one is an assumption the preset records. */
+  source: noticeSourceSchema.optional(),
 });
 export type Quota = z.infer<typeof quotaSchema>;
 
@@ -170,6 +202,25 @@ export const stagesSchema = z.object({
 });
 export type Stages = z.infer<typeof stagesSchema>;
 
+/**
+ * How far a reference list can be trusted. `complete` only when it names every member the notice
+ * means: a value missing from a partial list is flagged for reviewers, never refused.
+ */
+export const referenceSchema = z.object({
+  complete: z.boolean(),
+  /** The sentences that name the listed values. */
+  sources: z.array(noticeSourceSchema).default([]),
+  /** What the list lacks and where it would come from. */
+  missing: z.string().optional(),
+});
+export type Reference = z.infer<typeof referenceSchema>;
+
+export const cityListSchema = referenceSchema.extend({
+  name: bilingualSchema,
+  cities: z.array(z.string()),
+});
+export type CityList = z.infer<typeof cityListSchema>;
+
 export const programmeSchema = z.object({
   id: idSchema,
   year: z.number().int().min(2000).max(2100),
@@ -182,7 +233,12 @@ export const programmeSchema = z.object({
   channels: z.array(channelSchema).min(1),
   /** How quotas combine for a unit in several channels; the national notices add them up. */
   quotaCombination: z.enum(['sum', 'max']).default('sum'),
+  /** The "科创中国" pilot cities (parks) the rules read; see pilotCitiesReference for how complete. */
   pilotCities: z.array(z.string()).default([]),
+  /** Where pilotCities comes from. Absent: a partial list (no city is refused for not being on it). */
+  pilotCitiesReference: referenceSchema.optional(),
+  /** Further city lists rules name by id (pilotCityMember.orIn), e.g. 创新驱动示范市. */
+  cityLists: z.record(idSchema, cityListSchema).default({}),
   lists: z.array(listSchema).min(1),
   reviewBodies: z.array(reviewBodySchema).min(1),
   finalReviewBody: reviewBodySchema,

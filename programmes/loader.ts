@@ -220,6 +220,8 @@ function crossReferenceProblem(p: Programme): Problem | undefined {
         };
       }
     }
+    const cityListProblem = unknownCityList(p, list, at);
+    if (cityListProblem) return cityListProblem;
     if (list.separatelyOrganised) {
       if (list.quota) {
         return {
@@ -264,6 +266,32 @@ function crossReferenceProblem(p: Programme): Problem | undefined {
     }
   }
   return stageOrderProblem(p);
+}
+
+/** A pilotCityMember rule naming a city list the programme does not define. */
+function unknownCityList(p: Programme, list: Programme['lists'][number], at: string): Problem | undefined {
+  const known = Object.keys(p.cityLists);
+  const ruleSets: [string, Programme['lists'][number]['eligibility']][] = [
+    [`${at}.eligibility`, list.eligibility],
+    ...(list.fields ?? []).map((f, j): [string, typeof list.eligibility] => [
+      `${at}.fields[${j}].eligibility`,
+      f.eligibility ?? [],
+    ]),
+  ];
+  for (const [where, rules] of ruleSets) {
+    for (const [k, rule] of rules.entries()) {
+      if (rule.rule !== 'pilotCityMember') continue;
+      const m = (rule.orIn ?? []).findIndex((id) => !known.includes(id));
+      if (m >= 0) {
+        return {
+          path: `${where}[${k}].orIn[${m}]`,
+          problem: `未知城市名单 / unknown city list "${rule.orIn?.[m]}"`,
+          expected: `cityLists 中的 id / an id from cityLists: ${known.join(', ') || '(none defined)'}`,
+        };
+      }
+    }
+  }
+  return undefined;
 }
 
 function stageOrderProblem(p: Programme): Problem | undefined {

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { checkEligibility, type PriorWinner } from '../../domain/eligibility';
+import { checkEligibility, verdictStatus, type PriorWinner } from '../../domain/eligibility';
 import type { Candidate, Programme } from '../../domain/programme';
 import { loadProgramme } from '../../programmes/loader';
 
@@ -152,15 +152,6 @@ describe('each rule refuses the fact it reads', () => {
       'standing',
     ],
     [
-      'pilotCityMember: not a pilot city',
-      n2022,
-      'emerging-enterprise',
-      undefined,
-      { ...enterprise, city: '某县' },
-      'pilotCityMember',
-      'city',
-    ],
-    [
       'notClassified: classified technology',
       n2023,
       'pioneer-tech',
@@ -260,20 +251,30 @@ describe('a missing fact fails the rule that needs it, naming the fact', () => {
 });
 
 describe('list rules and field rules both apply', () => {
-  const tech: Candidate = { name: '高纯石英砂提纯技术', classified: false, category: '基础材料' };
-  it('passes when both the list rule (不涉密) and the field rule (五基) hold', () => {
-    expect(verdict(n2023, 'pioneer-tech', tech, 'industrial-foundation')).toEqual({ eligible: true });
+  // No preset has both on one list now; a list rule is added to an in-memory copy.
+  const withListRule: Programme = {
+    ...n2023,
+    lists: n2023.lists.map((l) =>
+      l.id === 'pioneer-tech' ? { ...l, eligibility: [{ rule: 'mainlandOnly' as const }] } : l,
+    ),
+  };
+  const tech: Candidate = { name: '高纯石英砂提纯技术', region: 'mainland', category: '基础材料' };
+  it('passes when both the list rule (境内) and the field rule (五基) hold', () => {
+    expect(verdict(withListRule, 'pioneer-tech', tech, 'industrial-foundation')).toEqual({ eligible: true });
   });
   it('fails on the list rule first', () => {
     expect(
-      verdict(n2023, 'pioneer-tech', { ...tech, classified: true }, 'industrial-foundation'),
-    ).toMatchObject({
-      rule: 'notClassified',
-    });
+      verdict(
+        withListRule,
+        'pioneer-tech',
+        { ...tech, region: 'taiwan', category: '其他' },
+        'industrial-foundation',
+      ),
+    ).toMatchObject({ rule: 'mainlandOnly' });
   });
   it('fails on the field rule when the list rule holds', () => {
     expect(
-      verdict(n2023, 'pioneer-tech', { ...tech, category: '其他' }, 'industrial-foundation'),
+      verdict(withListRule, 'pioneer-tech', { ...tech, category: '其他' }, 'industrial-foundation'),
     ).toMatchObject({
       rule: 'categoryIn',
     });
@@ -380,6 +381,181 @@ describe('notPriorWinner', () => {
     expect(verdict(n2023, 'integrated-innovation-org', org, undefined, [prior])).toMatchObject({
       eligible: false,
       rule: 'notPriorWinner',
+    });
+  });
+});
+
+describe('national-2023 不涉密 is a condition of the five industry fields only (001 line 57), not of 产业基础', () => {
+  const tech: Candidate = { name: '某技术', classified: true, category: '基础材料' };
+  it.each(['electronics', 'biomedicine', 'equipment', 'advanced-materials', 'green-low-carbon'])(
+    '%s: a classified technology is refused',
+    (field) => {
+      expect(verdict(n2023, 'pioneer-tech', tech, field)).toMatchObject({
+        eligible: false,
+        rule: 'notClassified',
+        fact: 'classified',
+      });
+    },
+  );
+  it('产业基础: a classified 五基 technology is eligible; the notice does not ask', () => {
+    expect(verdict(n2023, 'pioneer-tech', tech, 'industrial-foundation')).toEqual({ eligible: true });
+  });
+  it('产业基础: excludes earlier 先导技术榜 winners (001 line 73)', () => {
+    const prior: PriorWinner = {
+      year: 2022,
+      listId: 'pioneer-tech',
+      name: '某技术',
+      programmeId: 'national-2022',
+    };
+    expect(verdict(n2023, 'pioneer-tech', tech, 'industrial-foundation', [prior])).toMatchObject({
+      eligible: false,
+      rule: 'notPriorWinner',
+    });
+  });
+});
+
+describe('baoding-2023: only what 000 says', () => {
+  const baoding = loadProgramme('baoding-2023');
+  it('推广引流榜 has no city rule: an organisation registered elsewhere is eligible, without a flag', () => {
+    expect(verdict(baoding, 'promotion-traffic', { name: '北京某推广机构', city: '北京市' })).toEqual({
+      eligible: true,
+    });
+  });
+  it.each([
+    ['保定市', 'eligible'],
+    ['保定', 'eligible'],
+    ['涿州市', 'needs-review'],
+    ['北京市', 'needs-review'],
+  ])('优秀企业榜 “在我市注册”: city %s → %s (the list is partial: never refused)', (city, status) => {
+    expect(verdictStatus(verdict(baoding, 'excellent-enterprise', { ...enterprise, city }))).toBe(status);
+  });
+  it('优秀企业榜 still refuses a company on the abnormal-operation list (000 line 15)', () => {
+    expect(
+      verdict(baoding, 'excellent-enterprise', { ...enterprise, standing: 'serious-dishonesty' }),
+    ).toMatchObject({ eligible: false, rule: 'goodStanding' });
+  });
+});
+
+describe('partial reference data flags a city for review, never refuses it', () => {
+  it('national-2022 新锐企业: a city not on the partial pilot-city list is eligible with a review flag', () => {
+    const v = verdict(n2022, 'emerging-enterprise', { ...enterprise, city: '宁波市' });
+    expect(v).toEqual({
+      eligible: true,
+      needsReview: [
+        {
+          rule: 'pilotCityMember',
+          fact: 'city',
+          message:
+            '所在城市 宁波市 不在已知的“科创中国”试点城市（园区）名单中，名单不全，请评审核对（pilotCityMember）/ ' +
+            'city 宁波市 is not on the known lists (“科创中国”试点城市（园区）), which are partial: reviewers to check',
+          source: {
+            seed: '004_394a3d93f245e6ab.txt',
+            line: 131,
+            quote: '注册地或以其他方式入驻“科创中国”65个试点城市（园区）',
+          },
+        },
+      ],
+    });
+    expect(verdictStatus(v)).toBe('needs-review');
+  });
+
+  it('a listed city passes without a flag', () => {
+    expect(verdict(n2022, 'emerging-enterprise', enterprise)).toEqual({ eligible: true });
+  });
+
+  it('a refusal by another rule wins over a flag', () => {
+    expect(
+      verdict(n2022, 'emerging-enterprise', {
+        ...enterprise,
+        city: '宁波市',
+        standing: 'abnormal-operation',
+      }),
+    ).toMatchObject({ eligible: false, rule: 'goodStanding' });
+  });
+
+  it('a missing city is still refused, naming the fact', () => {
+    expect(verdict(n2022, 'emerging-enterprise', { ...enterprise, city: undefined })).toMatchObject({
+      eligible: false,
+      rule: 'pilotCityMember',
+      fact: 'city',
+    });
+  });
+
+  it('a list marked complete refuses a city it does not name', () => {
+    const complete: Programme = { ...n2022, pilotCitiesReference: { complete: true, sources: [] } };
+    expect(verdict(complete, 'emerging-enterprise', { ...enterprise, city: '宁波市' })).toMatchObject({
+      eligible: false,
+      rule: 'pilotCityMember',
+      fact: 'city',
+    });
+    expect(verdict(complete, 'emerging-enterprise', enterprise)).toEqual({ eligible: true });
+  });
+
+  describe('national-2023 融通: 来自或服务于创新驱动示范市、试点城市 (001 line 95)', () => {
+    const org: Candidate = {
+      name: '某研究院',
+      orgType: '新型研发机构',
+      focusFields: ['装备制造'],
+      foundedOn: '2020-01-01',
+      city: '保定市',
+    };
+    const withDemoCity = (complete: boolean): Programme => ({
+      ...n2023,
+      pilotCitiesReference: { complete, sources: [] },
+      cityLists: {
+        'innovation-driven-cities': {
+          ...n2023.cityLists['innovation-driven-cities'],
+          cities: ['示范市'],
+          complete,
+        },
+      },
+    });
+    it.each<[string, string, string, Programme]>([
+      ['保定市 (on both seed lists)', '保定市', 'eligible', n2023],
+      ['a city on the 创新驱动示范市 list only', '示范市', 'eligible', withDemoCity(false)],
+      ['a city on neither partial list', '宁波市', 'needs-review', n2023],
+      ['a city on neither list, both complete', '宁波市', 'refused', withDemoCity(true)],
+      ['a city on the 创新驱动示范市 list only, both complete', '示范市', 'eligible', withDemoCity(true)],
+    ])('%s: %s → %s', (_title, city, status, programme) => {
+      expect(verdictStatus(verdict(programme, 'integrated-innovation-org', { ...org, city }))).toBe(status);
+    });
+    it('the flag names both lists', () => {
+      const v = verdict(n2023, 'integrated-innovation-org', { ...org, city: '宁波市' });
+      expect(v.eligible && v.needsReview?.[0].message).toContain(
+        '“科创中国”试点城市（园区）、创新驱动示范市',
+      );
+    });
+  });
+
+  describe('henan-2023 试点市: 已获“科创中国”试点市的除外 (002 line 77)', () => {
+    const bid: Candidate = { name: '某市“科创中原”试点市创建方案', city: '郑州市' };
+    const knowing = (cities: string[], complete: boolean): Programme => ({
+      ...henan,
+      pilotCities: cities,
+      pilotCitiesReference: { complete, sources: [] },
+    });
+    it.each<[string, string, string, Programme]>([
+      ['any city, the list being empty and partial', '郑州市', 'needs-review', henan],
+      ['a city on the list', '洛阳市', 'refused', knowing(['洛阳市'], false)],
+      ['a city on the list, written without 市', '洛阳', 'refused', knowing(['洛阳市'], false)],
+      ['a city not on a partial list', '郑州市', 'needs-review', knowing(['洛阳市'], false)],
+      ['a city not on a complete list', '郑州市', 'eligible', knowing(['洛阳市'], true)],
+    ])('%s: %s → %s', (_title, city, status, programme) => {
+      expect(verdictStatus(verdict(programme, 'pilot-city', { ...bid, city }))).toBe(status);
+    });
+    it('refuses with the rule and the city, and a missing city names the fact', () => {
+      expect(verdict(knowing(['洛阳市'], false), 'pilot-city', { ...bid, city: '洛阳市' })).toEqual({
+        eligible: false,
+        rule: 'notPilotCity',
+        fact: 'city',
+        message:
+          '所在城市 洛阳市 已是“科创中国”试点城市，不在申报之列（notPilotCity）/ city 洛阳市 is already a KCZG pilot city',
+      });
+      expect(verdict(henan, 'pilot-city', { name: bid.name })).toMatchObject({
+        eligible: false,
+        rule: 'notPilotCity',
+        fact: 'city',
+      });
     });
   });
 });

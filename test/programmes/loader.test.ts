@@ -47,7 +47,7 @@ describe('presets', () => {
       '绿色低碳',
       '产业基础',
     ]);
-    expect(list('pioneer-tech').quota).toEqual({ scope: 'field', default: 3 });
+    expect(list('pioneer-tech').quota).toMatchObject({ scope: 'field', default: 3 });
     expect(list('emerging-enterprise').quota!.default).toBe(5);
     for (const id of ['integrated-innovation-org', 'entrepreneurship-pioneer', 'tech-manager-pioneer']) {
       expect(list(id).quota!.default).toBe(2);
@@ -216,6 +216,26 @@ describe('malformed programme files give a ProgrammeFileError naming file and pa
       mutated((p) => Object.assign(p.lists[3], { separatelyOrganised: true })),
     );
     expect(errorOf(file)).toMatchObject({ path: 'lists[3].quota' });
+  });
+
+  it('refuses a city rule naming a city list the programme does not define', () => {
+    const file = write(
+      'city-list.json',
+      mutated((p) => (p.lists[2].eligibility[4].orIn = ['innovation-driven-cities', 'no-such-list'])),
+    );
+    expect(errorOf(file)).toMatchObject({
+      path: 'lists[2].eligibility[4].orIn[1]',
+      problem: expect.stringContaining('no-such-list'),
+      expected: expect.stringContaining('innovation-driven-cities'),
+    });
+  });
+
+  it('refuses a rule source that is not a seed file, naming the path', () => {
+    const file = write(
+      'bad-source.json',
+      mutated((p) => (p.lists[1].eligibility[0].source.seed = '../secrets')),
+    );
+    expect(errorOf(file)).toMatchObject({ path: 'lists[1].eligibility[0].source.seed' });
   });
 
   it('names a missing file and an unknown preset', () => {
