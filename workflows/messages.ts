@@ -4,7 +4,7 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Candidate, Programme, Unit } from '../domain/programme';
-import type { PriorWinner } from '../domain/eligibility';
+import type { PriorWinner, ReviewFlag } from '../domain/eligibility';
 import type { CycleDeadlines } from '../domain/schedule-year';
 import type { CycleStage } from '../domain/steering';
 import type { IssuedSignals } from './confirm';
@@ -70,6 +70,11 @@ export interface UnitState {
   complete: boolean;
   nominations: Nomination[];
   usage: QuotaUsageRow[];
+  /**
+   * Nominations accepted with rules the reference data could not decide (e.g. a city missing from
+   * a partial pilot-city list): reviewers check them against the notice's sentence.
+   */
+  needsReview: { nominationId: string; flags: ReviewFlag[] }[];
   /** Internal signals this unit received that the cycle did not confirm (keyed cycles). */
   unverifiedSignals: number;
 }

@@ -10,6 +10,7 @@ import type { Candidate } from '../../domain/programme';
 import { CANDIDATE_FIELDS_HELP, candidateTemplate, withoutSchemaKey } from './candidate-template';
 import { cycleIdOf, examples, readJsonFile, required, type Cli } from './context';
 import { textTable } from '../text-table';
+import type { UnitState } from '../../workflows/messages';
 
 interface NominateOptions {
   unit?: string;
@@ -139,6 +140,12 @@ function registerComplete(nominate: Command, cli: Cli): void {
     });
 }
 
+/** What reviewers must check for a nomination the reference data could not decide, if anything. */
+function reviewNote(state: UnitState, nominationId: string): string {
+  const flagged = (state.needsReview ?? []).find((r) => r.nominationId === nominationId);
+  return flagged ? flagged.flags.map((f) => f.message).join('；') : '';
+}
+
 function registerUnitStatus(nominate: Command, cli: Cli): void {
   nominate
     .command('status <programme>')
@@ -160,8 +167,8 @@ function registerUnitStatus(nominate: Command, cli: Cli): void {
           ),
           '',
           ...textTable(
-            ['推荐编号 / id', '榜单 / part', '名称 / name'],
-            state.nominations.map((n) => [n.id, part(n), n.candidate.name]),
+            ['推荐编号 / id', '榜单 / part', '名称 / name', '待核对 / needs review'],
+            state.nominations.map((n) => [n.id, part(n), n.candidate.name, reviewNote(state, n.id)]),
           ),
         ].join('\n'),
         state,

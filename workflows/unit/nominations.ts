@@ -4,7 +4,7 @@
  */
 import { checkCandidate, storedCandidate, type Candidate } from '../../domain/candidate';
 import { candidateRejection } from '../../domain/limits';
-import { checkEligibility, normaliseName } from '../../domain/eligibility';
+import { checkEligibility, normaliseName, type ReviewFlag } from '../../domain/eligibility';
 import { checkQuota, quotaKey, quotaUsageReport } from '../../domain/quota';
 import { nominationId } from '../ids';
 import type { Nomination, NominateRequest, QuotaUsageRow, UnitInput } from '../messages';
@@ -121,6 +121,23 @@ export class UnitNominations {
       });
     }
     this.assertAcceptable(request.listId, request.fieldId, request.candidate);
+  }
+
+  /** Nominations whose eligibility the reference data could not decide, with the rules to check. */
+  reviewFlags(): { nominationId: string; flags: ReviewFlag[] }[] {
+    const { programme, priorWinners } = this.input;
+    return [...this.byId.values()].flatMap((n) => {
+      const verdict = checkEligibility({
+        programme,
+        list: n.listId,
+        field: n.fieldId,
+        candidate: n.candidate,
+        priorWinners,
+      });
+      return verdict.eligible && verdict.needsReview
+        ? [{ nominationId: n.id, flags: verdict.needsReview }]
+        : [];
+    });
   }
 
   /** Validates a candidate for a part; `except` is the nomination being amended. */

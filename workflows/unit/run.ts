@@ -118,6 +118,7 @@ export class UnitRun {
       complete: this.nominations.complete,
       nominations: [...this.nominations.byId.values()],
       usage: this.nominations.usageReport(),
+      needsReview: this.nominations.reviewFlags(),
       unverifiedSignals: this.signals.unverifiedSignals,
     };
   }
