@@ -4,12 +4,11 @@
  * winners in the registry that later cycles' eligibility reads. Re-running it rewrites the same
  * files and records nothing twice.
  */
-import { mkdir, rename, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { formatDeadline } from '../domain/calendar';
 import type { Programme } from '../domain/programme';
 import { quotaKey } from '../domain/quota';
+import { FsFileStore, type FileStore } from '../storage/files';
 import type { FinalWinnersEntry, Nomination } from '../workflows/messages';
 import type { CycleReader } from './cycle-reader';
 import type { WinnersRegistry } from './registry';
@@ -17,8 +16,8 @@ import type { WinnersRegistry } from './registry';
 export interface PublishDeps {
   reader: CycleReader;
   registry: WinnersRegistry;
-  /** Default output folder when the cycle names none. */
-  outDir: string;
+  /** Where the lists are published: published/<programme>/<list>.<format>. */
+  files: FileStore;
 }
 
 export interface PublishedRow {
@@ -107,12 +106,6 @@ ${body}
 `;
 }
 
-async function writeAtomically(file: string, content: string | Buffer): Promise<void> {
-  const tmp = `${file}.tmp`;
-  await writeFile(tmp, content);
-  await rename(tmp, file);
-}
-
 export function createPublishActivities(deps: PublishDeps) {
   async function publish(args: {
     cycleId: string;
@@ -123,8 +116,14 @@ export function createPublishActivities(deps: PublishDeps) {
     const { programme } = await deps.reader.setup(args.cycleId);
     const nominations = new Map((await deps.reader.nominations(args.cycleId)).map((n) => [n.id, n]));
     const rowsByList = publishedRows(programme, args.winners, nominations);
-    const outDir = path.resolve(args.outDir ?? path.join(deps.outDir, programme.id));
-    await mkdir(outDir, { recursive: true });
+    // The store holds the published lists for every worker; a folder the cycle names gets a copy.
+    const prefix = `published/${programme.id}`;
+    const copy = args.outDir ? new FsFileStore(args.outDir) : undefined;
+    const outDir = copy?.root ?? deps.files.locate(prefix);
+    const write = async (name: string, content: string | Buffer) => {
+      await deps.files.put(`${prefix}/${name}`, content);
+      await copy?.put(name, content);
+    };
     const subtitle = `${programme.issuer.zh} · 发布于 / published ${formatDeadline(args.publishedAt)}`;
     const formats = programme.publication.formats;
     let total = 0;
@@ -133,15 +132,14 @@ export function createPublishActivities(deps: PublishDeps) {
       if (!rows) continue;
       total += rows.length;
       const title = `${programme.name.zh} · ${list.name.zh}`;
-      const base = path.join(outDir, list.id);
       if (formats.includes('json')) {
-        await writeAtomically(
-          `${base}.json`,
+        await write(
+          `${list.id}.json`,
           `${JSON.stringify({ programme: programme.id, year: programme.year, list: list.id, title, rows }, null, 2)}\n`,
         );
       }
-      if (formats.includes('csv')) await writeAtomically(`${base}.csv`, renderCsv(rows));
-      if (formats.includes('html')) await writeAtomically(`${base}.html`, renderHtml(title, subtitle, rows));
+      if (formats.includes('csv')) await write(`${list.id}.csv`, renderCsv(rows));
+      if (formats.includes('html')) await write(`${list.id}.html`, renderHtml(title, subtitle, rows));
       if (formats.includes('xlsx')) {
         const workbook = new ExcelJS.Workbook();
         const sheet = workbook.addWorksheet(list.name.zh.slice(0, 31));
@@ -151,7 +149,7 @@ export function createPublishActivities(deps: PublishDeps) {
           width: h === '名称' || h === '推荐单位' ? 40 : 14,
         }));
         rows.forEach((r) => sheet.addRow(r));
-        await writeAtomically(`${base}.xlsx`, Buffer.from(await workbook.xlsx.writeBuffer()));
+        await write(`${list.id}.xlsx`, Buffer.from(await workbook.xlsx.writeBuffer()));
       }
     }
     await deps.registry.record(

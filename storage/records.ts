@@ -3,6 +3,7 @@
  * the rehearsal, unit tests; one process at a time) or a PostgreSQL server (KCZG_DATABASE_URL,
  * shared by every worker and portal). Both run the same migrations and queries through Kysely.
  */
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
@@ -56,6 +57,7 @@ export async function openRecords(
   let db: Records;
   let closeBackend: () => Promise<void>;
   if (config.backend === 'pglite') {
+    if (config.dataDir) await mkdir(config.dataDir, { recursive: true });
     const pglite = await PGlite.create(config.dataDir);
     db = new Kysely<RecordsSchema>({ dialect: new PGliteDialect(pglite) });
     closeBackend = () => pglite.close();

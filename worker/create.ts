@@ -11,8 +11,8 @@ import { temporal } from '@temporalio/proto';
 import { status } from '@grpc/grpc-js';
 import { createActivities } from '../activities';
 import { dataConverterFor, resolveCodecChoice, type CodecChoice } from '../codec/data-converter';
-import type { MailDeps } from '../activities/mail';
-import { WinnersRegistry } from '../activities/registry';
+import type { MailConfig } from '../activities/mail';
+import { openStorage, type Storage } from '../storage';
 import { cycleTaskQueueOf, TASK_QUEUE } from '../workflows/ids';
 import { searchAttributeKeys } from '../workflows/search-attributes';
 
@@ -21,9 +21,14 @@ export interface KczgWorkerOptions {
   client: Client;
   namespace?: string;
   taskQueue?: string;
-  /** Registry and default publication folder live here. */
+  /** The embedded records and files live here, unless KCZG_DATABASE_URL / KCZG_S3_URL move them. */
   dataDir: string;
-  mail: MailDeps;
+  /** Storage opened by the caller (kept open after the worker stops); default: opened from dataDir. */
+  storage?: Storage;
+  mail: MailConfig & {
+    /** Ignored: the ledger is in kczg's records now. Accepted until the callers stop passing it. */
+    ledgerDir?: string;
+  };
   /** A prebuilt workflow bundle; default: dist/workflow-bundle.js when built, else the sources. */
   workflowBundlePath?: string;
   url?: string;
@@ -77,6 +82,8 @@ export class KczgWorker {
   constructor(
     readonly entities: Worker,
     readonly cycles: Worker,
+    /** Storage the worker opened itself, closed when it stops running. */
+    private readonly ownStorage?: Storage,
   ) {}
 
   private get workers(): Worker[] {
@@ -92,6 +99,8 @@ export class KczgWorker {
       this.shutdown();
       await Promise.allSettled(runs);
       throw error;
+    } finally {
+      await this.ownStorage?.close();
     }
   }
 
@@ -123,13 +132,14 @@ export class KczgWorker {
 
 export async function createKczgWorker(options: KczgWorkerOptions): Promise<KczgWorker> {
   const taskQueue = options.taskQueue ?? TASK_QUEUE;
-  // One set of activities for both: the mail ledger and the winners registry have one writer.
+  // Storage opened once per process (PGlite takes seconds), one set of activities for both.
+  const storage = options.storage ?? (await openStorage({ dataDir: options.dataDir }));
+  const { smtpUrl, from, messageIdDomain } = options.mail;
   const activities = createActivities({
     client: options.client,
     taskQueue,
-    mail: options.mail,
-    registry: new WinnersRegistry(path.join(options.dataDir, 'registry', 'winners.json')),
-    outDir: path.join(options.dataDir, 'published'),
+    mail: { smtpUrl, from, messageIdDomain },
+    storage,
     url: options.url,
   });
   const common = {
@@ -143,18 +153,24 @@ export async function createKczgWorker(options: KczgWorkerOptions): Promise<Kczg
     shutdownGraceTime: '5 seconds',
     shutdownForceTime: '20 seconds',
   } satisfies Partial<WorkerOptions>;
-  const entities = await Worker.create({
-    ...common,
-    taskQueue,
-    maxCachedWorkflows: options.maxCachedWorkflows ?? maxCachedWorkflowsFrom(process.env),
-  });
-  // A handful of cycles per namespace: a small cache holds them all.
-  const cycles = await Worker.create({
-    ...common,
-    taskQueue: cycleTaskQueueOf(taskQueue),
-    maxCachedWorkflows: 50,
-  });
-  return new KczgWorker(entities, cycles);
+  const ownStorage = options.storage ? undefined : storage;
+  try {
+    const entities = await Worker.create({
+      ...common,
+      taskQueue,
+      maxCachedWorkflows: options.maxCachedWorkflows ?? maxCachedWorkflowsFrom(process.env),
+    });
+    // A handful of cycles per namespace: a small cache holds them all.
+    const cycles = await Worker.create({
+      ...common,
+      taskQueue: cycleTaskQueueOf(taskQueue),
+      maxCachedWorkflows: 50,
+    });
+    return new KczgWorker(entities, cycles, ownStorage);
+  } catch (error) {
+    await ownStorage?.close();
+    throw error;
+  }
 }
 
 /**
