@@ -110,6 +110,45 @@ export class MailLedger {
     return row && { messageId: row.message_id, accepted: row.accepted ?? [] };
   }
 
+  /** Adds a sent entry kept elsewhere (an old data folder's ledger); false when the key is known. */
+  async importSent(entry: {
+    businessKey: string;
+    messageId: string;
+    accepted: string[];
+    rejected: string[];
+    response: string;
+    sentAt: string;
+  }): Promise<boolean> {
+    const inserted = await this.db
+      .insertInto('mail_ledger')
+      .values({
+        business_key: entry.businessKey,
+        message_id: entry.messageId,
+        state: 'sent',
+        claimed_by: 'import',
+        claimed_at: entry.sentAt,
+        accepted: JSON.stringify(entry.accepted),
+        rejected: JSON.stringify(entry.rejected),
+        response: entry.response,
+        sent_at: entry.sentAt,
+      })
+      .onConflict((c) => c.column('business_key').doNothing())
+      .returning('business_key')
+      .executeTakeFirst();
+    return inserted !== undefined;
+  }
+
+  /** Adds a failure kept elsewhere (an old data folder); false when one is already recorded. */
+  async importFailure(businessKey: string, error: string, at: string): Promise<boolean> {
+    const inserted = await this.db
+      .insertInto('mail_failures')
+      .values({ business_key: businessKey, error, recorded_at: at })
+      .onConflict((c) => c.column('business_key').doNothing())
+      .returning('business_key')
+      .executeTakeFirst();
+    return inserted !== undefined;
+  }
+
   /** Records a permanent failure; a later one replaces it, as the signal that follows carries it. */
   async recordFailure(businessKey: string, error: string): Promise<void> {
     await this.db
