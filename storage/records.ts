@@ -63,6 +63,9 @@ export async function openRecords(
     closeBackend = () => pglite.close();
   } else {
     const pool = new Pool({ connectionString: config.url, max: 10 });
+    // An idle connection the server dropped (restart, failover) would otherwise crash the process:
+    // the pool discards it and connects again on demand; queries in flight still fail and retry.
+    pool.on('error', () => undefined);
     db = new Kysely<RecordsSchema>({ dialect: new PostgresDialect({ pool }) });
     closeBackend = async () => undefined; // db.destroy() ends the pool
   }
