@@ -3,7 +3,7 @@
  * the rehearsal, unit tests; one process at a time) or a PostgreSQL server (KCZG_DATABASE_URL,
  * shared by every worker and portal). Both run the same migrations and queries through Kysely.
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
@@ -40,6 +40,39 @@ export function recordsConfigFromEnv(env: NodeJS.ProcessEnv, dataDir: string): R
   return { backend: 'postgres', url };
 }
 
+/**
+ * PGlite is one process's database: a second process opening the same folder would corrupt it.
+ * The opener holds `<folder>.pid`; a live holder makes the open fail, a dead one's file is taken.
+ */
+async function holdEmbeddedFolder(dataDir: string): Promise<() => Promise<void>> {
+  const pidFile = `${dataDir}.pid`;
+  for (;;) {
+    try {
+      await writeFile(pidFile, String(process.pid), { flag: 'wx' });
+      return () => rm(pidFile, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    const holder = Number(await readFile(pidFile, 'utf8').catch(() => '0'));
+    if (holder && isAlive(holder)) {
+      throw new Error(
+        `嵌入式数据库正被进程 ${holder} 使用 / the embedded database ${dataDir} is in use by process ${holder} ` +
+          '(kczg dev or kczg worker on this data folder): stop it first, or share a PostgreSQL server via KCZG_DATABASE_URL',
+      );
+    }
+    await rm(pidFile, { force: true });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 function describe(config: RecordsConfig): string {
   if (config.backend === 'pglite') return `PGlite ${config.dataDir ?? '(in memory)'}`;
   const url = new URL(config.url);
@@ -57,10 +90,20 @@ export async function openRecords(
   let db: Records;
   let closeBackend: () => Promise<void>;
   if (config.backend === 'pglite') {
-    if (config.dataDir) await mkdir(config.dataDir, { recursive: true });
-    const pglite = await PGlite.create(config.dataDir);
+    let release: () => Promise<void> = async () => undefined;
+    if (config.dataDir) {
+      await mkdir(config.dataDir, { recursive: true });
+      release = await holdEmbeddedFolder(config.dataDir);
+    }
+    const pglite = await PGlite.create(config.dataDir).catch(async (error: unknown) => {
+      await release();
+      throw error;
+    });
     db = new Kysely<RecordsSchema>({ dialect: new PGliteDialect(pglite) });
-    closeBackend = () => pglite.close();
+    closeBackend = async () => {
+      await pglite.close();
+      await release();
+    };
   } else {
     const pool = new Pool({ connectionString: config.url, max: 10 });
     // An idle connection the server dropped (restart, failover) would otherwise crash the process:

@@ -2,6 +2,7 @@
  * kczg's records on both backends, the embedded PGlite and a real PostgreSQL server: migrations
  * (idempotent, serialised), the mail ledger's claim-before-send, mail failures and the winners.
  */
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,7 +16,12 @@ const postgres = usePostgresServer();
 let databases = 0;
 const folders: string[] = [];
 
-afterAll(() => folders.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+afterAll(() =>
+  folders.forEach((dir) => {
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.rmSync(`${dir}.pid`, { force: true });
+  }),
+);
 
 const backends: Array<[string, () => Promise<RecordsConfig>]> = [
   [
@@ -126,6 +132,35 @@ describe.each(backends)('records on %s', (_name, configFor) => {
     await records.close();
     records = await openRecords(config);
     expect((await new MailLedger(records.db).sent('c/a/T-7'))?.messageId).toBe('<m1@x>');
+  }, 60_000);
+});
+
+describe('the embedded database', () => {
+  it('refuses a second opener of the same folder while the first holds it, and is free again after', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kczg-records-held-'));
+    folders.push(dir);
+    const first = await openRecords({ backend: 'pglite', dataDir: dir });
+    try {
+      await expect(openRecords({ backend: 'pglite', dataDir: dir })).rejects.toThrow(
+        new RegExp(`in use by process ${process.pid}`),
+      );
+    } finally {
+      await first.close();
+    }
+    const again = await openRecords({ backend: 'pglite', dataDir: dir });
+    await again.close();
+  }, 60_000);
+
+  it('takes over the folder of a process that died holding it', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kczg-records-stale-'));
+    folders.push(dir);
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], {
+      encoding: 'utf8',
+    }).stdout;
+    fs.writeFileSync(`${dir}.pid`, dead);
+    const records = await openRecords({ backend: 'pglite', dataDir: dir });
+    await records.close();
+    expect(fs.existsSync(`${dir}.pid`)).toBe(false);
   }, 60_000);
 });
 
