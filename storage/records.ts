@@ -20,6 +20,8 @@ export interface OpenRecords {
   db: Records;
   /** Where the records are, for logs: the folder or the server (password left out). */
   description: string;
+  /** Migrations this open applied (empty when the records were up to date or `migrate: false`). */
+  applied: string[];
   close(): Promise<void>;
 }
 
@@ -116,11 +118,12 @@ export async function openRecords(
     await db.destroy();
     await closeBackend();
   };
+  let applied: string[] = [];
   try {
-    if (options.migrate !== false) await migrate(db as Kysely<unknown>);
+    if (options.migrate !== false) applied = await migrate(db as Kysely<unknown>);
   } catch (error) {
     await close();
     throw error;
   }
-  return { db, description: describe(config), close };
+  return { db, description: describe(config), applied, close };
 }

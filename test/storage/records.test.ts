@@ -60,6 +60,7 @@ describe.each(backends)('records on %s', (_name, configFor) => {
   });
 
   it('opening migrates once; migrating again applies nothing', async () => {
+    expect(records.applied).toEqual(['0001-mail-ledger-failures-winners']);
     expect(await migrate(records.db as never)).toEqual([]);
     const tables = await records.db.introspection.getTables();
     expect(tables.map((t) => t.name)).toEqual(
