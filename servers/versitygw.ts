@@ -104,7 +104,11 @@ export async function startVersitygw(log: Log = () => undefined, bucket = 'kczg'
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const stop = async () => {
     if (child.exitCode === null) child.kill('SIGTERM');
+    // A graceful stop waits for clients' idle keep-alive connections (about 10 s): the data is a
+    // throwaway folder, so after a short grace the server is killed.
+    const grace = setTimeout(() => child.kill('SIGKILL'), 1_000);
     await exited;
+    clearTimeout(grace);
     fs.rmSync(root, { recursive: true, force: true });
   };
   try {
