@@ -3,7 +3,7 @@
  * the rehearsal, unit tests; one process at a time) or a PostgreSQL server (KCZG_DATABASE_URL,
  * shared by every worker and portal). Both run the same migrations and queries through Kysely.
  */
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
@@ -66,6 +66,25 @@ async function holdEmbeddedFolder(dataDir: string): Promise<() => Promise<void>>
   }
 }
 
+/**
+ * A first open runs initdb, seconds long; a process killed meanwhile would leave a half-made
+ * folder that PGlite cannot open again. So the folder is made beside its place and renamed in
+ * once whole; a leftover of a killed first open is made again.
+ */
+async function ensureInitialised(dataDir: string): Promise<void> {
+  const entries = await readdir(dataDir).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return [];
+    throw error;
+  });
+  if (entries.length > 0) return;
+  const making = `${dataDir}.initialising`;
+  await rm(making, { recursive: true, force: true });
+  const pglite = await PGlite.create(making);
+  await pglite.close();
+  await rm(dataDir, { recursive: true, force: true });
+  await rename(making, dataDir);
+}
+
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -93,14 +112,17 @@ export async function openRecords(
   let closeBackend: () => Promise<void>;
   if (config.backend === 'pglite') {
     let release: () => Promise<void> = async () => undefined;
-    if (config.dataDir) {
-      await mkdir(config.dataDir, { recursive: true });
-      release = await holdEmbeddedFolder(config.dataDir);
+    const { dataDir } = config;
+    if (dataDir) {
+      await mkdir(path.dirname(dataDir), { recursive: true });
+      release = await holdEmbeddedFolder(dataDir);
     }
-    const pglite = await PGlite.create(config.dataDir).catch(async (error: unknown) => {
-      await release();
-      throw error;
-    });
+    const pglite = await (dataDir ? ensureInitialised(dataDir) : Promise.resolve())
+      .then(() => PGlite.create(dataDir))
+      .catch(async (error: unknown) => {
+        await release();
+        throw error;
+      });
     db = new Kysely<RecordsSchema>({ dialect: new PGliteDialect(pglite) });
     closeBackend = async () => {
       await pglite.close();

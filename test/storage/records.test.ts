@@ -152,6 +152,20 @@ describe('the embedded database', () => {
     await again.close();
   }, 60_000);
 
+  it('makes a first folder again when a killed first open left it half made', async () => {
+    const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'kczg-records-half-')), 'records');
+    folders.push(path.dirname(dir));
+    fs.mkdirSync(`${dir}.initialising/base`, { recursive: true });
+    fs.writeFileSync(`${dir}.initialising/PG_VERSION`, '18\n');
+    const records = await openRecords({ backend: 'pglite', dataDir: dir });
+    try {
+      expect(records.applied).toEqual(['0001-mail-ledger-failures-winners']);
+      expect(fs.existsSync(`${dir}.initialising`)).toBe(false);
+    } finally {
+      await records.close();
+    }
+  }, 60_000);
+
   it('takes over the folder of a process that died holding it', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kczg-records-stale-'));
     folders.push(dir);
