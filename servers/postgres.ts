@@ -6,10 +6,10 @@
  */
 import { execFile, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { freeLoopbackPort } from './ports';
 import type { Log } from './provision';
 
 const run = promisify(execFile);
@@ -63,17 +63,6 @@ export async function ensurePostgresBinaries(log: Log = () => undefined): Promis
   return installed;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 /** Runs a PostgreSQL tool as the cluster's owner (root → `nobody`). */
 async function runAsOwner(binary: string, args: string[]): Promise<string> {
   const [command, commandArgs] =
@@ -111,7 +100,7 @@ export async function startPostgres(log: Log = () => undefined): Promise<Postgre
       'UTF8',
       '--no-sync',
     ]);
-    const port = await freePort();
+    const port = await freeLoopbackPort();
     const options = `-p ${port} -k ${root} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=50`;
     await runAsOwner(pgCtl, [
       'start',

@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import type { S3Config } from '../storage/s3-files';
+import { freeLoopbackPort } from './ports';
 import { cacheRoot, type Log } from './provision';
 
 export const VERSITYGW_VERSION = 'v1.8.0';
@@ -55,17 +56,6 @@ export function ensureVersitygw(log: Log = () => undefined): string {
   return binary;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 async function waitForPort(port: number, child: ChildProcess, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -85,7 +75,7 @@ async function waitForPort(port: number, child: ChildProcess, timeoutMs = 30_000
 export async function startVersitygw(log: Log = () => undefined, bucket = 'kczg'): Promise<S3Server> {
   const binary = ensureVersitygw(log);
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'kczg-s3-'));
-  const port = await freePort();
+  const port = await freeLoopbackPort();
   const config: S3Config = {
     endpoint: `http://127.0.0.1:${port}`,
     bucket,
