@@ -153,24 +153,18 @@ export async function createKczgWorker(options: KczgWorkerOptions): Promise<Kczg
     shutdownGraceTime: '5 seconds',
     shutdownForceTime: '20 seconds',
   } satisfies Partial<WorkerOptions>;
-  const ownStorage = options.storage ? undefined : storage;
-  try {
-    const entities = await Worker.create({
-      ...common,
-      taskQueue,
-      maxCachedWorkflows: options.maxCachedWorkflows ?? maxCachedWorkflowsFrom(process.env),
-    });
-    // A handful of cycles per namespace: a small cache holds them all.
-    const cycles = await Worker.create({
-      ...common,
-      taskQueue: cycleTaskQueueOf(taskQueue),
-      maxCachedWorkflows: 50,
-    });
-    return new KczgWorker(entities, cycles, ownStorage);
-  } catch (error) {
-    await ownStorage?.close();
-    throw error;
-  }
+  const entities = await Worker.create({
+    ...common,
+    taskQueue,
+    maxCachedWorkflows: options.maxCachedWorkflows ?? maxCachedWorkflowsFrom(process.env),
+  });
+  // A handful of cycles per namespace: a small cache holds them all.
+  const cycles = await Worker.create({
+    ...common,
+    taskQueue: cycleTaskQueueOf(taskQueue),
+    maxCachedWorkflows: 50,
+  });
+  return new KczgWorker(entities, cycles, options.storage ? undefined : storage);
 }
 
 /**
