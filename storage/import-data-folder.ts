@@ -151,3 +151,22 @@ export async function importDataFolder(
   }
   return report;
 }
+
+/** The report as lines for the CLI: per kind, imported and already present, then what was unreadable. */
+export function describeImport(report: DataFolderImport): string {
+  const kinds: Array<[string, ImportCount]> = [
+    ['已发邮件 / sent mail', report.sentMail],
+    ['投递失败 / mail failures', report.mailFailures],
+    ['获奖名录 / winners', report.winners],
+    ['发布文件 / published files', report.publishedFiles],
+  ];
+  return [
+    `导入 / imported from ${report.dataDir}:`,
+    ...kinds.map(
+      ([label, count]) =>
+        `  ${label}: 新增 ${count.imported} / new, 已有 ${count.present} / already present` +
+        (count.unreadable.length ? `, 无法读取 ${count.unreadable.length} / unreadable` : ''),
+    ),
+    ...kinds.flatMap(([, count]) => count.unreadable.map((problem) => `  ! ${problem}`)),
+  ].join('\n');
+}

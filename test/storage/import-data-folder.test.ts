@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { openStorage, type Storage } from '../../storage';
 import { FsFileStore } from '../../storage/files';
-import { importDataFolder } from '../../storage/import-data-folder';
+import { describeImport, importDataFolder } from '../../storage/import-data-folder';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'kczg-import-'));
 const oldDir = path.join(root, 'old');
@@ -116,6 +116,18 @@ describe('importDataFolder', () => {
     expect(report.mailFailures).toEqual({ imported: 0, present: 1, unreadable: [] });
     expect(report.winners).toEqual({ imported: 0, present: 2, unreadable: [] });
     expect(report.publishedFiles).toEqual({ imported: 0, present: 2, unreadable: [] });
+  });
+
+  it('describes the report per kind, naming each unreadable file', async () => {
+    const text = describeImport(await importDataFolder(oldDir, storage));
+    expect(text.split('\n')).toEqual([
+      `导入 / imported from ${oldDir}:`,
+      '  已发邮件 / sent mail: 新增 0 / new, 已有 1 / already present, 无法读取 1 / unreadable',
+      '  投递失败 / mail failures: 新增 0 / new, 已有 1 / already present',
+      '  获奖名录 / winners: 新增 0 / new, 已有 2 / already present',
+      '  发布文件 / published files: 新增 0 / new, 已有 2 / already present',
+      expect.stringMatching(/^ {2}! mail-ledger\/broken\.json: /),
+    ]);
   });
 
   it('an empty or missing folder imports nothing', async () => {
