@@ -8,7 +8,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { MailLedger } from '../../storage/mail-ledger';
 import { migrate } from '../../storage/migrations';
-import { openRecords, type OpenRecords, type RecordsConfig } from '../../storage/records';
+import {
+  openRecords,
+  recordsConfigFromEnv,
+  type OpenRecords,
+  type RecordsConfig,
+} from '../../storage/records';
 import { WinnersStore, type WinnerRecord } from '../../storage/winners';
 import { createDatabase, usePostgresServer } from '../support/postgres';
 
@@ -134,6 +139,22 @@ describe.each(backends)('records on %s', (_name, configFor) => {
     records = await openRecords(config);
     expect((await new MailLedger(records.db).sent('c/a/T-7'))?.messageId).toBe('<m1@x>');
   }, 60_000);
+});
+
+describe('choosing the backend from the environment', () => {
+  it('uses the data folder without KCZG_DATABASE_URL, the server with it, and refuses another scheme', () => {
+    expect(recordsConfigFromEnv({}, '/srv/kczg')).toEqual({
+      backend: 'pglite',
+      dataDir: '/srv/kczg/records',
+    });
+    expect(recordsConfigFromEnv({ KCZG_DATABASE_URL: 'postgres://k:pw@db:5432/kczg' }, '/srv/kczg')).toEqual({
+      backend: 'postgres',
+      url: 'postgres://k:pw@db:5432/kczg',
+    });
+    const refused = () =>
+      recordsConfigFromEnv({ KCZG_DATABASE_URL: 'mysql://k:secret@db/kczg' }, '/srv/kczg');
+    expect(refused).toThrow(/must be a postgres:\/\/ URL, got "mysql:\/\/k:\*\*\*@db\/kczg"/);
+  });
 });
 
 describe('the embedded database', () => {
