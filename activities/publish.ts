@@ -1,24 +1,34 @@
 /**
  * Publication: writes each list's winners as HTML, CSV, XLSX and JSON (Chinese headings, stable
- * order: programme's list and field order, then the final review's order) and records the
- * winners in the registry that later cycles' eligibility reads. Re-running it rewrites the same
- * files and records nothing twice.
+ * order: programme's list and field order, then the final review's order), prints each HTML page
+ * to PDF when a Chromium is installed, and records the winners in the registry that later cycles'
+ * eligibility reads. Re-running it rewrites the same files and records nothing twice.
  */
-import ExcelJS from 'exceljs';
+import { activityInfo, heartbeat, log } from '@temporalio/activity';
 import { formatDeadline } from '../domain/calendar';
 import type { Programme } from '../domain/programme';
 import { quotaKey } from '../domain/quota';
 import { FsFileStore, type FileStore } from '../storage/files';
+import { withScratchFolder } from '../storage/scratch';
 import type { FinalWinnersEntry, Nomination } from '../workflows/messages';
 import type { CycleReader } from './cycle-reader';
+import { pdfPrinter, printPdf } from './publication/pdf';
+import { renderXlsx } from './publication/xlsx';
 import type { WinnersRegistry } from './registry';
 
 export interface PublishDeps {
-  reader: CycleReader;
+  reader: Pick<CycleReader, 'setup' | 'nominations'>;
   registry: WinnersRegistry;
   /** Where the lists are published: published/<programme>/<list>.<format>. */
   files: FileStore;
+  /** Where the PDF printer is looked up (KCZG_CHROMIUM, PATH); default process.env. */
+  env?: NodeJS.ProcessEnv;
+  /** Told why PDFs were not printed; default the activity's logger. */
+  warn?: (message: string) => void;
 }
+
+/** What publication printed to PDF: the number of files, or why none. */
+export type PdfOutcome = { printed: number } | { skipped: string };
 
 export interface PublishedRow {
   序号: number;
@@ -87,6 +97,10 @@ export function renderCsv(rows: PublishedRow[]): string {
   return `\uFEFF${lines.join('\r\n')}\r\n`;
 }
 
+/** Fonts with Chinese that print the same on Linux (Noto CJK), Windows and macOS. */
+const CJK_FONTS = '"Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", sans-serif';
+
+/** The list as a web page that also prints: landscape A4, the header row on every page. */
 export function renderHtml(title: string, subtitle: string, rows: PublishedRow[]): string {
   const head = HEADINGS.map((h) => `<th>${escapeHtml(h)}</th>`).join('');
   const body = rows
@@ -94,7 +108,18 @@ export function renderHtml(title: string, subtitle: string, rows: PublishedRow[]
     .join('\n');
   return `<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
-<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #999;padding:4px 8px}</style>
+<style>
+@page{size:A4 landscape;margin:12mm}
+body{font-family:${CJK_FONTS};margin:2em;color:#000}
+@media print{body{margin:0}}
+h1{font-size:18pt;margin:0 0 4pt}
+p{font-size:10pt;color:#444;margin:0 0 10pt}
+table{border-collapse:collapse;width:100%;font-size:10.5pt}
+thead{display:table-header-group}
+tr{break-inside:avoid}
+td,th{border:1px solid #999;padding:4px 8px;text-align:left;vertical-align:top}
+th{background:#e8e8e8;white-space:nowrap}
+</style>
 </head><body>
 <h1>${escapeHtml(title)}</h1>
 <p>${escapeHtml(subtitle)}</p>
@@ -106,13 +131,32 @@ ${body}
 `;
 }
 
+/** Chromium prints from and to files: the page goes through a scratch folder, the PDF comes back. */
+function printedPdf(chromium: string, name: string, html: string): Promise<Buffer> {
+  return withScratchFolder(async (scratch) => {
+    await scratch.put(`${name}.html`, html);
+    await printPdf(chromium, scratch.locate(`${name}.html`), scratch.locate(`${name}.pdf`));
+    return (await scratch.get(`${name}.pdf`)) as Buffer;
+  });
+}
+
+/** Inside an activity: tells the server this list is done (printing a PDF takes seconds). */
+function reportProgress(listId: string): void {
+  try {
+    activityInfo();
+  } catch {
+    return; // called directly (tests)
+  }
+  heartbeat(listId);
+}
+
 export function createPublishActivities(deps: PublishDeps) {
   async function publish(args: {
     cycleId: string;
     winners: FinalWinnersEntry[];
     outDir?: string;
     publishedAt: number;
-  }): Promise<{ outDir: string; winners: number }> {
+  }): Promise<{ outDir: string; winners: number; pdf: PdfOutcome }> {
     const { programme } = await deps.reader.setup(args.cycleId);
     const nominations = new Map((await deps.reader.nominations(args.cycleId)).map((n) => [n.id, n]));
     const rowsByList = publishedRows(programme, args.winners, nominations);
@@ -126,6 +170,10 @@ export function createPublishActivities(deps: PublishDeps) {
     };
     const subtitle = `${programme.issuer.zh} · 发布于 / published ${formatDeadline(args.publishedAt)}`;
     const formats = programme.publication.formats;
+    const printer = formats.includes('html')
+      ? pdfPrinter(deps.env)
+      : { skipped: '方案未发布 HTML，未生成 PDF / the programme publishes no HTML to print, so no PDF' };
+    let printed = 0;
     let total = 0;
     for (const list of programme.lists) {
       const rows = rowsByList.get(list.id);
@@ -139,19 +187,27 @@ export function createPublishActivities(deps: PublishDeps) {
         );
       }
       if (formats.includes('csv')) await write(`${list.id}.csv`, renderCsv(rows));
-      if (formats.includes('html')) await write(`${list.id}.html`, renderHtml(title, subtitle, rows));
-      if (formats.includes('xlsx')) {
-        const workbook = new ExcelJS.Workbook();
-        const sheet = workbook.addWorksheet(list.name.zh.slice(0, 31));
-        sheet.columns = HEADINGS.map((h) => ({
-          header: h,
-          key: h,
-          width: h === '名称' || h === '推荐单位' ? 40 : 14,
-        }));
-        rows.forEach((r) => sheet.addRow(r));
-        await write(`${list.id}.xlsx`, Buffer.from(await workbook.xlsx.writeBuffer()));
+      if (formats.includes('html')) {
+        const html = renderHtml(title, subtitle, rows);
+        await write(`${list.id}.html`, html);
+        if ('chromium' in printer) {
+          await write(`${list.id}.pdf`, await printedPdf(printer.chromium, list.id, html));
+          printed++;
+        }
       }
+      if (formats.includes('xlsx')) {
+        const workbook = await renderXlsx({
+          sheetName: list.name.zh,
+          title: `${programme.year} 年度 ${list.name.zh}`,
+          subtitle: `${programme.name.zh} · ${subtitle}`,
+          headings: HEADINGS,
+          rows,
+        });
+        await write(`${list.id}.xlsx`, workbook);
+      }
+      reportProgress(list.id);
     }
+    if ('skipped' in printer && total > 0) (deps.warn ?? ((message) => log.warn(message)))(printer.skipped);
     await deps.registry.record(
       [...rowsByList.entries()].flatMap(([listId, rows]) =>
         rows.map((r) => {
@@ -168,7 +224,7 @@ export function createPublishActivities(deps: PublishDeps) {
         }),
       ),
     );
-    return { outDir, winners: total };
+    return { outDir, winners: total, pdf: 'skipped' in printer ? printer : { printed } };
   }
   return { publish };
 }

@@ -6,19 +6,21 @@
  *   2. scale     one big cycle on the dev server through the close and the hand-over to review
  *   3. rehearsal a whole programme-year on the time-skipping server (client/rehearsal.ts)
  *   4. replay    the largest committed history in test/histories/
+ *   5. startup   `kczg --help` and `kczg plan … --json` against `node -e 0` (bench/startup.ts)
  *
  * Writes <out>/latest.json (summary) and <out>/latest.md (table with machine facts), and prints
  * the table. Options:
  *
  *   --quick              small sizes for CI (proves every phase runs; asserts no speed)
  *   --out <dir>          where the results go (default bench/results)
- *   --only a,b           run only these phases (intake, scale, rehearsal, replay)
+ *   --only a,b           run only these phases (intake, scale, rehearsal, replay, startup)
  *   --intake N/U         intake nominations / units (default 10000/1000; quick 200/20)
  *   --scale N/U          scale nominations / units (default 50000/2000; quick 1000/100)
  *   --scale-cap-minutes M  scale intake sends nothing new after M minutes and reports the size it
  *                        reached (default 25; quick 5)
  *   --rehearsal N        rehearsal nominations (default 5000; quick 300)
  *   --rehearsal-programme ID   default national-2022
+ *   --startup N          start-up repetitions (default 30; quick 5)
  *   --concurrency C      concurrent callers for intake and scale (default 64)
  *   --profile            run the workers with --cpu-prof into <out>/profiles/<phase>/
  *   --preload m1,m2      experiment: the kczg workers run a bundle of workflows/ built with
@@ -39,11 +41,12 @@ import { runRehearsal } from './rehearsal';
 import { runReplay } from './replay';
 import { checkTargets, renderMarkdown, type BenchSummary } from './report';
 import { runScale } from './scale';
+import { renderStartup, runStartup, type StartupResult } from './startup';
 import { spawnedPids } from './stack';
 import { round } from './stats';
 
-type Phase = 'intake' | 'scale' | 'rehearsal' | 'replay';
-const PHASES: Phase[] = ['intake', 'scale', 'rehearsal', 'replay'];
+type Phase = 'intake' | 'scale' | 'rehearsal' | 'replay' | 'startup';
+const PHASES: Phase[] = ['intake', 'scale', 'rehearsal', 'replay', 'startup'];
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
@@ -57,6 +60,7 @@ export interface BenchOptions {
   rehearsal: { nominations: number; programme: string };
   concurrency: number;
   replayRepeats: number;
+  startupRepetitions: number;
   profile: boolean;
   keep: boolean;
   preload: string[];
@@ -81,6 +85,7 @@ export function parseArgs(argv: string[]): BenchOptions {
     rehearsal: { nominations: quick ? 300 : 5_000, programme: 'national-2022' },
     concurrency: 64,
     replayRepeats: quick ? 3 : 10,
+    startupRepetitions: quick ? 5 : 30,
     profile: false,
     keep: false,
     preload: [],
@@ -120,6 +125,9 @@ export function parseArgs(argv: string[]): BenchOptions {
         break;
       case '--rehearsal-programme':
         options.rehearsal.programme = value();
+        break;
+      case '--startup':
+        options.startupRepetitions = Number(value());
         break;
       case '--concurrency':
         options.concurrency = Number(value());
@@ -191,20 +199,22 @@ async function bundlePreloadVariant(workDir: string, preloadModules: string[]): 
   return target;
 }
 
+/** The summary as the phases fill it in; start-up is written beside report.ts's sections. */
+type RunSummary = Omit<BenchSummary, 'targets' | 'finishedAt' | 'wallSeconds' | 'loadAverageAtEnd'> & {
+  startup?: StartupResult;
+};
+
 /** The run so far, for a partial summary when a signal stops it. */
 let inProgress:
   | {
-      summary: Omit<BenchSummary, 'targets' | 'finishedAt' | 'wallSeconds' | 'loadAverageAtEnd'>;
+      summary: RunSummary;
       workDir: string;
       keep: boolean;
       started: Date;
     }
   | undefined;
 
-function finish(
-  summary: Omit<BenchSummary, 'targets' | 'finishedAt' | 'wallSeconds' | 'loadAverageAtEnd'>,
-  started: Date,
-): BenchSummary {
+function finish(summary: RunSummary, started: Date): BenchSummary & { startup?: StartupResult } {
   const finished = new Date();
   const complete = {
     ...summary,
@@ -215,8 +225,13 @@ function finish(
   return { ...complete, targets: checkTargets(complete) };
 }
 
-function writeResults(summary: BenchSummary, out: string): string {
-  const markdown = renderMarkdown(summary);
+function writeResults(summary: BenchSummary & { startup?: StartupResult }, out: string): string {
+  const startup = summary.startup
+    ? `\n\n### Start-up\n\n${renderStartup(summary.startup)
+        .map((l) => `- ${l}`)
+        .join('\n')}`
+    : '';
+  const markdown = `${renderMarkdown(summary)}${startup}`;
   fs.writeFileSync(path.join(out, 'latest.json'), `${JSON.stringify(summary, null, 2)}\n`);
   fs.writeFileSync(path.join(out, 'latest.md'), `${markdown}\n`);
   return markdown;
@@ -249,7 +264,7 @@ export async function runBench(options: BenchOptions): Promise<BenchSummary> {
   );
   log(`work folder ${workDir}`);
   const phaseErrors: Record<string, string> = {};
-  const summary: Omit<BenchSummary, 'targets' | 'finishedAt' | 'wallSeconds' | 'loadAverageAtEnd'> = {
+  const summary: RunSummary = {
     schema: 1,
     mode: options.quick ? 'quick' : 'full',
     command: `npm run bench --${process.argv.slice(2).length ? ` ${process.argv.slice(2).join(' ')}` : ''}`,
@@ -300,6 +315,7 @@ export async function runBench(options: BenchOptions): Promise<BenchSummary> {
       runRehearsal(options.rehearsal.programme, options.rehearsal.nominations, ctx),
     );
     summary.replay = await attempt('replay', () => runReplay(options.replayRepeats));
+    summary.startup = await attempt('startup', async () => runStartup(options.startupRepetitions, log));
   } finally {
     inProgress = undefined;
     if (!options.keep) fs.rmSync(workDir, { recursive: true, force: true });

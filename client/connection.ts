@@ -5,7 +5,7 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
-import { NativeConnection } from '@temporalio/worker';
+import type { NativeConnection } from '@temporalio/worker';
 import { dataConverterFor, resolveCodecChoice, type CodecChoice } from '../codec/data-converter';
 
 export interface ConnectionChoice {
@@ -43,5 +43,7 @@ export async function connectWorker(
   choice: ConnectionChoice = {},
 ): Promise<{ connection: NativeConnection; namespace: string }> {
   const { connectionOptions, namespace } = resolve(choice);
+  // The worker package is heavy (the native core): loaded only by the commands that run a worker.
+  const { NativeConnection } = await import('@temporalio/worker');
   return { connection: await NativeConnection.connect(connectionOptions), namespace };
 }

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { formatBeijing } from '../domain/calendar';
 import type { Candidate, Programme, Unit } from '../domain/programme';
 import { quotaPartsOf } from '../domain/quota';
-import { programmeDeadlines } from '../domain/timeline';
+import { programmeDeadlines, type Deadlines } from '../domain/timeline';
 import { listOutbox } from '../mail/outbox';
 import { startStack } from '../servers/stack';
 import type { Log } from '../servers/provision';
@@ -91,6 +91,111 @@ function syntheticCandidate(
   };
 }
 
+/** The running rehearsal: its client, cycle and programme clock. */
+interface Run {
+  api: KczgClient;
+  cycleId: string;
+  programme: Programme;
+  sleepUntil(at: number): Promise<void>;
+  log: Log;
+}
+
+/** Nominations: each unit fills its parts; every 20th breaks a rule, every unit tries one over quota. */
+async function nominateAll(
+  run: Run,
+  wanted: number,
+): Promise<{ accepted: number; rejected: Record<string, number> }> {
+  const { api, cycleId, programme } = run;
+  const attempts: Array<{ unit: Unit; listId: string; fieldId?: string; serial: number }> = [];
+  let serial = 0;
+  const parts = programme.lists.flatMap((list) => quotaPartsOf(programme, list.id));
+  for (const unit of programme.roster.units) {
+    for (const part of parts) {
+      const list = programme.lists.find((l) => l.id === part.listId);
+      const fieldId = part.fieldId ?? list?.fields?.[0]?.id;
+      const quota = list?.quota?.default ?? 0;
+      const extra = part === parts[0] ? 1 : 0;
+      for (let i = 0; i < quota + extra && serial < wanted; i++)
+        attempts.push({ unit, listId: part.listId, fieldId, serial: ++serial });
+    }
+  }
+  run.log(`提交 ${attempts.length} 项推荐 / submitting ${attempts.length} nominations…`);
+  const rejected: Record<string, number> = {};
+  let accepted = 0;
+  await forEachConcurrently(attempts, 16, async ({ unit, listId, fieldId, serial: n }) => {
+    try {
+      await api.nominate(cycleId, unit.id, {
+        idempotencyKey: `rehearsal-${n}`,
+        listId,
+        ...(fieldId ? { fieldId } : {}),
+        candidate: syntheticCandidate(programme, listId, n, n % 20 === 0),
+      });
+      accepted++;
+    } catch (error) {
+      if (!(error instanceof RejectionError)) throw error;
+      rejected[error.rejection.code] = (rejected[error.rejection.code] ?? 0) + 1;
+    }
+  });
+  run.log(
+    `接受 ${accepted} 项，拒绝 ${JSON.stringify(rejected)} / accepted ${accepted}, rejected ${JSON.stringify(rejected)}`,
+  );
+  return { accepted, rejected };
+}
+
+/** Preliminary review: every body but the last reports (top 30% recommended); returns those that did. */
+async function reviewAllButOne(run: Run, deadlines: Deadlines): Promise<string[]> {
+  const { api, cycleId } = run;
+  await run.sleepUntil(deadlines.collectionClosesAt + 60_000);
+  const status = await api.status(cycleId);
+  const bodies = [
+    ...new Set(status.parts.flatMap((p) => (p.nominations > 0 ? p.reviewBodies.map((b) => b.bodyId) : []))),
+  ];
+  const silent = bodies[bodies.length - 1];
+  await run.sleepUntil(deadlines.preliminaryReviewDueAt - 86_400_000);
+  const reporting = bodies.filter((b) => b !== silent);
+  for (const bodyId of reporting) {
+    for (const part of (await api.reviewState(cycleId, bodyId)).parts) {
+      const recommended = Math.max(1, Math.ceil(part.nominationIds.length * 0.3));
+      await api.reportReview(cycleId, bodyId, {
+        listId: part.listId,
+        ...(part.fieldId ? { fieldId: part.fieldId } : {}),
+        results: part.nominationIds.map((nominationId, i) => ({
+          nominationId,
+          rank: i + 1,
+          score: 100 - i,
+          verdict: i < recommended ? 'recommended' : 'not-recommended',
+        })),
+      });
+    }
+  }
+  run.log(
+    `初评：${bodies.length - 1} 个机构按时报送，${silent ?? '-'} 未报送 / preliminary review: one body silent`,
+  );
+  return reporting;
+}
+
+/** Final review: up to ten of each shortlist; a field with two bodies (2022 绿色低碳) has one shortlist. */
+async function finalReview(run: Run, bodies: string[]): Promise<void> {
+  const { api, cycleId } = run;
+  const winners = new Map<string, FinalWinnersEntry>();
+  for (const bodyId of bodies) {
+    for (const part of (await api.reviewState(cycleId, bodyId)).parts) {
+      const key = `${part.listId}/${part.fieldId ?? ''}`;
+      const entry = winners.get(key) ?? {
+        listId: part.listId,
+        ...(part.fieldId ? { fieldId: part.fieldId } : {}),
+        nominationIds: [],
+      };
+      const shortlist = (part.results ?? [])
+        .filter((r) => r.verdict === 'recommended')
+        .map((r) => r.nominationId);
+      entry.nominationIds = [...new Set([...entry.nominationIds, ...shortlist])].slice(0, 10);
+      if (entry.nominationIds.length > 0) winners.set(key, entry);
+    }
+  }
+  await api.finalComplete(cycleId, { winners: [...winners.values()] });
+}
+
 export async function rehearse(options: RehearsalOptions): Promise<RehearsalReport> {
   const started = Date.now();
   const { log } = options;
@@ -106,8 +211,6 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
   log(`启动嵌入式环境 / starting the embedded stack (time-skipping Temporal server, loopback SMTP, worker)…`);
   const stack = await startStack({ mode: 'time-skipping', dataDir: outDir, log });
   const api = new KczgClient(stack.env.client);
-  const rejected: Record<string, number> = {};
-  let accepted = 0;
   try {
     return await stack.withWorker(async () => {
       const { cycleId } = await api.startCycle(programme, {
@@ -115,115 +218,37 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
         outDir: path.join(outDir, 'published'),
       });
       const offset = (await api.status(cycleId)).clockOffsetMs;
-      const sleepUntil = async (at: number) => {
-        const remaining = at - ((await stack.env.currentTimeMs()) + offset);
-        if (remaining > 0) await stack.env.sleep(remaining);
+      const run: Run = {
+        api,
+        cycleId,
+        programme,
+        log,
+        async sleepUntil(at) {
+          const remaining = at - ((await stack.env.currentTimeMs()) + offset);
+          if (remaining > 0) await stack.env.sleep(remaining);
+        },
       };
       log(`周期已开始 / cycle ${cycleId} started; ${programme.roster.units.length} 个推荐单位 / units`);
-
-      // Nominations: mid-collection, each unit fills its parts; every 20th breaks a rule, and
-      // every unit tries one over its quota in its first part.
-      await sleepUntil(
+      await run.sleepUntil(
         deadlines.collectionOpensAt + (deadlines.collectionClosesAt - deadlines.collectionOpensAt) / 2,
       );
-      const attempts: Array<{ unit: Unit; listId: string; fieldId?: string; serial: number }> = [];
-      let serial = 0;
-      const parts = programme.lists.flatMap((list) => quotaPartsOf(programme, list.id));
-      for (const unit of programme.roster.units) {
-        for (const part of parts) {
-          const list = programme.lists.find((l) => l.id === part.listId);
-          const fieldId = part.fieldId ?? list?.fields?.[0]?.id;
-          const quota = list?.quota?.default ?? 0;
-          const extra = part === parts[0] ? 1 : 0;
-          for (let i = 0; i < quota + extra && serial < options.nominations; i++)
-            attempts.push({ unit, listId: part.listId, fieldId, serial: ++serial });
-        }
-      }
-      log(`提交 ${attempts.length} 项推荐 / submitting ${attempts.length} nominations…`);
-      await forEachConcurrently(attempts, 16, async ({ unit, listId, fieldId, serial: n }) => {
-        try {
-          await api.nominate(cycleId, unit.id, {
-            idempotencyKey: `rehearsal-${n}`,
-            listId,
-            ...(fieldId ? { fieldId } : {}),
-            candidate: syntheticCandidate(programme, listId, n, n % 20 === 0),
-          });
-          accepted++;
-        } catch (error) {
-          if (!(error instanceof RejectionError)) throw error;
-          rejected[error.rejection.code] = (rejected[error.rejection.code] ?? 0) + 1;
-        }
-      });
-      log(
-        `接受 ${accepted} 项，拒绝 ${JSON.stringify(rejected)} / accepted ${accepted}, rejected ${JSON.stringify(rejected)}`,
-      );
-
-      // Preliminary review: every body but the last reports on time; the last stays silent.
-      await sleepUntil(deadlines.collectionClosesAt + 60_000);
-      const status = await api.status(cycleId);
-      const bodies = [
-        ...new Set(
-          status.parts.flatMap((p) => (p.nominations > 0 ? p.reviewBodies.map((b) => b.bodyId) : [])),
-        ),
-      ];
-      const silent = bodies[bodies.length - 1];
-      await sleepUntil(deadlines.preliminaryReviewDueAt - 86_400_000);
-      for (const bodyId of bodies.filter((b) => b !== silent)) {
-        const state = await api.reviewState(cycleId, bodyId);
-        for (const part of state.parts) {
-          await api.reportReview(cycleId, bodyId, {
-            listId: part.listId,
-            ...(part.fieldId ? { fieldId: part.fieldId } : {}),
-            results: part.nominationIds.map((nominationId, i) => ({
-              nominationId,
-              rank: i + 1,
-              score: 100 - i,
-              verdict:
-                i < Math.max(1, Math.ceil(part.nominationIds.length * 0.3))
-                  ? 'recommended'
-                  : 'not-recommended',
-            })),
-          });
-        }
-      }
-      log(
-        `初评：${bodies.length - 1} 个机构按时报送，${silent ?? '-'} 未报送 / preliminary review: one body silent`,
-      );
-
-      // Final review picks up to ten of each shortlist.
-      await sleepUntil(deadlines.preliminaryReviewDueAt + 60_000);
-      // A field with two bodies (2022 绿色低碳) has one shortlist from both.
-      const winners = new Map<string, FinalWinnersEntry>();
-      for (const bodyId of bodies.filter((b) => b !== silent)) {
-        for (const part of (await api.reviewState(cycleId, bodyId)).parts) {
-          const key = `${part.listId}/${part.fieldId ?? ''}`;
-          const entry = winners.get(key) ?? {
-            listId: part.listId,
-            ...(part.fieldId ? { fieldId: part.fieldId } : {}),
-            nominationIds: [],
-          };
-          const shortlist = (part.results ?? [])
-            .filter((r) => r.verdict === 'recommended')
-            .map((r) => r.nominationId);
-          entry.nominationIds = [...new Set([...entry.nominationIds, ...shortlist])].slice(0, 10);
-          if (entry.nominationIds.length > 0) winners.set(key, entry);
-        }
-      }
-      await api.finalComplete(cycleId, { winners: [...winners.values()] });
-      await sleepUntil(deadlines.publicationAt + 60_000);
-      await sleepUntil(deadlines.promotionUntil + 60_000);
+      const { accepted, rejected } = await nominateAll(run, options.nominations);
+      const reported = await reviewAllButOne(run, deadlines);
+      await run.sleepUntil(deadlines.preliminaryReviewDueAt + 60_000);
+      await finalReview(run, reported);
+      await run.sleepUntil(deadlines.publicationAt + 60_000);
+      await run.sleepUntil(deadlines.promotionUntil + 60_000);
       const final = await api.status(cycleId);
       const audit = await api.audit(cycleId);
       fs.writeFileSync(path.join(outDir, 'audit.json'), `${JSON.stringify(audit, null, 2)}\n`);
       fs.writeFileSync(path.join(outDir, 'audit.csv'), auditToCsv(audit));
-      const messages = (await listOutbox(stack.outboxDir)).length;
       return {
         programmeId: programme.id,
         accepted,
         rejected,
         escalated: final.escalated,
         winners: final.published?.winners ?? 0,
-        messages,
+        messages: (await listOutbox(stack.outboxDir)).length,
         outDir,
         publishedDir: final.published?.outDir ?? '',
         stage: final.stage,

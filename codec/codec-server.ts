@@ -3,13 +3,18 @@
  * --codec-endpoint` send it encrypted payloads and show what it returns, so decrypted data reaches
  * only their browser or terminal; the server's copy stays encrypted.
  *
- * Temporal codec server protocol: `POST …/encode` and `POST …/decode` (only the last path segment
- * counts, so `/{namespace}/decode` works too), JSON `{"payloads": [...]}` in proto3 JSON (metadata
- * values and data base64). Guards, since /decode turns ciphertext back into personal data:
+ * Temporal codec server protocol, as the `temporal` CLI (Go SDK remote codec) and the Web UI speak
+ * it: `POST …/encode` and `POST …/decode` (only the last path segment counts, so an endpoint with
+ * `/{namespace}/` in it works too), JSON `{"payloads": [...]}` (metadata values and data base64),
+ * the namespace in `X-Namespace`. The CLI encodes an empty argument list (every `workflow query`)
+ * as `{}`, so an empty body, `{}` and `"payloads": null` all mean no payloads.
+ * Guards, since /decode turns ciphertext back into personal data:
  * - binds to loopback by default; any other address needs a bearer token (KCZG_CODEC_TOKEN);
  * - with a token, every request needs `Authorization: Bearer <token>` (compared in constant time);
  * - browsers only from the allowed origins (KCZG_CODEC_CORS_ORIGINS, default the local dev Web UI
  *   http://localhost:8233 and http://127.0.0.1:8233); any other `Origin` is refused outright;
+ * - optionally only some namespaces (KCZG_CODEC_NAMESPACES): a request whose X-Namespace is not
+ *   listed is refused;
  * - `Cache-Control: no-store` on every answer; payload contents are never logged.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
@@ -23,8 +28,12 @@ import { ACTIVE_KEY_ENV, KEYS_ENV } from './keys';
 
 export const TOKEN_ENV = 'KCZG_CODEC_TOKEN';
 export const CORS_ORIGINS_ENV = 'KCZG_CODEC_CORS_ORIGINS';
+export const NAMESPACES_ENV = 'KCZG_CODEC_NAMESPACES';
 export const DEFAULT_CODEC_PORT = 8888;
+const DEFAULT_NAMESPACE = 'default';
 export const DEFAULT_UI_ORIGINS = ['http://localhost:8233', 'http://127.0.0.1:8233'];
+/** Request headers a browser may send: the Web UI's, plus its OIDC id token when it passes one. */
+const ALLOWED_REQUEST_HEADERS = 'Content-Type, X-Namespace, Authorization, Authorization-Extras';
 const MIN_TOKEN_LENGTH = 16;
 const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
 
@@ -39,6 +48,8 @@ export interface CodecServerOptions {
   token?: string | null;
   /** Browser origins allowed; default KCZG_CODEC_CORS_ORIGINS (comma-separated), else the local Web UI. */
   corsOrigins?: string[];
+  /** Namespaces served (X-Namespace); default KCZG_CODEC_NAMESPACES (comma-separated), else any. */
+  namespaces?: string[];
   /** Serve HTTPS (needed when the Web UI passes its access token: it only does so over https). */
   tls?: { key: string | Buffer; cert: string | Buffer };
   maxBodyBytes?: number;
@@ -52,6 +63,8 @@ export interface CodecServer {
   host: string;
   port: number;
   corsOrigins: string[];
+  /** Empty: any namespace. */
+  namespaces: string[];
   tokenRequired: boolean;
   close(): Promise<void>;
 }
@@ -121,6 +134,41 @@ export function payloadToJson(payload: Payload): JsonPayload {
   };
 }
 
+/**
+ * The payloads of a request body. An empty body, `{}` and `{"payloads": null}` are no payloads:
+ * the Go SDK's remote codec (the `temporal` CLI) marshals an empty list as `{}`. Any other field
+ * is refused, as proto3 JSON parsing of a `Payloads` message would.
+ */
+export function payloadsFromBody(body: Buffer): Payload[] {
+  const text = body.toString('utf8');
+  if (!text.trim()) return [];
+  let request: unknown;
+  try {
+    request = JSON.parse(text);
+  } catch {
+    throw new BadRequest(400, 'body is not JSON');
+  }
+  if (typeof request !== 'object' || request === null || Array.isArray(request)) {
+    throw new BadRequest(400, 'body must be {"payloads": [...]}');
+  }
+  const unknown = Object.keys(request).find((key) => key !== 'payloads');
+  if (unknown !== undefined) {
+    throw new BadRequest(400, `unknown field ${JSON.stringify(unknown)}: body must be {"payloads": [...]}`);
+  }
+  const list = (request as { payloads?: unknown }).payloads;
+  if (list === undefined || list === null) return [];
+  if (!Array.isArray(list)) throw new BadRequest(400, 'body must be {"payloads": [...]}');
+  return list.map((p, i) => payloadFromJson(p, i));
+}
+
+function commaList(value: string | undefined): string[] | undefined {
+  const items = value
+    ?.split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+  return items && items.length > 0 ? items : undefined;
+}
+
 function digest(value: string): Buffer {
   return createHash('sha256').update(value, 'utf8').digest();
 }
@@ -166,13 +214,11 @@ export async function startCodecServer(options: CodecServerOptions = {}): Promis
       `refusing to serve decrypted payloads on ${host} without a token: set ${TOKEN_ENV}, or bind to 127.0.0.1`,
     );
   }
-  const corsOrigins =
-    options.corsOrigins ??
-    (env[CORS_ORIGINS_ENV]?.split(',')
-      .map((o) => o.trim().replace(/\/+$/, ''))
-      .filter(Boolean) ||
-      DEFAULT_UI_ORIGINS);
+  const corsOrigins = (options.corsOrigins ?? commaList(env[CORS_ORIGINS_ENV]) ?? DEFAULT_UI_ORIGINS).map(
+    (origin) => origin.replace(/\/+$/, ''),
+  );
   const allowed = new Set(corsOrigins);
+  const namespaces = options.namespaces ?? commaList(env[NAMESPACES_ENV]) ?? [];
   const expected = token === undefined ? undefined : digest(token);
   const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
 
@@ -210,8 +256,12 @@ export async function startCodecServer(options: CodecServerOptions = {}): Promis
     if (req.method === 'OPTIONS') {
       return send(204, undefined, {
         'Access-Control-Allow-Methods': 'POST, OPTIONS',
-        'Access-Control-Allow-Headers': 'Content-Type, X-Namespace, Authorization',
+        'Access-Control-Allow-Headers': ALLOWED_REQUEST_HEADERS,
         'Access-Control-Max-Age': '600',
+        // Chrome's private network access: a hosted UI calling this loopback server asks first.
+        ...(req.headers['access-control-request-private-network'] === 'true'
+          ? { 'Access-Control-Allow-Private-Network': 'true' }
+          : {}),
       });
     }
     if (req.method !== 'POST') return refuse(405, 'use POST', { Allow: 'POST, OPTIONS' });
@@ -223,20 +273,23 @@ export async function startCodecServer(options: CodecServerOptions = {}): Promis
         });
       }
     }
-    if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) {
-      return refuse(415, 'Content-Type must be application/json');
+    // The temporal CLI sends an empty X-Namespace when --namespace is not given: the default one.
+    const header = req.headers['x-namespace'];
+    const namespace = header === '' ? DEFAULT_NAMESPACE : header;
+    if (namespaces.length > 0 && (typeof namespace !== 'string' || !namespaces.includes(namespace))) {
+      return refuse(
+        403,
+        namespace === undefined
+          ? `X-Namespace is required: this server serves only ${namespaces.join(', ')} (${NAMESPACES_ENV})`
+          : `namespace ${JSON.stringify(namespace)} is not served here (${NAMESPACES_ENV}: ${namespaces.join(', ')})`,
+      );
     }
     try {
-      let request: unknown;
-      try {
-        request = JSON.parse((await readBody(req, maxBody)).toString('utf8'));
-      } catch (error) {
-        if (error instanceof BadRequest) throw error;
-        throw new BadRequest(400, 'body is not JSON');
+      const body = await readBody(req, maxBody);
+      if (body.length > 0 && !/^application\/json\b/i.test(req.headers['content-type'] ?? '')) {
+        throw new BadRequest(415, 'Content-Type must be application/json');
       }
-      const list = (request as { payloads?: unknown } | null)?.payloads;
-      if (!Array.isArray(list)) throw new BadRequest(400, 'body must be {"payloads": [...]}');
-      const payloads = list.map((p, i) => payloadFromJson(p, i));
+      const payloads = payloadsFromBody(body);
       const result = operation === 'encode' ? await codec.encode(payloads) : await codec.decode(payloads);
       send(200, { payloads: result.map(payloadToJson) });
     } catch (error) {
@@ -265,13 +318,15 @@ export async function startCodecServer(options: CodecServerOptions = {}): Promis
   const url = `${options.tls ? 'https' : 'http'}://${urlHost}:${port}`;
   log(
     `codec server ${url}: POST /encode, /decode; token ${token ? 'required' : 'not required (loopback)'}; ` +
-      `browser origins ${corsOrigins.join(', ') || '(none)'}`,
+      `browser origins ${corsOrigins.join(', ') || '(none)'}; ` +
+      `namespaces ${namespaces.join(', ') || 'any'}`,
   );
   return {
     url,
     host,
     port,
     corsOrigins,
+    namespaces,
     tokenRequired: token !== undefined,
     close: () =>
       new Promise<void>((resolve, reject) => {

@@ -79,7 +79,11 @@ export interface BodyReminderData extends MailCommon {
 export interface SecretariatDigestData extends MailCommon {
   secretariat: string;
   deadline: MailDeadline;
-  /** Who has not met the deadline yet (units or review bodies). */
+  /**
+   * Who has not met the deadline yet: review bodies as "<body> (<list/field>)", units as
+   * "<unit> (<n>)" with n the nominations they have made so far (activities/entities.ts), which
+   * the mail labels: 中国电子学会（已推荐 23 项） / 中国电子学会 (23 nominated).
+   */
   missing: string[];
 }
 
@@ -255,7 +259,7 @@ export function unitReminder(data: UnitReminderData): RenderedMail {
       ...(rows.length > 0
         ? [
             `Your nominations against quota:`,
-            { items: rows.map((r) => `${r.name}: ${r.used} of ${r.limit} used`) },
+            { items: rows.map((r) => `${r.name}: ${r.used} nominated, quota ${r.limit}`) },
           ]
         : []),
       ...(nominations.length > 0 ? ['Nominations on record:', { items: nominations }] : []),
@@ -304,31 +308,48 @@ export function bodyReminder(data: BodyReminderData): RenderedMail {
   );
 }
 
+/** A unit's entry in `missing`: its name and the nominations it has made so far. */
+const UNIT_WITH_COUNT = /^(.*\S) \((\d+)\)$/;
+
+/** An entry of `missing`, with a unit's bare count labelled in each language. */
+function missingParty(entry: string): { zh: string; en: string } {
+  const flat = oneLine(entry);
+  const unit = UNIT_WITH_COUNT.exec(flat);
+  if (!unit) return { zh: flat, en: flat };
+  const [, name, count] = unit;
+  return { zh: `${name}（已推荐 ${count} 项）`, en: `${name} (${count} nominated)` };
+}
+
 export function secretariatDigest(data: SecretariatDigestData): RenderedMail {
   const left = leftPhrase(daysLeft(data.issuedAt, data.deadline));
   const when = formatBeijingTime(data.deadline.at);
   const labelZh = oneLine(data.deadline.label.zh);
   const labelEn = oneLine(english(data.deadline.label));
-  const missing = data.missing.map(oneLine);
+  const missing = data.missing.map(missingParty);
+  const count = missing.length;
+  const parties = `${count} ${count === 1 ? 'party has' : 'parties have'}`;
   const secretariat = oneLine(data.secretariat);
   const body: Body = {
     greeting: { zh: `${secretariat}：`, en: `Dear ${secretariat},` },
     zh: [
       `${oneLine(data.programme.zh)}${labelZh}时间为 ${when}，${left.zh}。`,
-      ...(missing.length > 0
-        ? [`以下 ${missing.length} 方尚未完成：`, { items: missing }]
+      ...(count > 0
+        ? [`以下 ${count} 方尚未完成：`, { items: missing.map((m) => m.zh) }]
         : ['各方均已完成。']),
     ],
     en: [
       `${labelEn} of ${oneLine(english(data.programme))}: ${when}, ${left.en}.`,
-      ...(missing.length > 0
-        ? [`${missing.length} not done yet:`, { items: missing }]
+      ...(count > 0
+        ? [`${parties} not finished yet:`, { items: missing.map((m) => m.en) }]
         : ['Everyone is done.']),
     ],
   };
   return render(
     data,
-    { zh: `${labelZh}汇总：${missing.length} 方未完成`, en: `${labelEn} digest: ${missing.length} not done` },
+    {
+      zh: `${labelZh}汇总：${count} 方未完成`,
+      en: `${labelEn} digest: ${count} ${count === 1 ? 'party' : 'parties'} not finished`,
+    },
     body,
     data.deadline,
   );

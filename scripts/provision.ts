@@ -1,8 +1,9 @@
 /**
- * `npm run servers`: provisions both Temporal servers into the cache (idempotent) and says where
- * they came from. Tests, rehearsals and benchmarks call the same functions on demand.
+ * `npm run servers`: provisions both Temporal servers into the cache and the browser that prints
+ * the published lists to PDF (Debian's Chromium and CJK fonts), idempotently, and says where they
+ * came from. Tests, rehearsals and benchmarks call the same functions on demand.
  */
-import { ensureDevServer, ensureTestServer } from '../servers/provision';
+import { ensureBrowser, ensureDevServer, ensureTestServer } from '../servers/provision';
 
 async function main(): Promise<void> {
   const log = (line: string) => console.log(line);
@@ -13,6 +14,8 @@ async function main(): Promise<void> {
   );
   const devServer = await ensureDevServer(log);
   console.log(`开发服务器 / dev server: ${devServer.description} [${devServer.source}]`);
+  const browser = await ensureBrowser(log);
+  console.log(`PDF 打印浏览器 / PDF browser: ${browser.description} [${browser.source}]`);
   console.log(`用时 / took ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 

@@ -43,8 +43,8 @@ function hasCommand(command: string, args: string[]): boolean {
   return result.status === 0;
 }
 
-function findOnPath(name: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+function findOnPath(name: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  for (const dir of (env.PATH ?? '').split(path.delimiter)) {
     if (!dir) continue;
     const candidate = path.join(dir, name);
     try {
@@ -281,4 +281,95 @@ export async function ensureDevServer(log: Log = () => undefined): Promise<Provi
     log(`开发服务器就绪 / dev server ready: ${binary}`);
     return { ...cached(), source: 'built' as const };
   });
+}
+
+/** Debian packages for printing the published lists: the browser engine and fonts with Chinese. */
+export const BROWSER_PACKAGES = ['chromium', 'fonts-noto-cjk'] as const;
+/** pdftoppm, which the tests use to look at a printed page. */
+export const PDF_RASTER_PACKAGES = ['poppler-utils'] as const;
+
+export interface ProvisionedBrowser {
+  /** The Chromium executable. */
+  path: string;
+  source: 'env' | 'path' | 'installed';
+  description: string;
+}
+
+/** Chromium as publication finds it, without installing anything: KCZG_CHROMIUM, else PATH. */
+export function findChromium(env: NodeJS.ProcessEnv = process.env): ProvisionedBrowser | undefined {
+  if (env.KCZG_CHROMIUM) {
+    return { path: env.KCZG_CHROMIUM, source: 'env', description: `KCZG_CHROMIUM=${env.KCZG_CHROMIUM}` };
+  }
+  for (const name of ['chromium', 'chromium-browser']) {
+    const found = findOnPath(name, env);
+    if (found) return { path: found, source: 'path', description: `${name} on PATH (${found})` };
+  }
+  return undefined;
+}
+
+/** True when fontconfig knows a font covering Chinese. */
+export function hasChineseFont(): boolean {
+  const result = spawnSync('fc-list', [':lang=zh', 'family'], { encoding: 'utf8' });
+  return result.status === 0 && result.stdout.trim().length > 0;
+}
+
+/**
+ * Installs Debian packages with apt-get (once: `apt-get update`, then `install`), waiting for
+ * another apt run's lock instead of failing. Needs root and apt-get; otherwise a ProvisionError
+ * names the packages to install by hand.
+ */
+async function aptInstall(packages: string[], log: Log): Promise<void> {
+  const byHand = `请手动安装 / install them yourself: apt-get install -y ${packages.join(' ')}`;
+  if (!findOnPath('apt-get')) {
+    throw new ProvisionError(
+      `找不到 apt-get（非 Debian/Ubuntu 系统）/ apt-get not found (not Debian or Ubuntu). ${byHand}`,
+    );
+  }
+  if (process.getuid?.() !== 0) {
+    throw new ProvisionError(`安装软件包需要 root 权限 / installing packages needs root. ${byHand}`);
+  }
+  const lockWait = ['-o', 'DPkg::Lock::Timeout=600'];
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  log(`从 Debian 安装 / installing from Debian with apt-get: ${packages.join(' ')}`);
+  await runLogged('apt-get', [...lockWait, '-q', 'update'], { env, log, what: 'apt-get update' });
+  await runLogged('apt-get', [...lockWait, '-q', '-y', '--no-install-recommends', 'install', ...packages], {
+    env,
+    log,
+    what: `apt-get install ${packages.join(' ')}`,
+  });
+}
+
+/** How to tell each package this project installs is there already. */
+const PACKAGE_PRESENT = {
+  chromium: () => findChromium() !== undefined,
+  'fonts-noto-cjk': hasChineseFont,
+  'poppler-utils': () => findOnPath('pdftoppm') !== undefined,
+} satisfies Record<string, () => boolean>;
+type ProvisionedPackage = keyof typeof PACKAGE_PRESENT;
+
+/**
+ * The browser that prints published lists to PDF, with fonts for Chinese: Debian's Chromium and
+ * Noto CJK, installed with apt-get when missing (idempotent: nothing runs when all are there).
+ * `extraPackages` adds what a caller needs besides (the tests: PDF_RASTER_PACKAGES).
+ */
+export async function ensureBrowser(
+  log: Log = () => undefined,
+  extraPackages: readonly ProvisionedPackage[] = [],
+): Promise<ProvisionedBrowser> {
+  const missing = () => [...BROWSER_PACKAGES, ...extraPackages].filter((pkg) => !PACKAGE_PRESENT[pkg]());
+  let installed = false;
+  if (missing().length > 0) {
+    await withLock(path.join(cacheRoot(), 'browser'), log, async () => {
+      const needed = missing();
+      if (needed.length === 0) return;
+      await aptInstall(needed, log);
+      installed = true;
+    });
+  }
+  const browser = findChromium();
+  const still = missing();
+  if (!browser || still.length > 0) {
+    throw new ProvisionError(`apt-get ran, but ${still.join(', ')} is still missing`);
+  }
+  return installed ? { ...browser, source: 'installed' } : browser;
 }

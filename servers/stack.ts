@@ -9,9 +9,11 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { KczgWorker } from '../worker/create';
 import type { AesGcmCodec } from '../codec/aes-gcm-codec';
 import { startCodecServer, type CodecServer } from '../codec/codec-server';
+import type { DataConverter } from '@temporalio/common';
 import { dataConverterFor, resolveEmbeddedCodec } from '../codec/data-converter';
 import { openStorage, type Storage } from '../storage';
-import { createKczgWorker, registerSearchAttributes } from '../worker/create';
+import { createKczgWorker } from '../worker/create';
+import { registerSearchAttributes } from '../worker/setup';
 import { searchAttributeKeys } from '../workflows/search-attributes';
 import { ensureDevServer, ensureTestServer, type Log } from './provision';
 import { startOutboxSmtpServer, type OutboxSmtpServer } from './smtp-outbox';
@@ -72,6 +74,34 @@ async function withStartRetries<T>(log: Log, start: () => Promise<T>, attempts =
   }
 }
 
+/** The Temporal server of the stack's mode, with a client using `dataConverter`. */
+async function startServer(
+  options: StackOptions,
+  log: Log,
+  dataConverter: DataConverter | undefined,
+  codecServer: CodecServer | undefined,
+): Promise<TestWorkflowEnvironment> {
+  return options.mode === 'time-skipping'
+    ? await TestWorkflowEnvironment.createTimeSkipping({
+        server: { executable: (await ensureTestServer(log)).executable, port: options.port },
+        client: { dataConverter },
+      })
+    : await TestWorkflowEnvironment.createLocal({
+        server: {
+          executable: (await ensureDevServer(log)).executable,
+          dbFilename: options.dbFile,
+          port: options.port,
+          ui: options.uiPort !== undefined,
+          uiPort: options.uiPort,
+          searchAttributes: searchAttributeKeys,
+          ...(codecServer && options.uiPort !== undefined
+            ? { extraArgs: ['--ui-codec-endpoint', codecServer.url] }
+            : {}),
+        },
+        client: { dataConverter },
+      });
+}
+
 export async function startStack(options: StackOptions): Promise<Stack> {
   const log = options.log ?? (() => undefined);
   const outboxDir = path.join(options.dataDir, 'outbox');
@@ -97,27 +127,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       : undefined;
   let env: TestWorkflowEnvironment;
   try {
-    env = await withStartRetries(log, async () =>
-      options.mode === 'time-skipping'
-        ? await TestWorkflowEnvironment.createTimeSkipping({
-            server: { executable: (await ensureTestServer(log)).executable, port: options.port },
-            client: { dataConverter },
-          })
-        : await TestWorkflowEnvironment.createLocal({
-            server: {
-              executable: (await ensureDevServer(log)).executable,
-              dbFilename: options.dbFile,
-              port: options.port,
-              ui: options.uiPort !== undefined,
-              uiPort: options.uiPort,
-              searchAttributes: searchAttributeKeys,
-              ...(codecServer && options.uiPort !== undefined
-                ? { extraArgs: ['--ui-codec-endpoint', codecServer.url] }
-                : {}),
-            },
-            client: { dataConverter },
-          }),
-    );
+    env = await withStartRetries(log, () => startServer(options, log, dataConverter, codecServer));
   } catch (error) {
     await codecServer?.close();
     throw error;

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import fs from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { ensureDevServer, ensureTestServer } from '../servers/provision';
+import { ensureBrowser, ensureDevServer, ensureTestServer, PDF_RASTER_PACKAGES } from '../servers/provision';
 import { bundleWorkflows } from '../scripts/bundle-workflows';
 
 export default async function globalSetup(): Promise<void> {
@@ -18,6 +18,8 @@ export default async function globalSetup(): Promise<void> {
   const log = (line: string) => process.stderr.write(`[servers] ${line}\n`);
   const testServer = await ensureTestServer(log);
   const devServer = await ensureDevServer(log);
+  // Publication prints PDFs with Chromium; tests read them back with poppler's tools.
+  await ensureBrowser(log, PDF_RASTER_PACKAGES);
   if (testServer.executable.type === 'existing-path')
     process.env.KCZG_TEST_SERVER = testServer.executable.path;
   if (devServer.executable.type === 'existing-path')

@@ -4,17 +4,13 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { NativeConnection, Worker, type State, type WorkerOptions } from '@temporalio/worker';
-import { TypedSearchAttributes } from '@temporalio/common';
-import { temporal } from '@temporalio/proto';
-import { status } from '@grpc/grpc-js';
 import { createActivities } from '../activities';
 import { dataConverterFor, resolveCodecChoice, type CodecChoice } from '../codec/data-converter';
 import type { MailConfig } from '../activities/mail';
 import { openStorage, type Storage } from '../storage';
 import { cycleTaskQueueOf, TASK_QUEUE } from '../workflows/ids';
-import { searchAttributeKeys } from '../workflows/search-attributes';
 
 export interface KczgWorkerOptions {
   connection: NativeConnection;
@@ -165,35 +161,4 @@ export async function createKczgWorker(options: KczgWorkerOptions): Promise<Kczg
     maxCachedWorkflows: 50,
   });
   return new KczgWorker(entities, cycles, options.storage ? undefined : storage);
-}
-
-/**
- * Registers kczg's search attributes on the namespace (idempotent). On Temporal Cloud this needs
- * the namespace admin; there a failure is reported, and the attributes are added in the UI instead.
- */
-export async function registerSearchAttributes(connection: Connection, namespace = 'default'): Promise<void> {
-  const wanted = Object.fromEntries(
-    searchAttributeKeys.map((key) => [
-      key.name,
-      temporal.api.enums.v1.IndexedValueType[
-        `INDEXED_VALUE_TYPE_${TypedSearchAttributes.toMetadataType(key.type).toUpperCase()}` as keyof typeof temporal.api.enums.v1.IndexedValueType
-      ],
-    ]),
-  );
-  let missing = wanted;
-  try {
-    const existing = await connection.operatorService.listSearchAttributes({ namespace });
-    missing = Object.fromEntries(
-      Object.entries(wanted).filter(([name]) => !(name in (existing.customAttributes ?? {}))),
-    );
-  } catch (error) {
-    // The time-skipping test server cannot list them, but can add them.
-    if ((error as { code?: number }).code !== status.UNIMPLEMENTED) throw error;
-  }
-  if (Object.keys(missing).length === 0) return;
-  try {
-    await connection.operatorService.addSearchAttributes({ namespace, searchAttributes: missing as never });
-  } catch (error) {
-    if ((error as { code?: number }).code !== status.ALREADY_EXISTS) throw error;
-  }
 }

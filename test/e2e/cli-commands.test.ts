@@ -4,9 +4,7 @@
  * real worker and loopback SMTP. One cycle (`import-test-2023`, national-2023 with a quota of 1000
  * for 先导技术榜) runs from programme time 2023-11-01 09:00, so collection stays open throughout.
  */
-import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { parseCsv, REPORT_HEADINGS } from '../../client/import';
@@ -14,42 +12,14 @@ import { beijingToEpochMs } from '../../domain/calendar';
 import type { Programme } from '../../domain/programme';
 import { loadProgramme } from '../../programmes/loader';
 import type { Nomination } from '../../workflows/messages';
-import { startTestStack, type TestStack } from '../support/stack';
+import { ms, type Json, startCycleArgs } from '../support/cli';
+import { liveStack } from '../support/live-stack';
 
-const CLI = path.resolve(__dirname, '..', '..', 'dist', 'client', 'cli.js');
 const PROGRAMME = 'import-test-2023';
 const CYCLE = `kczg:${PROGRAMME}`;
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Json = any;
-interface Result {
-  code: number;
-  json: Json;
-  stdout: string;
-  stderr: string;
-}
-
-let stack: TestStack;
-let dir: string;
-let stopWorker: () => void;
-let workerDone: Promise<void>;
-
-/** Runs the CLI; `--json` unless `text` is set. Never rejects: the exit code is in the result. */
-function kczg(args: string[], options: { text?: boolean } = {}): Promise<Result> {
-  const argv = [CLI, ...(options.text ? [] : ['--json']), '--address', stack.env.address, ...args];
-  return new Promise((resolve) => {
-    execFile(process.execPath, argv, { maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      const code = error ? Number((error as { code?: number }).code ?? 1) : 0;
-      let json: Json;
-      try {
-        json = options.text ? undefined : JSON.parse(stdout);
-      } catch {
-        json = undefined;
-      }
-      resolve({ code, json, stdout, stderr });
-    });
-  });
-}
+const suite = liveStack('kczg-cli-commands-');
+const kczg = (args: string[], options: { text?: boolean } = {}) => suite.cli.run(args, options);
 
 const at = (beijing: string) => beijingToEpochMs(beijing);
 
@@ -57,36 +27,18 @@ function programmeFile(id: string, edit: (p: Programme) => void = () => undefine
   const programme = structuredClone(loadProgramme('national-2023'));
   programme.id = id;
   edit(programme);
-  const file = path.join(dir, `${id}.json`);
+  const file = path.join(suite.dir, `${id}.json`);
   fs.writeFileSync(file, JSON.stringify(programme, null, 2));
   return file;
 }
 
 async function nominationsOf(unitId: string): Promise<Nomination[]> {
-  return (await stack.api.unitState(CYCLE, unitId)).nominations;
+  return (await suite.stack.api.unitState(CYCLE, unitId)).nominations;
 }
-
-beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kczg-cli-commands-'));
-  stack = await startTestStack('dev');
-  workerDone = stack.withWorker(
-    () =>
-      new Promise<void>((resolve) => {
-        stopWorker = resolve;
-      }),
-  );
-});
-
-afterAll(async () => {
-  stopWorker?.();
-  await workerDone?.catch(() => undefined);
-  await stack?.shutdown();
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
-});
 
 describe('kczg commands on a live cycle (dev server)', () => {
   it('plan: the programme-year as one JSON document and an .ics, without a server', async () => {
-    const ics = path.join(dir, 'plan.ics');
+    const ics = path.join(suite.dir, 'plan.ics');
     const plan = await kczg(['plan', 'national-2023', '--ics', ics]);
     expect(plan.code).toBe(0);
     expect(plan.json.stages.map((s: Json) => s.key)).toEqual([
@@ -100,15 +52,30 @@ describe('kczg commands on a live cycle (dev server)', () => {
       id: 'collection:T-14',
       date: '2023-11-16',
       time: '09:00',
+      at: '2023-11-16T09:00:00+08:00',
+    });
+    // Instants are RFC 3339 with +08:00, beside the display strings.
+    expect(plan.json.stages[0]).toMatchObject({
+      startsAt: '2023-10-07T00:00:00+08:00',
+      starts: '2023-10-07 00:00',
+      deadlineAt: '2023-12-01T00:00:00+08:00',
+      deadline: '2023-11-30 24:00',
     });
     expect(fs.readFileSync(ics, 'utf8')).toContain('BEGIN:VCALENDAR');
   });
 
   it('--help of every new or changed command shows an example', async () => {
     const helps = await Promise.all(
-      [['import'], ['mail', 'plan'], ['mail', 'preview'], ['cycle', 'start']].map((words) =>
-        kczg([...words, '--help'], { text: true }),
-      ),
+      [
+        ['import'],
+        ['mail', 'plan'],
+        ['mail', 'preview'],
+        ['cycle', 'start'],
+        ['nominate', 'amend'],
+        ['nominate', 'complete'],
+        ['nominate'],
+        ['setup'],
+      ].map((words) => kczg([...words, '--help'], { text: true })),
     );
     for (const help of helps) {
       expect(help.code).toBe(0);
@@ -116,6 +83,10 @@ describe('kczg commands on a live cycle (dev server)', () => {
     }
     expect(helps[0].stdout).toContain('kczg import national-2023 --unit cie nominations.xlsx');
     expect(helps[3].stdout).toContain('--roster <file>');
+    expect(helps[2].stdout).toContain('templates: collectionOpened, unitReminder');
+    expect(helps[6].stdout).toContain('programmes/candidate.schema.json');
+    expect(helps[6].stdout).toContain('region: mainland | hong-kong');
+    expect(helps[7].stdout).toContain('"registered"');
   });
 
   it('cycle start: a programme file at a programme time; a second start returns the running cycle', async () => {
@@ -123,15 +94,7 @@ describe('kczg commands on a live cycle (dev server)', () => {
       const list = p.lists.find((l) => l.id === 'pioneer-tech');
       if (list?.quota) list.quota.default = 1000;
     });
-    const start = await kczg([
-      'cycle',
-      'start',
-      PROGRAMME,
-      '--programme-file',
-      file,
-      '--start-at',
-      '2023-11-01 09:00',
-    ]);
+    const start = await kczg(startCycleArgs(PROGRAMME, file, '2023-11-01 09:00'));
     expect(start).toMatchObject({ code: 0, json: { cycleId: CYCLE, started: true } });
     const again = await kczg(['cycle', 'start', PROGRAMME, '--programme-file', file]);
     expect(again).toMatchObject({ code: 0, json: { cycleId: CYCLE, started: false } });
@@ -140,7 +103,7 @@ describe('kczg commands on a live cycle (dev server)', () => {
   it('cycle start --roster: the cycle runs with the roster file’s units; a bad roster is exit 2 INVALID', async () => {
     const id = 'roster-test-2023';
     const file = programmeFile(id);
-    const roster = path.join(dir, 'units.csv');
+    const roster = path.join(suite.dir, 'units.csv');
     fs.writeFileSync(
       roster,
       '\uFEFF单位编号,单位名称,推荐渠道,电子邮箱,联系人\r\n' +
@@ -149,7 +112,7 @@ describe('kczg commands on a live cycle (dev server)', () => {
     );
     const start = await kczg(['cycle', 'start', id, '--programme-file', file, '--roster', roster]);
     expect(start).toMatchObject({ code: 0, json: { cycleId: `kczg:${id}`, started: true } });
-    const { programme } = await stack.api.reader.setup(`kczg:${id}`);
+    const { programme } = await suite.stack.api.reader.setup(`kczg:${id}`);
     expect(programme.roster).toEqual({
       sample: false,
       units: [
@@ -166,7 +129,7 @@ describe('kczg commands on a live cycle (dev server)', () => {
     const cancel = await kczg(['cycle', 'cancel', id, '--reason', '测试结束']);
     expect(cancel.code).toBe(0);
 
-    const bad = path.join(dir, 'bad-units.csv');
+    const bad = path.join(suite.dir, 'bad-units.csv');
     fs.writeFileSync(bad, 'id,name,channels,email\nx-unit,某单位,no-such-channel,x@units.example.org\n');
     const refused = await kczg(['cycle', 'start', 'other-2023', '--programme-file', file, '--roster', bad]);
     expect(refused).toMatchObject({
@@ -215,7 +178,7 @@ describe('kczg commands on a live cycle (dev server)', () => {
       if (row === 90) cells[7] = '火星';
       sheet.addRow(cells);
     }
-    const file = path.join(dir, 'cie-500.xlsx');
+    const file = path.join(suite.dir, 'cie-500.xlsx');
     await workbook.xlsx.writeFile(file);
 
     const started = Date.now();
@@ -250,12 +213,10 @@ describe('kczg commands on a live cycle (dev server)', () => {
     const lines = [header];
     for (let i = 1; i <= 300; i++)
       lines.push(`pioneer-tech,electronics,续传技术 ${i},R-${i},2016/5/${1 + (i % 28)},否`);
-    const file = path.join(dir, 'cmes-300.csv');
+    const file = path.join(suite.dir, 'cmes-300.csv');
     fs.writeFileSync(file, `\uFEFF${lines.join('\r\n')}\r\n`);
-    const args = [CLI, '--json', '--address', stack.env.address, 'import', PROGRAMME, '--unit', 'cmes', file];
-
     // First run: killed (SIGKILL, no clean-up) once the unit holds some of its nominations.
-    const child = spawn(process.execPath, args, { stdio: 'ignore' });
+    const child = suite.cli.spawn(['import', PROGRAMME, '--unit', 'cmes', file], { text: false });
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     let atKill = 0;
     for (let i = 0; i < 600 && atKill < 40; i++) {
@@ -290,7 +251,7 @@ describe('kczg commands on a live cycle (dev server)', () => {
     const lines = ['榜单,名称,统一社会信用代码,注册地区,成立日期,经营与信用状态'];
     for (let i = 1; i <= 13; i++)
       lines.push(`emerging-enterprise,新锐企业 ${i},Q-${i},中国大陆,2018-01-01,良好`);
-    const file = path.join(dir, 'ciesc-13.csv');
+    const file = path.join(suite.dir, 'ciesc-13.csv');
     fs.writeFileSync(file, lines.join('\n'));
     const result = await kczg(['import', PROGRAMME, '--unit', 'ciesc', file]);
     expect(result).toMatchObject({ code: 0, json: { accepted: 10, rejected: 3 } });
@@ -306,11 +267,11 @@ describe('kczg commands on a live cycle (dev server)', () => {
   });
 
   it('import: an invalid file or an unknown unit is exit 2 with a stable code, and nothing is sent', async () => {
-    const noName = path.join(dir, 'no-name.csv');
+    const noName = path.join(suite.dir, 'no-name.csv');
     fs.writeFileSync(noName, '榜单,领域\npioneer-tech,electronics\n');
-    const notXlsx = path.join(dir, 'broken.xlsx');
+    const notXlsx = path.join(suite.dir, 'broken.xlsx');
     fs.writeFileSync(notXlsx, 'not a workbook');
-    const good = path.join(dir, 'one.csv');
+    const good = path.join(suite.dir, 'one.csv');
     fs.writeFileSync(good, 'listId,fieldId,name,classified\npioneer-tech,electronics,单项技术,false\n');
     const [missingColumn, unreadable, unknownUnit, noUnit] = await Promise.all([
       kczg(['import', PROGRAMME, '--unit', 'csae', noName]),
@@ -327,7 +288,7 @@ describe('kczg commands on a live cycle (dev server)', () => {
   });
 
   it('import --template writes the XLSX template with the running cycle’s lists (no preset of that id)', async () => {
-    const out = path.join(dir, 'template.xlsx');
+    const out = path.join(suite.dir, 'template.xlsx');
     const result = await kczg(['import', PROGRAMME, '--template', out]);
     expect(result).toMatchObject({ code: 0, json: { template: out } });
     const workbook = new ExcelJS.Workbook();
@@ -336,7 +297,7 @@ describe('kczg commands on a live cycle (dev server)', () => {
   });
 
   it('nominate and withdraw: accepted with an id, the same key returns it, a second withdrawal is exit 2', async () => {
-    const candidate = path.join(dir, 'candidate.json');
+    const candidate = path.join(suite.dir, 'candidate.json');
     fs.writeFileSync(
       candidate,
       JSON.stringify({
@@ -392,10 +353,11 @@ describe('kczg commands on a live cycle (dev server)', () => {
         programmeId: PROGRAMME,
         stage: 'collection',
         paused: false,
-        deadlines: { collectionClosesAt: at('2023-11-30 24:00') },
+        // RFC 3339 in Beijing time: 24:00 is the next day's 00:00.
+        deadlines: { collectionClosesAt: '2023-12-01T00:00:00+08:00' },
       },
     });
-    expect(status.json.now).toBeGreaterThanOrEqual(at('2023-11-01 09:00'));
+    expect(ms(status.json.now)).toBeGreaterThanOrEqual(at('2023-11-01 09:00'));
 
     const extend = await kczg([
       'cycle',
@@ -408,7 +370,7 @@ describe('kczg commands on a live cycle (dev server)', () => {
       '--reason',
       '材料补正',
     ]);
-    expect(extend).toMatchObject({ code: 0, json: { unitExtensions: { cie: at('2023-12-05 24:00') } } });
+    expect(extend).toMatchObject({ code: 0, json: { unitExtensions: { cie: '2023-12-06T00:00:00+08:00' } } });
     const past = await kczg([
       'cycle',
       'extend',
@@ -437,7 +399,7 @@ describe('kczg commands on a live cycle (dev server)', () => {
       paused: false,
     });
     expect(plan.messages.length).toBeGreaterThan(50);
-    expect(plan.messages.every((m: Json) => m.at > plan.now)).toBe(true);
+    expect(plan.messages.every((m: Json) => ms(m.at) > ms(plan.now))).toBe(true);
     const byId = new Map<string, Json>(plan.messages.map((m: Json) => [m.id, m]));
     expect(byId.get('collection:T-14')).toMatchObject({
       when: '2023-11-16 09:00',
@@ -468,7 +430,7 @@ describe('kczg commands on a live cycle (dev server)', () => {
   });
 
   it('mail preview: the running cycle’s real usage for a unit; a preset without a cycle; bad names are exit 2', async () => {
-    const html = path.join(dir, 'preview.html');
+    const html = path.join(suite.dir, 'preview.html');
     const [live, preset, badTemplate, badUnit] = await Promise.all([
       kczg(['mail', 'preview', 'unitReminder', '--programme', PROGRAMME, '--unit', 'cie', '--html', html]),
       kczg(['mail', 'preview', 'bodyReminder', '--programme', 'national-2022', '--body', 'final']),
@@ -502,7 +464,7 @@ describe('kczg commands on a live cycle (dev server)', () => {
   });
 
   it('cycle audit (+ --csv): every secretariat action in order, as JSON and as a UTF-8 CSV', async () => {
-    const csv = path.join(dir, 'audit.csv');
+    const csv = path.join(suite.dir, 'audit.csv');
     const audit = await kczg(['cycle', 'audit', PROGRAMME, '--csv', csv]);
     expect(audit.code).toBe(0);
     const actions = (audit.json as Json[]).filter((e) => e.actor === 'secretariat').map((e) => e.action);
@@ -517,13 +479,80 @@ describe('kczg commands on a live cycle (dev server)', () => {
   it('mail outbox: the opening notices the cycle sent to every unit', async () => {
     let entries: Json[] = [];
     for (let i = 0; i < 40; i++) {
-      entries = (await kczg(['mail', 'outbox', stack.outboxDir])).json;
+      entries = (await kczg(['mail', 'outbox', suite.stack.outboxDir])).json;
       if (entries.filter((e) => e.subject.includes('推荐征集已开始')).length >= 13) break;
       await new Promise((r) => setTimeout(r, 500));
     }
     const opened = entries.filter((e) => e.subject.includes('推荐征集已开始'));
     expect(opened.length).toBeGreaterThanOrEqual(13);
     expect(opened.flatMap((e) => e.to)).toContain('cie@units.example.org');
+  });
+
+  it('nominate --template, amend, status and complete: a unit corrects a candidate and says it is done', async () => {
+    const printed = await kczg(['nominate', '--template'], { text: true });
+    expect(printed.code).toBe(0);
+    expect(JSON.parse(printed.stdout).$schema).toBe('programmes/candidate.schema.json');
+    const file = path.join(suite.dir, 'example-candidate.json');
+    expect(await kczg(['nominate', '--template', file])).toMatchObject({ code: 0, json: { template: file } });
+    expect(JSON.parse(fs.readFileSync(file, 'utf8')).$schema).toMatch(/programmes\/candidate\.schema\.json$/);
+
+    // The example is a valid candidate as written ($schema is for editors and is not sent).
+    const part = ['--list', 'pioneer-tech', '--field', 'electronics'];
+    const nominated = await kczg([
+      'nominate',
+      PROGRAMME,
+      '--unit',
+      'jiangsu-cast',
+      ...part,
+      '--candidate',
+      file,
+      '--key',
+      'js-1',
+    ]);
+    expect(nominated).toMatchObject({ code: 0, json: { id: 'jiangsu-cast.1' } });
+    expect(ms(nominated.json.submittedAt)).toBeGreaterThanOrEqual(at('2023-11-01 09:00'));
+
+    const corrected = path.join(suite.dir, 'corrected.json');
+    fs.writeFileSync(
+      corrected,
+      JSON.stringify({ name: '更正后的技术名称', identity: 'JS-1', classified: false }),
+    );
+    const amend = (nomination: string) =>
+      kczg([
+        'nominate',
+        'amend',
+        PROGRAMME,
+        '--unit',
+        'jiangsu-cast',
+        '--nomination',
+        nomination,
+        '--candidate',
+        corrected,
+      ]);
+    const amended = await amend('jiangsu-cast.1');
+    expect(amended).toMatchObject({
+      code: 0,
+      json: { id: 'jiangsu-cast.1', candidate: { name: '更正后的技术名称' } },
+    });
+    const missing = await amend('jiangsu-cast.9');
+    expect(missing).toMatchObject({ code: 2, json: { error: { code: 'UNKNOWN_NOMINATION' } } });
+
+    const before = await kczg(['nominate', 'status', PROGRAMME, '--unit', 'jiangsu-cast']);
+    expect(before).toMatchObject({ code: 0, json: { unitId: 'jiangsu-cast', complete: false } });
+    expect(ms(before.json.collectionClosesAt)).toBe(at('2023-11-30 24:00'));
+    const complete = await kczg(['nominate', 'complete', PROGRAMME, '--unit', 'jiangsu-cast']);
+    expect(complete).toMatchObject({ code: 0, json: { unitId: 'jiangsu-cast', complete: true } });
+    expect((await suite.stack.api.unitState(CYCLE, 'jiangsu-cast')).complete).toBe(true);
+    const text = await kczg(['nominate', 'status', PROGRAMME, '--unit', 'jiangsu-cast'], { text: true });
+    expect(text.stdout).toContain('已报送完毕 / complete');
+    expect(text.stdout).toContain('更正后的技术名称');
+
+    // Without the required options: exit 2 INVALID with the field, nothing sent.
+    const noKey = await kczg(['nominate', PROGRAMME, '--unit', 'jiangsu-cast', ...part, '--candidate', file]);
+    expect(noKey).toMatchObject({
+      code: 2,
+      json: { error: { code: 'INVALID', field: 'key', rule: 'required' } },
+    });
   });
 
   it('exit 1 for a failure that is not a rejection: a cycle that does not exist', async () => {

@@ -9,7 +9,6 @@
  *   it exits 0, and an update sent while no worker runs waits for the next one.
  * Every process is spawned in its own process group and killed in afterAll, whatever happened.
  */
-import { execFile, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -21,7 +20,6 @@ import { loadProgramme } from '../../programmes/loader';
 import { startOutboxSmtpServer, type OutboxSmtpServer } from '../../servers/smtp-outbox';
 import {
   childEnv,
-  CLI,
   DevServer,
   freePort,
   MAIL_FROM,
@@ -32,42 +30,24 @@ import {
   waitFor,
   type LoggedProcess,
 } from '../reliability/support/processes';
+import {
+  CLI,
+  CliRunner,
+  nominateArgs as nominateWith,
+  type CliResult,
+  type Json,
+  startCycleArgs,
+} from '../support/cli';
+import { outboxMessages } from '../support/outbox';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Json = any;
-interface Result {
-  code: number;
-  json: Json;
-  stdout: string;
-  stderr: string;
-}
-
-/** Every `kczg` command still running, and every long-running process: stopped in afterAll. */
-const commands = new Set<ChildProcess>();
+/** Every `kczg` command still running: stopped in afterAll, with every long-running process. */
+const cli = new CliRunner();
 const processes: LoggedProcess[] = [];
 let root: string;
 
 /** Runs `kczg --json --address <address> …` with `env`; never rejects. */
-function kczg(address: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Result> {
-  return new Promise((resolve) => {
-    const child = execFile(
-      process.execPath,
-      [CLI, '--json', '--address', address, ...args],
-      { env, maxBuffer: 16 * 1024 * 1024, timeout: 120_000 },
-      (error, stdout, stderr) => {
-        commands.delete(child);
-        const code = error ? Number((error as { code?: number }).code ?? 1) : 0;
-        let json: Json;
-        try {
-          json = JSON.parse(stdout);
-        } catch {
-          json = undefined;
-        }
-        resolve({ code, json, stdout, stderr });
-      },
-    );
-    commands.add(child);
-  });
+function kczg(address: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<CliResult> {
+  return cli.run(['--address', address, ...args], { env });
 }
 
 /** A programme file: national-2023 under another id (one cycle per id and server). */
@@ -85,20 +65,21 @@ function candidateFile(name: string): string {
   return file;
 }
 
-const nominateArgs = (programme: string, name: string, key: string) => [
-  'nominate',
-  programme,
-  '--unit',
-  'cie',
-  '--list',
-  'pioneer-tech',
-  '--field',
-  'electronics',
-  '--candidate',
-  candidateFile(name),
-  '--key',
-  key,
-];
+/** `cycle start` of `programme` (national-2023 under that id) at programme time 2023-11-01 09:00. */
+const startArgs = (programme: string) =>
+  startCycleArgs(programme, programmeFile(programme), '2023-11-01 09:00');
+
+const nominateArgs = (programme: string, name: string, key: string) =>
+  nominateWith(programme, 'cie', 'pioneer-tech/electronics', candidateFile(name), key);
+
+/** A long-running process stopped by a signal: exit 0, else its log's tail in the failure. */
+async function expectCleanExit(proc: LoggedProcess): Promise<void> {
+  const exit = await within(proc.exited, 30_000);
+  expect({ exit, log: exit === 'timeout' || exit.code !== 0 ? proc.tail() : '' }).toEqual({
+    exit: { code: 0, signal: null },
+    log: '',
+  });
+}
 
 /** The process and every descendant, from /proc (Linux). */
 function processTree(pid: number): number[] {
@@ -165,7 +146,7 @@ beforeAll(() => {
 });
 
 afterAll(async () => {
-  for (const child of commands) child.kill('SIGKILL');
+  await cli.stopAll();
   await stopAll(processes);
   if (root) fs.rmSync(root, { recursive: true, force: true });
 });
@@ -252,19 +233,7 @@ describe('kczg dev: dev server, Web UI, worker and SMTP outbox in one process tr
 
     // Another terminal: `export KCZG_CODEC_KEYS=$(cat …)`, then kczg against the printed address.
     const env = childEnv({ KCZG_CODEC_KEYS: fs.readFileSync(dev.keyFile, 'utf8').trim() });
-    const start = await kczg(
-      dev.address,
-      [
-        'cycle',
-        'start',
-        PROGRAMME,
-        '--programme-file',
-        programmeFile(PROGRAMME),
-        '--start-at',
-        '2023-11-01 09:00',
-      ],
-      env,
-    );
+    const start = await kczg(dev.address, startArgs(PROGRAMME), env);
     expect(start).toMatchObject({ code: 0, json: { cycleId: `kczg:${PROGRAMME}`, started: true } });
     const nominated = await kczg(dev.address, nominateArgs(PROGRAMME, '开发服务器技术', 'dev-1'), env);
     expect(nominated).toMatchObject({ code: 0, json: { id: 'cie.1', unitId: 'cie' } });
@@ -298,11 +267,7 @@ describe('kczg dev: dev server, Web UI, worker and SMTP outbox in one process tr
     // Ctrl-C in a terminal: SIGINT to the whole foreground process group.
     const stopping = Date.now();
     process.kill(-dev.proc.pid, 'SIGINT');
-    const exit = await within(dev.proc.exited, 30_000);
-    expect({ exit, log: exit === 'timeout' || exit.code !== 0 ? dev.proc.tail() : '' }).toEqual({
-      exit: { code: 0, signal: null },
-      log: '',
-    });
+    await expectCleanExit(dev.proc);
     process.stderr.write(`[cli-dev-worker] kczg dev stopped ${Date.now() - stopping} ms after Ctrl-C\n`);
     await expectAllGone(dev, tree);
   });
@@ -322,11 +287,7 @@ describe('kczg dev: dev server, Web UI, worker and SMTP outbox in one process tr
     const tree = processTree(dev.proc.pid);
     expect(tree.length).toBeGreaterThanOrEqual(2);
     process.kill(dev.proc.pid, 'SIGINT');
-    const exit = await within(dev.proc.exited, 30_000);
-    expect({ exit, log: exit === 'timeout' || exit.code !== 0 ? dev.proc.tail() : '' }).toEqual({
-      exit: { code: 0, signal: null },
-      log: '',
-    });
+    await expectCleanExit(dev.proc);
     await expectAllGone(dev, tree);
   });
 });
@@ -359,7 +320,7 @@ describe('kczg worker: alone against a dev server the harness starts', () => {
   });
 
   afterAll(async () => {
-    for (const child of commands) child.kill('SIGKILL');
+    await cli.stopAll();
     await stopAll(processes);
     await connection?.close();
     await smtp?.close();
@@ -388,15 +349,7 @@ describe('kczg worker: alone against a dev server the harness starts', () => {
 
   it('takes the work while it runs; SIGTERM and SIGINT stop it with exit 0; an update waits for the next worker', async () => {
     const first = await startWorker('kczg-worker-1');
-    const start = await kczg((server as DevServer).address, [
-      'cycle',
-      'start',
-      PROGRAMME,
-      '--programme-file',
-      programmeFile(PROGRAMME),
-      '--start-at',
-      '2023-11-01 09:00',
-    ]);
+    const start = await kczg((server as DevServer).address, startArgs(PROGRAMME));
     expect(start).toMatchObject({ code: 0, json: { started: true } });
     const accepted = await kczg(
       (server as DevServer).address,
@@ -417,18 +370,22 @@ describe('kczg worker: alone against a dev server the harness starts', () => {
     expect([...identities].length).toBeGreaterThan(0);
     for (const identity of identities) expect(identity).toMatch(new RegExp(`^${first.pid}@`));
     // Its activities mailed the units through the harness's SMTP server.
-    await waitFor(
-      'the opening notices',
-      () => fs.readdirSync(outboxDir).filter((f) => f.endsWith('.eml')).length >= 13,
+    const opened = await waitFor(
+      'the opening notices to the 13 units',
+      async () => {
+        const notices = await outboxMessages(outboxDir, '推荐征集已开始');
+        return notices.length >= 13 ? notices : undefined;
+      },
       { timeoutMs: 30_000 },
     );
+    expect(opened.flatMap((notice) => notice.to)).toContain('cie@units.example.org');
 
     const stopping = Date.now();
     expect(await first.kill('SIGTERM')).toEqual({ code: 0, signal: null });
     process.stderr.write(`[cli-dev-worker] kczg worker stopped ${Date.now() - stopping} ms after SIGTERM\n`);
 
     // No worker: the nomination is sent but not answered…
-    let answered: Result | undefined;
+    let answered: CliResult | undefined;
     const pending = kczg(
       (server as DevServer).address,
       nominateArgs(PROGRAMME, '工作进程技术2', 'wk-2'),
@@ -436,6 +393,8 @@ describe('kczg worker: alone against a dev server the harness starts', () => {
       answered = r;
       return r;
     });
+    // A steering command waits too, and after a few seconds says what for (on stderr).
+    const hold = kczg((server as DevServer).address, ['mail', 'hold', PROGRAMME, 'collection:T-1']);
     await sleep(8_000);
     expect(answered).toBeUndefined();
     // …until a worker runs again.
@@ -443,7 +402,85 @@ describe('kczg worker: alone against a dev server the harness starts', () => {
     expect(await pending).toMatchObject({ code: 0, json: { id: 'cie.2', unitId: 'cie' } });
     const units = await api.unitState(`kczg:${PROGRAMME}`, 'cie');
     expect(units.nominations.map((n) => n.id)).toEqual(['cie.1', 'cie.2']);
+    const held = await hold;
+    expect(held).toMatchObject({ code: 0, json: { heldMailings: ['collection:T-1'] } });
+    expect(held.stderr).toContain('waiting for a worker to process the mail hold update');
 
     expect(await second.kill('SIGINT')).toEqual({ code: 0, signal: null });
+  });
+});
+
+describe('a namespace without kczg’s search attributes (a plain temporal server start-dev)', () => {
+  let server: LoggedProcess | undefined;
+  let address: string;
+  const env = () => childEnv({ KCZG_SMTP_URL: 'smtp://127.0.0.1:9', KCZG_MAIL_FROM: MAIL_FROM });
+
+  beforeAll(async () => {
+    const temporal = process.env.KCZG_TEMPORAL_CLI;
+    if (!temporal) throw new Error('KCZG_TEMPORAL_CLI is not set: the jest global setup provisions it');
+    const [port, httpPort, metricsPort] = [await freePort(), await freePort(), await freePort()];
+    address = `127.0.0.1:${port}`;
+    server = spawnLogged(
+      'bare-dev-server',
+      temporal,
+      ['server', 'start-dev', '--headless', '--ip', '127.0.0.1', '--port', String(port)].concat([
+        '--http-port',
+        String(httpPort),
+        '--metrics-port',
+        String(metricsPort),
+        '--log-level',
+        'warn',
+      ]),
+      { env: childEnv({}), logFile: path.join(root, 'logs', 'bare-dev-server.log') },
+    );
+    processes.push(server);
+    await waitFor(
+      `the bare dev server on ${address}`,
+      async () => {
+        const { connection } = await connectClient({ address });
+        try {
+          await connection.workflowService.describeNamespace({ namespace: 'default' });
+          return true;
+        } finally {
+          await connection.close();
+        }
+      },
+      { timeoutMs: 60_000, intervalMs: 250, abortIf: () => (server?.running() ? undefined : server?.tail()) },
+    );
+  });
+
+  afterAll(async () => {
+    await cli.stopAll();
+    await server?.kill('SIGKILL');
+  });
+
+  it('kczg worker and cycle start exit 1 SETUP_REQUIRED naming kczg setup; kczg setup registers them, once', async () => {
+    const worker = await kczg(address, ['worker', '--data-dir', path.join(root, 'bare-data')], env());
+    expect(worker).toMatchObject({ code: 1, json: { error: { code: 'SETUP_REQUIRED' } } });
+    expect(worker.json.error.message).toContain('KczgProgramme, KczgYear, KczgStage');
+    expect(worker.json.error.fix).toContain('kczg setup');
+    const text = await cli.run(['--address', address, 'worker'], { env: env(), text: true });
+    expect(text.code).toBe(1);
+    expect(text.stderr).toContain('[SETUP_REQUIRED]');
+    expect(text.stderr).toContain('kczg setup');
+
+    const start = await kczg(
+      address,
+      ['cycle', 'start', 'bare-2023', '--programme-file', programmeFile('bare-2023')],
+      env(),
+    );
+    expect(start).toMatchObject({ code: 1, json: { error: { code: 'SETUP_REQUIRED' } } });
+    expect(start.json.error.fix).toContain('kczg setup');
+
+    const setup = await kczg(address, ['setup'], env());
+    expect(setup).toMatchObject({
+      code: 0,
+      json: { registered: ['KczgProgramme', 'KczgYear', 'KczgStage'], existing: [] },
+    });
+    const again = await kczg(address, ['setup'], env());
+    expect(again).toMatchObject({
+      code: 0,
+      json: { registered: [], existing: ['KczgProgramme', 'KczgYear', 'KczgStage'] },
+    });
   });
 });

@@ -25,17 +25,17 @@
  * With no shift (a pause under half a minute, rounded away): C → E → P is 60 s + 60 s, and the
  * file takes about 3.5 minutes.
  */
-import { execFile, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
+import { HEADER_ROW } from '../../activities/publication/xlsx';
 import { beijingToEpochMs, formatBeijing } from '../../domain/calendar';
 import type { Candidate, Programme } from '../../domain/programme';
 import { loadProgramme } from '../../programmes/loader';
-import { startTestStack, type TestStack } from '../support/stack';
+import { CLI, ms, nominateArgs, type Json, startCycleArgs } from '../support/cli';
+import { eventually, sleep } from '../support/eventually';
+import { liveStack } from '../support/live-stack';
 
-const CLI = path.resolve(__dirname, '..', '..', 'dist', 'client', 'cli.js');
 const PROGRAMME = 'e2e-national-2023';
 const NEXT_YEAR = 'e2e-national-2024';
 const UNITS = ['cie', 'cmes', 'csae', 'jiangsu-cast', 'buaa-cast'];
@@ -43,55 +43,10 @@ const MINUTE = 60_000;
 /** The stages after the close end here in the file (and the review, by extend). */
 const AFTER = '2023-12-01 00:02';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Json = any;
-interface Result {
-  code: number;
-  json: Json;
-  stdout: string;
-  stderr: string;
-  args: string[];
-}
-
-let stack: TestStack;
-let dir: string;
-let stopWorker: () => void;
-let workerDone: Promise<void>;
-/** Every `kczg` still running: killed in afterAll, so nothing outlives a failed test. */
-const running = new Set<ChildProcess>();
-
-/** Runs the CLI with `--json`; never rejects: the exit code is in the result. */
-function kczg(args: string[]): Promise<Result> {
-  const argv = [CLI, '--json', '--address', stack.env.address, ...args];
-  return new Promise((resolve) => {
-    const child = execFile(
-      process.execPath,
-      argv,
-      { maxBuffer: 16 * 1024 * 1024, timeout: 120_000 },
-      (error, stdout, stderr) => {
-        running.delete(child);
-        const code = error ? Number((error as { code?: number }).code ?? 1) : 0;
-        let json: Json;
-        try {
-          json = JSON.parse(stdout);
-        } catch {
-          json = undefined;
-        }
-        resolve({ code, json, stdout, stderr, args });
-      },
-    );
-    running.add(child);
-  });
-}
-
-/** `kczg` that must succeed: its JSON, or a failure that shows what the command said. */
-async function ok(args: string[]): Promise<Json> {
-  const result = await kczg(args);
-  if (result.code !== 0) {
-    throw new Error(`kczg ${args.join(' ')} → exit ${result.code}\n${result.stdout}${result.stderr}`);
-  }
-  return result.json;
-}
+/** Every `kczg` still running is killed in afterAll, so nothing outlives a failed test. */
+const suite = liveStack('kczg-full-cycle-');
+const kczg = (args: string[]) => suite.cli.run(args);
+const ok = (args: string[]) => suite.cli.ok(args);
 
 /** Runs the calls at most `limit` at a time (two cores: a dozen node processes at once thrash). */
 async function pool<T>(calls: Array<() => Promise<T>>, limit = 4): Promise<T[]> {
@@ -107,8 +62,13 @@ async function pool<T>(calls: Array<() => Promise<T>>, limit = 4): Promise<T[]> 
   return results;
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
 const at = (beijing: string) => beijingToEpochMs(beijing);
+/** As `--json` writes an instant: RFC 3339 in Beijing time. */
+const rfc3339 = (epochMs: number) =>
+  new Date(epochMs + 8 * 3_600_000).toISOString().replace('.000Z', '+08:00');
+/** An object of RFC 3339 instants (a status's deadlines) as epoch milliseconds. */
+const instants = (values: Record<string, string>): Record<string, number> =>
+  Object.fromEntries(Object.entries(values).map(([key, value]) => [key, ms(value)]));
 
 /** Programme time of a cycle: the server runs on this machine, so its clock is ours. */
 let clockOffsetMs = 0;
@@ -120,18 +80,19 @@ async function status(programme = PROGRAMME): Promise<Json> {
 }
 
 /** Polls `kczg cycle status` until `done` holds; fails with the last status after `timeoutMs`. */
-async function statusUntil(what: string, done: (s: Json) => boolean, timeoutMs = 60_000): Promise<Json> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const s = await status();
-    if (done(s)) return s;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(s, null, 2)}`);
-    await sleep(500);
-  }
+function statusUntil(what: string, done: (s: Json) => boolean, timeoutMs = 60_000): Promise<Json> {
+  return eventually(
+    what,
+    async () => {
+      const s = await status();
+      return done(s) ? s : undefined;
+    },
+    { timeoutMs, intervalMs: 500 },
+  );
 }
 
 function writeJson(name: string, value: unknown): string {
-  const file = path.join(dir, name);
+  const file = path.join(suite.dir, name);
   fs.writeFileSync(file, JSON.stringify(value, null, 2));
   return file;
 }
@@ -153,21 +114,9 @@ const enterprise = (name: string, foundedOn: string): Candidate => ({
 let candidates = 0;
 /** `kczg nominate` for a unit; `part` is "list" or "list/field". */
 function nominate(programme: string, unitId: string, part: string, candidate: unknown, key: string) {
-  const [listId, fieldId] = part.split('/');
-  const file = writeJson(`candidate-${++candidates}.json`, candidate);
-  return kczg([
-    'nominate',
-    programme,
-    '--unit',
-    unitId,
-    '--list',
-    listId,
-    ...(fieldId ? ['--field', fieldId] : []),
-    '--candidate',
-    file,
-    '--key',
-    key,
-  ]);
+  return kczg(
+    nominateArgs(programme, unitId, part, writeJson(`candidate-${++candidates}.json`, candidate), key),
+  );
 }
 
 function report(body: string, part: string, results: unknown) {
@@ -217,24 +166,8 @@ const seen = {
   outDir: '',
 };
 
-beforeAll(async () => {
+beforeAll(() => {
   expect(fs.existsSync(CLI)).toBe(true);
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kczg-full-cycle-'));
-  stack = await startTestStack('dev');
-  workerDone = stack.withWorker(
-    () =>
-      new Promise<void>((resolve) => {
-        stopWorker = resolve;
-      }),
-  );
-});
-
-afterAll(async () => {
-  for (const child of running) child.kill('SIGKILL');
-  stopWorker?.();
-  await workerDone?.catch(() => undefined);
-  await stack?.shutdown();
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
 describe('a whole national-2023 year through kczg (dev server)', () => {
@@ -247,15 +180,7 @@ describe('a whole national-2023 year through kczg (dev server)', () => {
       p.stages.publication.on = AFTER;
       p.stages.promotion.until = AFTER;
     });
-    const start = await kczg([
-      'cycle',
-      'start',
-      PROGRAMME,
-      '--programme-file',
-      file,
-      '--start-at',
-      '2023-11-30 23:59',
-    ]);
+    const start = await kczg(startCycleArgs(PROGRAMME, file, '2023-11-30 23:59'));
     expect(start).toMatchObject({ code: 0, json: { cycleId: `kczg:${PROGRAMME}`, started: true } });
     const pauseSent = Date.now();
     const pause = await kczg(['cycle', 'pause', PROGRAMME, '--reason', '系统维护']);
@@ -263,8 +188,8 @@ describe('a whole national-2023 year through kczg (dev server)', () => {
     expect(pause).toMatchObject({ code: 0, json: { stage: 'collection', paused: true } });
     clockOffsetMs = pause.json.clockOffsetMs;
     expect(pause.json.deadlines).toMatchObject({
-      collectionClosesAt: at('2023-11-30 24:00'),
-      publicationAt: at(AFTER),
+      collectionClosesAt: '2023-12-01T00:00:00+08:00',
+      publicationAt: rfc3339(at(AFTER)),
     });
 
     const E = 'pioneer-tech/electronics';
@@ -324,7 +249,7 @@ describe('a whole national-2023 year through kczg (dev server)', () => {
     });
     expect(reviewDue).toMatchObject({
       code: 0,
-      json: { deadlines: { preliminaryReviewDueAt: at(AFTER) } },
+      json: { deadlines: { preliminaryReviewDueAt: rfc3339(at(AFTER)) } },
     });
 
     // At the quota: cie (one channel) has 2 places per field, csae (two channels) 2 + 2 stacked.
@@ -370,7 +295,7 @@ describe('a whole national-2023 year through kczg (dev server)', () => {
     const resume = await kczg(['cycle', 'resume', PROGRAMME, '--reason', '维护完成']);
     const resumeReturned = Date.now();
     expect(resume).toMatchObject({ code: 0, json: { paused: false, stage: 'collection' } });
-    const d = resume.json.deadlines;
+    const d = instants(resume.json.deadlines);
     seen.shift = d.collectionClosesAt - at('2023-11-30 24:00');
     seen.closesAt = d.collectionClosesAt;
     seen.reviewDueAt = d.preliminaryReviewDueAt;
@@ -399,7 +324,10 @@ describe('a whole national-2023 year through kczg (dev server)', () => {
       '--reason',
       '材料补正',
     ]);
-    expect(extend).toMatchObject({ code: 0, json: { unitExtensions: { 'buaa-cast': seen.extendedUntil } } });
+    expect(extend).toMatchObject({
+      code: 0,
+      json: { unitExtensions: { 'buaa-cast': rfc3339(seen.extendedUntil) } },
+    });
     // The windows the timing above gives: close → buaa-cast's deadline → review deadline.
     expect(seen.extendedUntil - seen.closesAt).toBeGreaterThanOrEqual(12_000);
     expect(seen.reviewDueAt - seen.extendedUntil).toBeGreaterThanOrEqual(25_000);
@@ -407,8 +335,8 @@ describe('a whole national-2023 year through kczg (dev server)', () => {
     await sleepUntil(seen.closesAt - 15_000);
     const last = await nominate(PROGRAMME, 'cmes', E, tech('最后一刻'), 'cmes-last');
     expect(last).toMatchObject({ code: 0, json: { unitId: 'cmes' } });
-    expect(last.json.submittedAt).toBeLessThan(seen.closesAt);
-    expect(last.json.submittedAt).toBeGreaterThan(seen.closesAt - 30_000);
+    expect(ms(last.json.submittedAt)).toBeLessThan(seen.closesAt);
+    expect(ms(last.json.submittedAt)).toBeGreaterThan(seen.closesAt - 30_000);
     seen.lastSecond = last.json.id;
 
     await sleepUntil(seen.closesAt + 500);
@@ -421,7 +349,7 @@ describe('a whole national-2023 year through kczg (dev server)', () => {
     expect(late).toMatchObject({ code: 2, json: { error: { code: 'COLLECTION_CLOSED', rule: 'window' } } });
     expect(lateWithdraw).toMatchObject({ code: 2, json: { error: { code: 'COLLECTION_CLOSED' } } });
     expect(extended).toMatchObject({ code: 0, json: { unitId: 'buaa-cast' } });
-    expect(extended.json.submittedAt).toBeGreaterThanOrEqual(seen.closesAt);
+    expect(ms(extended.json.submittedAt)).toBeGreaterThanOrEqual(seen.closesAt);
     seen.extended = extended.json.id;
     // Collection stays open for buaa-cast alone.
     expect(open.stage).toBe('collection');
@@ -441,7 +369,7 @@ describe('a whole national-2023 year through kczg (dev server)', () => {
     expect(electronics.nominations).toBe(2 + 4 + 1 + 1);
     expect(inReview.parts.find((p: Json) => p.listId === 'emerging-enterprise').nominations).toBe(1);
     expect(inReview.parts.find((p: Json) => p.listId === 'tech-manager-pioneer').nominations).toBe(1);
-    expect(inReview.deadlines.preliminaryReviewDueAt).toBe(seen.reviewDueAt);
+    expect(ms(inReview.deadlines.preliminaryReviewDueAt)).toBe(seen.reviewDueAt);
 
     const ids = [...seen.cie, ...seen.csae, seen.lastSecond, seen.extended];
     // Early, at the start of the review: buaa-cast's nomination first, the last-second one second.
@@ -464,8 +392,15 @@ describe('a whole national-2023 year through kczg (dev server)', () => {
       code: 0,
       json: { listId: 'pioneer-tech', fieldId: 'electronics', late: false },
     });
-    expect(early.json.reportedAt).toBeLessThan(seen.reviewDueAt);
+    expect(ms(early.json.reportedAt)).toBeLessThan(seen.reviewDueAt);
     seen.shortlist = ranking.slice(0, 2);
+    // The body reads back what it has to review and what it reported (kczg review status).
+    const bodyState = await ok(['review', 'status', PROGRAMME, '--body', 'info-tech-consortium']);
+    expect(bodyState).toMatchObject({ bodyId: 'info-tech-consortium', dueAt: rfc3339(seen.reviewDueAt) });
+    expect(bodyState.parts.find((p: Json) => p.fieldId === 'electronics')).toMatchObject({
+      nominationIds: expect.arrayContaining(ranking),
+      reportedAt: early.json.reportedAt,
+    });
     // Reporting again changes nothing; a nomination of another list, or a list the body does not
     // review, is refused.
     const [repeated, foreign, wrongBody] = await Promise.all([
@@ -487,9 +422,9 @@ describe('a whole national-2023 year through kczg (dev server)', () => {
       { nominationId: seen.young, rank: 1, score: 88, verdict: 'recommended' },
     ]);
     expect(onTime).toMatchObject({ code: 0, json: { listId: 'emerging-enterprise', late: false } });
-    expect(onTime.json.reportedAt).toBeLessThan(seen.reviewDueAt);
-    expect(onTime.json.reportedAt).toBeGreaterThan(early.json.reportedAt);
-    expect(onTime.json.reportedAt).toBeGreaterThan(seen.reviewDueAt - 30_000);
+    expect(ms(onTime.json.reportedAt)).toBeLessThan(seen.reviewDueAt);
+    expect(ms(onTime.json.reportedAt)).toBeGreaterThan(ms(early.json.reportedAt));
+    expect(ms(onTime.json.reportedAt)).toBeGreaterThan(seen.reviewDueAt - 30_000);
 
     // ittn never reports on 技术经理人先锋榜: escalated when the deadline passes.
     await sleepUntil(seen.reviewDueAt);
@@ -534,14 +469,14 @@ describe('a whole national-2023 year through kczg (dev server)', () => {
 
     // Publication and the end of promotion are already due: published, then closed.
     const closed = await statusUntil('publication', (s) => s.stage === 'closed', 60_000);
-    seen.outDir = path.join(stack.dataDir, 'published', PROGRAMME);
+    seen.outDir = path.join(suite.stack.dataDir, 'published', PROGRAMME);
     expect(closed.published).toMatchObject({ winners: 3, outDir: seen.outDir });
-    expect(closed.published.at).toBeGreaterThanOrEqual(seen.reviewDueAt);
+    expect(ms(closed.published.at)).toBeGreaterThanOrEqual(seen.reviewDueAt);
 
     const files = fs.readdirSync(seen.outDir).sort();
     expect(files).toEqual(
       ['emerging-enterprise', 'pioneer-tech'].flatMap((l) =>
-        ['csv', 'html', 'json', 'xlsx'].map((e) => `${l}.${e}`),
+        ['csv', 'html', 'json', 'pdf', 'xlsx'].map((e) => `${l}.${e}`),
       ),
     );
     const names = { [seen.shortlist[1]]: '最后一刻', [seen.shortlist[0]]: '延期技术' };
@@ -584,7 +519,8 @@ describe('a whole national-2023 year through kczg (dev server)', () => {
     await workbook.xlsx.readFile(path.join(seen.outDir, 'pioneer-tech.xlsx'));
     const sheet = workbook.worksheets[0];
     expect(sheet.name).toBe('“科创中国”先导技术榜');
-    const rows = sheet.getSheetValues().filter(Boolean) as ExcelJS.CellValue[][];
+    expect(sheet.getCell('A1').value).toBe('2023 年度 “科创中国”先导技术榜');
+    const rows = sheet.getSheetValues().slice(HEADER_ROW).filter(Boolean) as ExcelJS.CellValue[][];
     expect(rows.map((r) => r.slice(1))).toEqual([
       ['序号', '榜单', '领域', '名称', '推荐单位', '推荐编号'],
       [
@@ -606,7 +542,7 @@ describe('a whole national-2023 year through kczg (dev server)', () => {
     ]);
 
     // Units were told; the secretariat got the escalation naming the silent body.
-    const outbox = await ok(['mail', 'outbox', stack.outboxDir]);
+    const outbox = await ok(['mail', 'outbox', suite.stack.outboxDir]);
     const subjects = outbox.map((m: Json) => `${m.to.join(',')} ${m.subject}`).join('\n');
     expect(subjects).toMatch(/secretariat@\S+ .*(逾期|overdue)/);
     expect(outbox.filter((m: Json) => /发布|published/i.test(m.subject)).length).toBeGreaterThanOrEqual(
@@ -621,7 +557,7 @@ describe('a whole national-2023 year through kczg (dev server)', () => {
       paused: false,
       escalated: ['ittn (tech-manager-pioneer)'],
     });
-    const csvFile = path.join(dir, 'audit.csv');
+    const csvFile = path.join(suite.dir, 'audit.csv');
     const audit: Json[] = await ok(['cycle', 'audit', PROGRAMME, '--csv', csvFile]);
     const line = (e: Json) => `${e.actor} ${e.action} ${e.outcome} ${e.detail}`;
     const log = audit.map(line);
@@ -657,7 +593,7 @@ describe('a whole national-2023 year through kczg (dev server)', () => {
 
   it('next year: the 2023 winner is refused as notPriorWinner, a 2023 nominee that did not win is not', async () => {
     const registry = JSON.parse(
-      fs.readFileSync(path.join(stack.dataDir, 'registry', 'winners.json'), 'utf8'),
+      fs.readFileSync(path.join(suite.stack.dataDir, 'registry', 'winners.json'), 'utf8'),
     );
     expect(JSON.stringify(registry)).toContain('TECH-最后一刻');
 

@@ -82,7 +82,7 @@ describe('unitReminder', () => {
     );
     expect(mail.text).toContain('2023-11-30 24:00 (北京时间 Beijing time)');
     expect(mail.text).toContain('  - 先导技术榜 / 电子信息：已推荐 2 项，限额 3 项');
-    expect(mail.text).toContain('  - 新锐企业榜: 5 of 5 used');
+    expect(mail.text).toContain('  - 新锐企业榜: 5 nominated, quota 5');
     expect(mail.html).toContain('<li>先导技术榜 / 电子信息：已推荐 2 项，限额 3 项</li>');
   });
 
@@ -191,10 +191,49 @@ describe('secretariatDigest', () => {
       deadline,
       missing: ['中国示例学会', EVIL],
     });
-    expectChineseFirstInBody(mail, '以下 2 方尚未完成', '2 not done yet');
-    expectChineseBeforeEnglish([mail.subject], '2 方未完成', '2 not done');
+    expectChineseFirstInBody(mail, '以下 2 方尚未完成', '2 parties have not finished yet');
+    expectChineseBeforeEnglish([mail.subject], '2 方未完成', '2 parties not finished');
     expect(mail.text).toContain('  - 中国示例学会');
     expectHarmless(mail);
+  });
+
+  it('labels the count after a unit that still owes work, in each language', () => {
+    const mail = secretariatDigest({
+      programme,
+      issuedAt: t14,
+      secretariat: '秘书处',
+      deadline,
+      // As activities/entities.ts sends them: units with their nominations so far, a review body with its part.
+      missing: [
+        '中国电子学会 (23)',
+        '中国机械工程学会 (0)',
+        'info-tech-consortium (pioneer-tech/electronics)',
+      ],
+    });
+    const [zh, en] = mail.text.split('----------------------------------------');
+    expect(zh).toContain('  - 中国电子学会（已推荐 23 项）\n');
+    expect(zh).toContain('  - 中国机械工程学会（已推荐 0 项）\n');
+    expect(en).toContain('  - 中国电子学会 (23 nominated)\n');
+    expect(en).toContain('  - 中国机械工程学会 (0 nominated)\n');
+    for (const part of [zh, en]) {
+      expect(part).toContain('  - info-tech-consortium (pioneer-tech/electronics)');
+      expect(part).not.toMatch(/\(\d+\)/);
+    }
+    expect(mail.html).toContain('<li>中国电子学会（已推荐 23 项）</li>');
+    expect(mail.html).toContain('<li>中国电子学会 (23 nominated)</li>');
+    expectChineseBeforeEnglish([mail.subject], '3 方未完成', '3 parties not finished');
+  });
+
+  it('says one party in the singular', () => {
+    const mail = secretariatDigest({
+      programme,
+      issuedAt: t14,
+      secretariat: '秘书处',
+      deadline,
+      missing: ['中国电子学会 (1)'],
+    });
+    expect(mail.subject).toContain('1 party not finished');
+    expect(mail.text).toContain('1 party has not finished yet:');
   });
 
   it('says everyone is done when no one is missing', () => {

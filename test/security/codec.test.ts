@@ -284,6 +284,30 @@ describe('codec server', () => {
       req.end(text);
     });
   }
+  /** A POST with a body exactly as given (the CLI's `{}`, an empty body). */
+  function rawRequest(
+    path: string,
+    body: string,
+    headers: Record<string, string>,
+    contentType: string | undefined = 'application/json',
+  ): Promise<{ status: number; json: unknown }> {
+    return new Promise((resolve, reject) => {
+      const req = http.request(
+        `${server.url}${path}`,
+        { method: 'POST', headers: { ...(contentType ? { 'Content-Type': contentType } : {}), ...headers } },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            const raw = Buffer.concat(chunks).toString('utf8');
+            resolve({ status: res.statusCode ?? 0, json: raw ? JSON.parse(raw) : undefined });
+          });
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
   const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
   const toJson = (p: Payload) => ({
     metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, b64(v)])),
@@ -359,6 +383,75 @@ describe('codec server', () => {
     expect((await request('POST', '/decode', 'x', { ...auth, 'Content-Type': 'text/plain' })).status).toBe(
       415,
     );
+  });
+
+  it('accepts what the temporal CLI and the Web UI send: an empty body, {} and null payloads', async () => {
+    // The Go SDK's remote codec marshals an empty argument list (every `workflow query`) as `{}`.
+    for (const body of ['', '{}', '{"payloads":null}', '{"payloads":[]}']) {
+      const answer = await rawRequest('/encode', body, { ...auth, 'X-Namespace': 'default' });
+      expect({ body, status: answer.status, json: answer.json }).toEqual({
+        body,
+        status: 200,
+        json: { payloads: [] },
+      });
+    }
+    // An empty body needs no Content-Type; a non-empty one must be JSON.
+    expect((await rawRequest('/decode', '', auth, undefined)).status).toBe(200);
+    expect((await rawRequest('/decode', '[]', auth)).status).toBe(400);
+    expect((await rawRequest('/decode', '{"payloads":{}}', auth)).status).toBe(400);
+  });
+
+  it('answers the Web UI preflight with its headers, credentials and private network access', async () => {
+    const preflight = await request('OPTIONS', '/default/decode', undefined, {
+      Origin: 'http://localhost:8233',
+      'Access-Control-Request-Method': 'POST',
+      'Access-Control-Request-Headers': 'content-type,x-namespace,authorization,authorization-extras',
+      'Access-Control-Request-Private-Network': 'true',
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers['access-control-allow-credentials']).toBe('true');
+    expect(preflight.headers['access-control-allow-methods']).toBe('POST, OPTIONS');
+    const allowedHeaders = String(preflight.headers['access-control-allow-headers']).toLowerCase();
+    for (const header of ['content-type', 'x-namespace', 'authorization', 'authorization-extras']) {
+      expect(allowedHeaders).toContain(header);
+    }
+    expect(preflight.headers['access-control-allow-private-network']).toBe('true');
+  });
+
+  it('serves only the configured namespaces (X-Namespace) when KCZG_CODEC_NAMESPACES is set', async () => {
+    const encodeStatus = (url: string, headers: Record<string, string>) =>
+      new Promise<number>((resolve, reject) => {
+        const req = http.request(
+          `${url}/encode`,
+          { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers } },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          },
+        );
+        req.on('error', reject);
+        req.end('{}');
+      });
+    const limited = await startCodecServer({
+      codec,
+      port: 0,
+      token: null,
+      env: { KCZG_CODEC_NAMESPACES: 'kczg-prod, kczg-staging' },
+    });
+    const defaultOnly = await startCodecServer({ codec, port: 0, token: null, namespaces: ['default'] });
+    try {
+      expect(limited.namespaces).toEqual(['kczg-prod', 'kczg-staging']);
+      expect(await encodeStatus(limited.url, { 'X-Namespace': 'kczg-staging' })).toBe(200);
+      expect(await encodeStatus(limited.url, { 'X-Namespace': 'default' })).toBe(403);
+      expect(await encodeStatus(limited.url, {})).toBe(403);
+      // The temporal CLI without --namespace sends an empty X-Namespace: the default namespace.
+      expect(await encodeStatus(limited.url, { 'X-Namespace': '' })).toBe(403);
+      expect(await encodeStatus(defaultOnly.url, { 'X-Namespace': '' })).toBe(200);
+    } finally {
+      await limited.close();
+      await defaultOnly.close();
+    }
+    expect(server.namespaces).toEqual([]);
   });
 
   it('refuses to serve beyond loopback without a token, or with a short token, or without keys', async () => {

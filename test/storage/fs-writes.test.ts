@@ -18,20 +18,35 @@ const WRITES =
 
 /** "file: call" → why it is not business data. */
 const ALLOWED: Record<string, string> = {
-  'client/cli.ts: fs.writeFileSync(opts.ics':
+  "activities/publication/pdf.ts: mkdtemp(path.join(os.tmpdir(), 'kczg-chromium-')":
+    "Chromium's throwaway profile for one print",
+  'activities/publication/pdf.ts: open(partial': 'reads back the PDF Chromium printed into a scratch folder',
+  'activities/publication/pdf.ts: rename(partial':
+    'the printed PDF within the scratch folder; publish stores it',
+  'activities/publication/pdf.ts: rm(profile': "removes Chromium's throwaway profile",
+  'activities/publication/pdf.ts: rm(partial': 'removes a half-printed PDF from the scratch folder',
+  'client/cli/run.ts: fs.writeFileSync(opts.ics':
     'kczg plan --ics: a calendar the user asked for, on their machine',
-  'client/cli.ts: fs.writeFileSync(opts.csv':
+  'client/cli/cycle.ts: fs.writeFileSync(opts.csv':
     'kczg cycle audit --csv: an export of the audit the user asked for',
-  'client/cli.ts: fs.writeFileSync(report':
+  'client/cli/import-command.ts: fs.writeFileSync(report':
     'kczg import: the per-row report next to the file the user imported',
-  'client/cli.ts: fs.writeFileSync(html': 'kczg mail preview --html: a preview the user asked for',
-  'client/cli.ts: fs.mkdirSync(dataDir': 'kczg dev: the local data folder of the embedded stack',
-  'client/cli.ts: fs.writeFileSync(keyFile':
+  'client/cli/mail-preview.ts: fs.writeFileSync(html':
+    'kczg mail preview --html: a preview the user asked for',
+  'client/cli/nominate.ts: fs.writeFileSync(file':
+    'kczg nominate --template: the candidate template asked for',
+  'client/cli/programme-cache.ts: fs.rmSync(file':
+    "the CLI's cache of validated programmes (derived, not business data)",
+  'client/cli/programme-cache.ts: fs.mkdirSync(path.dirname(cached)': "the CLI's programme cache folder",
+  'client/cli/programme-cache.ts: fs.writeFileSync(partial': "the CLI's programme cache",
+  'client/cli/programme-cache.ts: fs.renameSync(partial': "the CLI's programme cache",
+  'client/cli/run.ts: fs.mkdirSync(dataDir': 'kczg dev: the local data folder of the embedded stack',
+  'client/cli/run.ts: fs.writeFileSync(keyFile':
     'kczg dev: the dev payload key, kept so other terminals on this machine can use it',
-  'client/import.ts: fs.mkdir(path.dirname(path.resolve(file))':
-    'kczg import: the blank template the user asked for',
-  'client/import.ts: fs.writeFile(file': 'kczg import: the blank CSV template the user asked for',
-  'client/import.ts: (await templateWorkbook(programme)).xlsx.writeFile(file':
+  'client/import/template.ts: fs.mkdir(path.dirname(path.resolve(file))':
+    'kczg import: the blank template asked for',
+  'client/import/template.ts: fs.writeFile(file': 'kczg import: the blank CSV template the user asked for',
+  'client/import/template.ts: (await templateWorkbook(programme)).xlsx.writeFile(file':
     'kczg import: the blank XLSX template the user asked for',
   'client/rehearsal.ts: fs.rmSync(outDir': 'kczg rehearse --out: a throwaway rehearsal folder, emptied first',
   'client/rehearsal.ts: fs.mkdirSync(outDir': 'kczg rehearse --out: the rehearsal folder',
