@@ -6,7 +6,9 @@
 import type { Client } from '@temporalio/client';
 import type { Storage } from '../storage';
 import { CycleReader } from './cycle-reader';
+import { createConfirmationActivities } from './confirmations';
 import { createEntityActivities } from './entities';
+import { allHeartbeating } from './heartbeat';
 import { createMailActivities, type MailConfig } from './mail';
 import { createNoticeActivities } from './notify';
 import { createPublishActivities } from './publish';
@@ -42,5 +44,9 @@ export function createActivities(deps: ActivityDeps) {
     files: deps.storage.files,
   });
   // `undeliverable` is for the confirming activity, not an activity itself.
-  return { sendNotice: notices.sendNotice, ...entities, ...publication };
+  const confirmations = createConfirmationActivities({ client: deps.client, notices });
+  return {
+    sendNotice: notices.sendNotice,
+    ...allHeartbeating({ ...entities, ...confirmations, ...publication }),
+  };
 }

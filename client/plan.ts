@@ -3,31 +3,20 @@
  * stage and every reminder, digest and overdue notice the service will send, in Beijing time.
  * Pure: no Temporal, no I/O, no wall clock (the .ics DTSTAMP comes from the caller).
  *
- * What is planned mirrors the workflows:
- * - collection (workflows/unit.ts): reminders to the units from the opening on; no overdue
- *   notices, because nominations close with the deadline;
- * - preliminary review (workflows/review-body.ts): reminders and overdue notices to each body that
- *   has something to review, from the collection's close on; bodies that review only lists
- *   organised separately (另行组织) get none;
- * - final review (workflows/cycle.ts): reminders and overdue notices to the final review body,
- *   from the preliminary review's deadline on;
- * - secretariat digests (workflows/cycle.ts): one per reminder instant of the collection and of
- *   the preliminary review as a whole (not one per review body).
+ * The reminders are the year's schedule (domain/schedule-year.ts) before the cycle starts: the
+ * timelines the unit, review-body and cycle workflows sleep on. Units share one row per reminder;
+ * review bodies that review only lists organised separately (另行组织) get none.
  */
 import { formatBeijing } from '../domain/calendar';
 import { icsCalendar, type IcsEventInput } from '../domain/ics';
 import type { Bilingual, Programme, ReminderPolicy } from '../domain/programme';
-import {
-  formatBeijingDeadline,
-  planReminders,
-  type PlannedReminder,
-  type ReminderDeadline,
-  type ReminderKind,
-  type ReminderRole,
-} from '../domain/reminders';
+import type { NoticeParty } from '../domain/mail-ids';
+import { formatBeijingDeadline, type ReminderKind, type ReminderRole } from '../domain/reminders';
+import { initialScheduleState, yearSchedule } from '../domain/schedule-year';
+import type { ScheduleStage } from '../domain/schedule';
 import { programmeDeadlines, reviewAssignments } from '../domain/timeline';
 
-export type PlanStageKey = 'collection' | 'preliminary-review' | 'final-review' | 'publication' | 'promotion';
+export type PlanStageKey = ScheduleStage;
 
 export interface PlanStage {
   key: PlanStageKey;
@@ -138,32 +127,6 @@ export function buildPlan(programme: Programme): ProgrammePlan {
     .filter((body) => body.parts.length > 0);
 
   const secretariat: PlanRecipient = { role: 'secretariat', name: copyBilingual(programme.secretariat.name) };
-  const plan = (
-    deadline: ReminderDeadline,
-    opensAt: number,
-    stageKey: PlanStageKey,
-    keep: (r: PlannedReminder) => boolean,
-    recipient: PlanRecipient,
-  ): PlanReminder[] =>
-    planReminders({ deadlines: [deadline], policy, opensAt })
-      .filter(keep)
-      .map((r) => {
-        const local = formatBeijing(r.at);
-        return {
-          id: r.id,
-          key: r.key,
-          stage: stageKey,
-          kind: r.kind,
-          at: r.at,
-          date: local.slice(0, 10),
-          time: local.slice(11, 16),
-          offsetDays: r.offsetDays,
-          recipient: r.role === 'secretariat' ? secretariat : recipient,
-          deadlineAt: deadline.at,
-          deadline: formatBeijingDeadline(deadline.at),
-        };
-      });
-
   const units: PlanRecipient = {
     role: 'unit',
     name: {
@@ -171,41 +134,36 @@ export function buildPlan(programme: Programme): ProgrammePlan {
       en: `all nominating units (${programme.roster.units.length})`,
     },
   };
-  const reminders = [
-    ...plan(
-      { key: 'collection', at: d.collectionClosesAt, role: 'unit' },
-      d.collectionOpensAt,
-      'collection',
-      (r) => r.kind !== 'overdue',
-      units,
-    ),
-    ...reviewBodies.flatMap((body) =>
-      plan(
-        { key: `review:${body.id}`, at: d.preliminaryReviewDueAt, role: 'reviewBody' },
-        d.collectionClosesAt,
-        'preliminary-review',
-        (r) => r.kind !== 'digest',
-        { role: 'reviewBody', bodyId: body.id, name: body.name, parts: body.parts },
-      ),
-    ),
-    // One digest per instant for the preliminary review as a whole, as the cycle sends it.
-    ...(reviewBodies.length > 0
-      ? plan(
-          { key: 'preliminary-review', at: d.preliminaryReviewDueAt, role: 'reviewBody' },
-          d.collectionClosesAt,
-          'preliminary-review',
-          (r) => r.kind === 'digest',
-          secretariat,
-        )
-      : []),
-    ...plan(
-      { key: 'final', at: d.finalReviewDueAt, role: 'finalReviewBody' },
-      d.preliminaryReviewDueAt,
-      'final-review',
-      (r) => r.kind !== 'digest',
-      { role: 'finalReviewBody', name: copyBilingual(programme.finalReviewBody.name) },
-    ),
-  ].sort((a, b) => a.at - b.at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const recipientOf = (party: NoticeParty): PlanRecipient => {
+    if (party.kind === 'unit') return units;
+    if (party.kind === 'secretariat') return secretariat;
+    if (party.kind === 'final')
+      return { role: 'finalReviewBody', name: copyBilingual(programme.finalReviewBody.name) };
+    const body = reviewBodies.find((b) => b.id === party.id) as PlanReviewBody;
+    return { role: 'reviewBody', bodyId: body.id, name: body.name, parts: body.parts };
+  };
+  // The year's schedule before the cycle starts; every unit gets the same reminders: one row.
+  const seen = new Set<string>();
+  const reminders: PlanReminder[] = yearSchedule(programme, initialScheduleState(programme), -Infinity)
+    .filter((e) => e.kind === 'reminder' || e.kind === 'overdue' || e.kind === 'digest')
+    .filter((e) => !seen.has(e.id) && Boolean(seen.add(e.id)))
+    .map((e) => {
+      const local = formatBeijing(e.at);
+      const deadlineAt = e.deadlineAt as number;
+      return {
+        id: e.id,
+        key: e.key as string,
+        stage: e.stage,
+        kind: e.kind as ReminderKind,
+        at: e.at,
+        date: local.slice(0, 10),
+        time: local.slice(11, 16),
+        offsetDays: e.offsetDays as number,
+        recipient: recipientOf(e.party as NoticeParty),
+        deadlineAt,
+        deadline: formatBeijingDeadline(deadlineAt),
+      };
+    });
 
   return {
     programme: {
@@ -270,7 +228,8 @@ function displayWidth(text: string): number {
   return width;
 }
 
-function table(header: string[], rows: string[][]): string[] {
+/** A text table for a terminal, columns padded by display width. */
+export function table(header: string[], rows: string[][]): string[] {
   const widths = header.map((h, i) => Math.max(displayWidth(h), ...rows.map((r) => displayWidth(r[i]))));
   const line = (cells: string[]) =>
     cells

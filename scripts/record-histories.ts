@@ -23,6 +23,11 @@
  *   deadline is brought forward to the same day (the other part and its body follow, the
  *   extended part keeps its date, one "due today" reminder) and the silent body is escalated.
  *
+ * The `-v2` files (national-2023-v2, national-2023-keyed-v2, national-2023-steering-v2) were
+ * recorded with --programme-id from the workflows split into rooms (workflows/cycle/, unit/,
+ * review-body/), with notices beside the stages and mail due while no worker ran sent once on
+ * waking (patches notices-beside-stages, late-mail-once-on-waking).
+ *
  * Histories already committed are kept: a file that exists is not rewritten (--force rewrites),
  * and a scenario whose files all exist is not run. Old histories are the point: they pin what
  * running cycles did.

@@ -187,9 +187,6 @@ export function claimBatcher<Claim, Answer>(
     });
 }
 
-/** Patch id of the confirmed signals: workflows started before it keep trusting them on replay. */
-export const CONFIRMED_SIGNALS_PATCH = 'internal-signals-confirmed-with-sender';
-
 /** How many unconfirmed signals a workflow writes into its audit; all are counted. */
 export const AUDITED_UNVERIFIED_SIGNALS = 100;
 

@@ -5,20 +5,15 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Candidate, Programme, Unit } from '../domain/programme';
 import type { PriorWinner } from '../domain/eligibility';
+import type { CycleDeadlines } from '../domain/schedule-year';
+import type { CycleStage } from '../domain/steering';
 import type { IssuedSignals } from './confirm';
 
 // ---------------------------------------------------------------------------------------------
 // Shared shapes
 
-export type StageId =
-  | 'collection-pending'
-  | 'collection'
-  | 'preliminary-review'
-  | 'final-review'
-  | 'awaiting-publication'
-  | 'promotion'
-  | 'closed'
-  | 'cancelled';
+/** A cycle's stages, in order (closed or cancelled at the end). */
+export type StageId = CycleStage;
 
 /** A part is a list, or one field of a list: what quotas and review bodies are scoped to. */
 export interface PartRef {
@@ -153,14 +148,7 @@ export interface CycleStatus {
   now: number;
   clockOffsetMs: number;
   paused: boolean;
-  deadlines: {
-    collectionOpensAt: number;
-    collectionClosesAt: number;
-    preliminaryReviewDueAt: number;
-    finalReviewDueAt: number;
-    publicationAt: number;
-    promotionUntil: number;
-  };
+  deadlines: CycleDeadlines;
   unitExtensions: Record<string, number>;
   parts: PartProgress[];
   escalated: string[];

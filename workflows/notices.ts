@@ -3,18 +3,11 @@
  * renders them (mail/templates.ts), so rendered HTML never lands in workflow history.
  */
 import type { Bilingual, Programme } from '../domain/programme';
+import type { MailTemplate } from '../domain/schedule';
 import type { QuotaUsageRow } from './messages';
 
-export type NoticeTemplate =
-  | 'collectionOpened'
-  | 'unitReminder'
-  | 'collectionClosed'
-  | 'bodyReminder'
-  | 'bodyOverdue'
-  | 'secretariatDigest'
-  | 'escalation'
-  | 'mailFailures'
-  | 'resultsPublished';
+/** The templates a notice can use (mail/templates.ts renders them). */
+export type NoticeTemplate = MailTemplate;
 
 export interface NoticeUsageRow {
   list: string;

@@ -10,7 +10,6 @@ import {
   buildMailPlan,
   presetView,
   previewRequest,
-  programmeWithDeadlines,
   renderMailPlanText,
   type CycleView,
   type MailPlanEntry,
@@ -98,11 +97,13 @@ describe('buildMailPlan', () => {
       name: { zh: '其余推荐单位（12 家）' },
       count: 12,
     });
-    // The secretariat's digests follow the latest collection deadline.
+    // The secretariat's digests count down to the common deadline, as the cycle sends them: one
+    // unit's extension keeps collection open for it, not the secretariat's countdown.
     const digests = plan.messages.filter(
       (m) => m.stage === 'collection' && m.template === 'secretariatDigest',
     );
-    expect(digests.every((m) => m.deadline === '2023-12-07 24:00')).toBe(true);
+    expect(ids(digests)).toEqual(['collection:digest-T-3', 'collection:digest-T-1']);
+    expect(digests.every((m) => m.deadline === '2023-11-30 24:00')).toBe(true);
     expect(ids(digests)).not.toContain('collection:digest-T-7');
   });
 
@@ -149,9 +150,13 @@ describe('buildMailPlan', () => {
     expect(renderMailPlanText(plan)).toContain('(0)');
   });
 
-  it('rounds a deadline moved by a pause up to the minute, keeping its Beijing day', () => {
-    const d = { ...fresh().deadlines, collectionClosesAt: at('2023-11-30 24:00') + 37_000 };
-    expect(programmeWithDeadlines(programme, d).stages.collection.closes).toBe('2023-12-01 00:01');
+  it('plans the reminders of a deadline a pause moved off the minute from its Beijing day, as the units do', () => {
+    const view = { ...fresh(), stage: 'collection' as const };
+    view.deadlines = { ...view.deadlines, collectionClosesAt: at('2023-11-30 24:00') + 37_000 };
+    const plan = buildMailPlan({ programme, status: view, now: at('2023-11-28 12:00') });
+    // Its day is 2023-12-01 (it lies past midnight), so T-1 is on 11-30, as the units plan it.
+    expect(plan.messages.find((m) => m.id === 'collection:T-1')?.when).toBe('2023-11-30 09:00');
+    expect(plan.messages.find((m) => m.id === 'collection:closed')?.at).toBe(at('2023-11-30 24:00') + 37_000);
   });
 });
 

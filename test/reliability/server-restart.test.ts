@@ -20,11 +20,11 @@ import { KczgClient, RejectionError } from '../../client/api';
 import { connectClient } from '../../client/connection';
 import { codecFromEnv } from '../../codec/data-converter';
 import { beijingToEpochMs } from '../../domain/calendar';
-import type { Candidate, Programme } from '../../domain/programme';
+import type { Candidate } from '../../domain/programme';
 import { planReminders } from '../../domain/reminders';
-import { loadProgramme, validateProgramme } from '../../programmes/loader';
 import { startOutboxSmtpServer, type OutboxSmtpServer } from '../../servers/smtp-outbox';
 import { deliveriesByKey, outboxSize } from './support/outbox';
+import { minuteApartProgramme } from './support/programmes';
 import {
   codecKeyEnv,
   DevServer,
@@ -47,25 +47,6 @@ const RESTART_AFTER_MS = 4_000;
 const COMPLETE_UNIT = 'cmes';
 
 const tech = (name: string): Candidate => ({ name, identity: `RESTART-${name}`, classified: false });
-
-function restartTestProgramme(): Programme {
-  const base = loadProgramme('national-2023');
-  return validateProgramme(
-    {
-      ...base,
-      id: 'restart-test-2023',
-      stages: { ...base.stages, collection: { ...base.stages.collection, closes: '2023-12-01 00:01' } },
-      reminders: {
-        daysBefore: [1],
-        at: '23:59',
-        workingDaysOnly: false,
-        overdueEveryDays: 0,
-        overdueMaxCount: 0,
-      },
-    },
-    'restart-test-2023',
-  );
-}
 
 describe('the Temporal server killed with SIGKILL and restarted mid-cycle (issue 7, item 2)', () => {
   let dir: string;
@@ -126,7 +107,7 @@ describe('the Temporal server killed with SIGKILL and restarted mid-cycle (issue
   };
 
   it('fires a reminder that fell due while the server was dead exactly once, to the units owing work only, and closes collection after a second crash with every nomination intact', async () => {
-    const programme = restartTestProgramme();
+    const programme = minuteApartProgramme('restart-test-2023');
     const cycleId = 'kczg:restart-test-2023';
     const units = programme.roster.units.map((u) => u.id);
     expect(units).toContain(COMPLETE_UNIT);

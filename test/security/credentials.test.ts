@@ -31,7 +31,8 @@ import {
 } from '../../workflows/messages';
 import { listOutbox } from '../../mail/outbox';
 import { messageIdFor } from '../../activities/mail';
-import { startTestStack, type TestStack } from '../support/stack';
+import type { TestStack } from '../support/stack';
+import { useTimeSkippingStack } from '../support/time-skipping';
 
 const keys = generateAuthKeyPair();
 const DAY = 86_400_000;
@@ -132,13 +133,9 @@ describe('credential checks (pure)', () => {
 });
 
 describe('credentials enforced by the workflows', () => {
+  const kit = useTimeSkippingStack({ runWorker: false });
   let stack: TestStack;
-  beforeAll(async () => {
-    stack = await startTestStack('time-skipping');
-  });
-  afterAll(async () => {
-    await stack?.shutdown();
-  });
+  beforeAll(() => (stack = kit.stack));
 
   it('lets a unit nominate for itself only, and refuses direct Temporal calls without a valid credential', async () => {
     const programme = { ...loadProgramme('national-2023'), id: 'auth-test-2023' };
@@ -227,13 +224,9 @@ describe('credentials enforced by the workflows', () => {
 });
 
 describe('internal signals in a keyed cycle', () => {
+  const kit = useTimeSkippingStack({ runWorker: false });
   let stack: TestStack;
-  beforeAll(async () => {
-    stack = await startTestStack('time-skipping');
-  });
-  afterAll(async () => {
-    await stack?.shutdown();
-  });
+  beforeAll(() => (stack = kit.stack));
 
   /** Polls a read until `done` holds (the receiver confirms with the sender by an activity). */
   async function eventually<T>(

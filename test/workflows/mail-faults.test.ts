@@ -10,45 +10,28 @@
  * secretariat's T-14 digest are due at 09:00. Messages are found by Message-ID, which the mail
  * activity derives from the business key.
  */
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Payload } from '@temporalio/common';
-import { simpleParser, type ParsedMail } from 'mailparser';
-import { messageIdFor } from '../../activities/mail';
 import { beijingToEpochMs } from '../../domain/calendar';
 import type { Programme } from '../../domain/programme';
 import { loadProgramme } from '../../programmes/loader';
 import { startOutboxSmtpServer, type OutboxSmtpServer } from '../../servers/smtp-outbox';
 import { unitWorkflowId } from '../../workflows/ids';
-import { startTestStack, type TestStack } from '../support/stack';
+import type { TestStack } from '../support/stack';
+import {
+  eventually as eventuallyAt,
+  finishCycle as finish,
+  useTimeSkippingStack,
+  type Delivered,
+  type Outbox,
+} from '../support/time-skipping';
 
-const MESSAGE_ID_DOMAIN = 'kczg.example.org';
 const MINUTE = 60_000;
 const STARTS_AT = beijingToEpochMs('2023-11-16 08:50');
 const T14 = beijingToEpochMs('2023-11-16 09:00');
 const T7 = beijingToEpochMs('2023-11-23 09:00');
-
-interface Delivered {
-  file: string;
-  mail: ParsedMail;
-}
-
-/** Parses every .eml once and remembers it: the outbox only grows. */
-class Outbox {
-  private readonly parsed = new Map<string, Delivered>();
-  constructor(private readonly dir: string) {}
-
-  async deliveriesOf(businessKey: string): Promise<Delivered[]> {
-    const files = (await readdir(this.dir)).filter((f) => f.endsWith('.eml') && !f.startsWith('.'));
-    for (const file of files) {
-      if (!this.parsed.has(file)) {
-        this.parsed.set(file, { file, mail: await simpleParser(await readFile(join(this.dir, file))) });
-      }
-    }
-    const id = messageIdFor(businessKey, MESSAGE_ID_DOMAIN);
-    return [...this.parsed.values()].filter((d) => d.mail.messageId === id);
-  }
-}
+/** national-2023's collection deadline, "2023-11-30 24:00", and the T-1 mails before it. */
+const CLOSES = beijingToEpochMs('2023-11-30 24:00');
+const T1 = beijingToEpochMs('2023-11-29 09:00');
 
 /** One sendNotice as the workflow history records it: its business key and the attempt that ended it. */
 interface NoticeAttempt {
@@ -59,55 +42,34 @@ interface NoticeAttempt {
 }
 
 describe('mail faults: SMTP refusals and outages around a reminder instant', () => {
+  const kit = useTimeSkippingStack();
   let stack: TestStack;
   let outbox: Outbox;
-  let running: Promise<void> | undefined;
   /** Servers the tests started in place of the stack's own (closed) one. */
   const restarted: OutboxSmtpServer[] = [];
   const base = loadProgramme('national-2023');
   const cie = base.roster.units.find((u) => u.id === 'cie') ?? base.roster.units[0];
 
-  beforeAll(async () => {
-    stack = await startTestStack('time-skipping');
-    outbox = new Outbox(stack.outboxDir);
-    running = stack.worker.run();
-  });
+  beforeAll(() => ({ stack, outbox } = kit));
   afterAll(async () => {
-    if (running) {
-      stack.worker.shutdown();
-      await running;
-    }
     await Promise.all(restarted.map((s) => s.close()));
-    await stack?.shutdown();
   });
   afterEach(() => {
     for (const smtp of [stack.smtp, ...restarted]) smtp.setFaults({});
   });
 
-  async function eventually<T>(
-    what: string,
-    probe: () => Promise<T | undefined>,
-    options: { skipMs?: number; timeoutMs?: number } = {},
-  ): Promise<T> {
-    const giveUpAt = Date.now() + (options.timeoutMs ?? 30_000);
-    for (;;) {
-      const value = await probe();
-      if (value !== undefined) return value;
-      if (Date.now() > giveUpAt) throw new Error(`timed out waiting for ${what}`);
-      // Lets a retry's backoff timer fire without waiting for it in real time.
-      if (options.skipMs) await stack.env.sleep(options.skipMs);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
+  /** Polls `probe`; with `skipMs`, lets that much programme time pass each round (retries fire). */
+  const eventually = <T>(what: string, probe: () => Promise<T | undefined>, skipMs?: number) =>
+    eventuallyAt(what, probe, skipMs ? { skip: () => stack.env.sleep(skipMs) } : {});
 
-  /** A one-unit copy of national-2023 under its own id, started just before T-14. */
-  async function startDrill(programmeId: string) {
+  /** A one-unit copy of national-2023 under its own id, started just before T-14 (or `startAt`). */
+  async function startDrill(programmeId: string, startAt = STARTS_AT) {
     const programme: Programme = {
       ...base,
       id: programmeId,
       roster: { ...base.roster, units: [cie] },
     };
-    const { cycleId } = await stack.api.startCycle(programme, { startAt: STARTS_AT });
+    const { cycleId } = await stack.api.startCycle(programme, { startAt });
     const offset = (await stack.api.status(cycleId)).clockOffsetMs;
     const keys = {
       opened: `${cycleId}/unit/${cie.id}/opened`,
@@ -127,7 +89,7 @@ describe('mail faults: SMTP refusals and outages around a reminder instant', () 
         const found = await outbox.deliveriesOf(businessKey);
         return found.length > 0 ? found : undefined;
       },
-      { skipMs },
+      skipMs,
     );
     return first;
   }
@@ -201,10 +163,7 @@ describe('mail faults: SMTP refusals and outages around a reminder instant', () 
     return attributes?.message ?? failure.message ?? undefined;
   }
 
-  async function finishCycle(cycleId: string): Promise<void> {
-    await stack.api.cancel(cycleId, '测试结束 / test over');
-    expect(await stack.api.cycle(cycleId).result()).toMatchObject({ stage: 'cancelled' });
-  }
+  const finishCycle = (cycleId: string) => finish(stack, cycleId);
 
   it('retries a 451 with backoff and delivers the reminder exactly once', async () => {
     const drill = await startDrill('mail-451-2023');
@@ -321,6 +280,43 @@ describe('mail faults: SMTP refusals and outages around a reminder instant', () 
     );
     expect(reminder?.attempt).toBeGreaterThan(1);
     expect(reminder?.result?.status).toBe('sent');
+    expect((await stack.api.status(drill.cycleId)).mailFailures).toBe(0);
+    await finishCycle(drill.cycleId);
+  });
+
+  it('changes stage at the collection deadline while SMTP is down across the close, and delivers each held mail once after recovery', async () => {
+    const drill = await startDrill('mail-close-2023', T1 - 10 * MINUTE);
+    const keys = {
+      reminder: `${drill.cycleId}/unit/${cie.id}/collection:T-1`,
+      digest: `${drill.cycleId}/secretariat/collection:digest-T-1`,
+      closed: `${drill.cycleId}/unit/${cie.id}/closed@${CLOSES}`,
+    };
+    // The server running now: the stack's own, or the one an earlier drill restarted.
+    const live = restarted.pop() ?? stack.smtp;
+    const { port } = live;
+    await live.close();
+    // Down from before the T-1 mails until well after the close.
+    await stack.sleepUntil(CLOSES + 60 * MINUTE, drill.offset);
+    for (const key of Object.values(keys)) expect(await outbox.deliveriesOf(key)).toEqual([]);
+    expect(await pendingNotices(drill.cycleId)).toHaveLength(1);
+
+    // The stage changed at the deadline itself, not when the digest got through.
+    const status = await stack.api.status(drill.cycleId);
+    expect(status.stage).not.toMatch(/^collection/);
+    const handOver = (await stack.api.audit(drill.cycleId)).find(
+      (e) => e.action === 'stage' && e.detail === 'preliminary-review',
+    );
+    const delayMs = (handOver?.at ?? Infinity) - CLOSES;
+    process.stderr.write(`[mail-close] stage change delay with SMTP down: ${delayMs} ms\n`);
+    expect(delayMs).toBeGreaterThanOrEqual(0);
+    expect(delayMs).toBeLessThan(MINUTE);
+
+    const back = await startOutboxSmtpServer({ outboxDir: stack.outboxDir, port });
+    restarted.push(back);
+    await stack.sleepUntil(CLOSES + 95 * MINUTE, drill.offset);
+    for (const key of Object.values(keys)) await deliveredOnce(key, 60_000);
+    await expectExactlyOnce(Object.values(keys));
+    process.stderr.write(`[mail-close] delivered once after recovery: ${Object.values(keys).join(', ')}\n`);
     expect((await stack.api.status(drill.cycleId)).mailFailures).toBe(0);
     await finishCycle(drill.cycleId);
   });

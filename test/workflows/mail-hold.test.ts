@@ -7,16 +7,13 @@ import { messageIdFor } from '../../activities/mail';
 import { beijingToEpochMs } from '../../domain/calendar';
 import { listOutbox } from '../../mail/outbox';
 import { loadProgramme } from '../../programmes/loader';
-import { startTestStack, type TestStack } from '../support/stack';
+import type { TestStack } from '../support/stack';
+import { useTimeSkippingStack } from '../support/time-skipping';
 
 describe('holding and releasing a planned mailing', () => {
+  const kit = useTimeSkippingStack({ runWorker: false });
   let stack: TestStack;
-  beforeAll(async () => {
-    stack = await startTestStack('time-skipping');
-  });
-  afterAll(async () => {
-    await stack?.shutdown();
-  });
+  beforeAll(() => (stack = kit.stack));
 
   it('keeps collection:T-7 back while held and sends it once on release', async () => {
     const base = loadProgramme('national-2023');
@@ -56,13 +53,9 @@ describe('holding and releasing a planned mailing', () => {
 });
 
 describe('a mail refused for good', () => {
+  const kit = useTimeSkippingStack({ runWorker: false });
   let stack: TestStack;
-  beforeAll(async () => {
-    stack = await startTestStack('time-skipping');
-  });
-  afterAll(async () => {
-    await stack?.shutdown();
-  });
+  beforeAll(() => (stack = kit.stack));
 
   it('is recorded on the cycle and reported to the secretariat', async () => {
     const base = loadProgramme('national-2023');

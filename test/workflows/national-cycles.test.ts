@@ -5,12 +5,12 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { RejectionError } from '../../client/api';
 import { beijingToEpochMs } from '../../domain/calendar';
 import type { Candidate } from '../../domain/programme';
 import { listOutbox } from '../../mail/outbox';
 import { loadProgramme } from '../../programmes/loader';
-import { startTestStack, type TestStack } from '../support/stack';
+import type { TestStack } from '../support/stack';
+import { rejectionOf, useTimeSkippingStack } from '../support/time-skipping';
 
 const tech = (name: string): Candidate => ({ name, identity: `TECH-${name}`, classified: false });
 const enterprise = (name: string, foundedOn: string): Candidate => ({
@@ -22,24 +22,10 @@ const enterprise = (name: string, foundedOn: string): Candidate => ({
 });
 const manager = (name: string): Candidate => ({ name, certified: true });
 
-async function rejectionOf(call: Promise<unknown>) {
-  try {
-    await call;
-  } catch (error) {
-    if (error instanceof RejectionError) return error.rejection;
-    throw error;
-  }
-  throw new Error('expected a rejection, but the call was accepted');
-}
-
 describe('national cycles, start to publication', () => {
+  const kit = useTimeSkippingStack({ runWorker: false });
   let stack: TestStack;
-  beforeAll(async () => {
-    stack = await startTestStack('time-skipping');
-  });
-  afterAll(async () => {
-    await stack?.shutdown();
-  });
+  beforeAll(() => (stack = kit.stack));
 
   it('runs national-2022 to published lists, then refuses its winner in national-2023', async () => {
     await stack.withWorker(async () => {

@@ -4,33 +4,19 @@
  * day), and a unit's extension may not end before the common collection deadline.
  */
 import { messageIdFor } from '../../activities/mail';
-import { RejectionError } from '../../client/api';
 import { beijingToEpochMs, formatDeadline } from '../../domain/calendar';
 import { listOutbox } from '../../mail/outbox';
 import { loadProgramme } from '../../programmes/loader';
-import { startTestStack, type TestStack } from '../support/stack';
+import type { TestStack } from '../support/stack';
+import { rejectionOf, useTimeSkippingStack } from '../support/time-skipping';
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;
 
-async function rejectionOf(call: Promise<unknown>) {
-  try {
-    await call;
-  } catch (error) {
-    if (error instanceof RejectionError) return error.rejection;
-    throw error;
-  }
-  throw new Error('expected a rejection, but the call was accepted');
-}
-
 describe('pauses and unit extensions', () => {
+  const kit = useTimeSkippingStack({ runWorker: false });
   let stack: TestStack;
-  beforeAll(async () => {
-    stack = await startTestStack('time-skipping');
-  });
-  afterAll(async () => {
-    await stack?.shutdown();
-  });
+  beforeAll(() => (stack = kit.stack));
 
   it('shifts deadlines by whole minutes and refuses a unit extension before the common deadline', async () => {
     const base = loadProgramme('national-2023');

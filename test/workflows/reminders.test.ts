@@ -10,9 +10,7 @@
  * Messages are found by Message-ID, which the mail activity derives from the business key
  * (`<cycleId>/unit/<unitId>/<reminderId>`), so each assertion names exactly one message.
  */
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
+import type { AddressObject } from 'mailparser';
 import { messageIdFor } from '../../activities/mail';
 import { beijingToEpochMs } from '../../domain/calendar';
 import type { Candidate, Programme, Unit } from '../../domain/programme';
@@ -20,16 +18,17 @@ import { quotaKey, quotaUsageReport } from '../../domain/quota';
 import { planReminders } from '../../domain/reminders';
 import { partNames } from '../../workflows/notices';
 import { loadProgramme } from '../../programmes/loader';
-import { startTestStack, type TestStack } from '../support/stack';
+import type { TestStack } from '../support/stack';
+import {
+  eventually,
+  finishCycle,
+  MESSAGE_ID_DOMAIN,
+  useTimeSkippingStack,
+  type Delivered,
+  type Outbox,
+} from '../support/time-skipping';
 
-const MESSAGE_ID_DOMAIN = 'kczg.example.org';
 const MINUTE = 60_000;
-
-interface Delivered {
-  file: string;
-  raw: string;
-  mail: ParsedMail;
-}
 
 function addresses(field: AddressObject | AddressObject[] | undefined): string[] {
   if (!field) return [];
@@ -38,47 +37,10 @@ function addresses(field: AddressObject | AddressObject[] | undefined): string[]
   );
 }
 
-/** Parses every .eml once and remembers it: the outbox only grows. */
-class Outbox {
-  private readonly parsed = new Map<string, Delivered>();
-  constructor(private readonly dir: string) {}
-
-  async all(): Promise<Delivered[]> {
-    const files = (await readdir(this.dir)).filter((f) => f.endsWith('.eml') && !f.startsWith('.'));
-    for (const file of files) {
-      if (this.parsed.has(file)) continue;
-      const raw = await readFile(join(this.dir, file), 'utf8');
-      this.parsed.set(file, { file, raw, mail: await simpleParser(raw) });
-    }
-    return [...this.parsed.values()];
-  }
-
-  /** Every delivery of the message with this business key. */
-  async deliveriesOf(businessKey: string): Promise<Delivered[]> {
-    const id = messageIdFor(businessKey, MESSAGE_ID_DOMAIN);
-    return (await this.all()).filter((d) => d.mail.messageId === id);
-  }
-}
-
-/** Cancels a cycle and waits for it to close, so no activity is in flight when the worker stops. */
-async function finishCycle(stack: TestStack, cycleId: string): Promise<void> {
-  await stack.api.cancel(cycleId, '测试结束 / test over');
-  expect(await stack.api.cycle(cycleId).result()).toMatchObject({ stage: 'cancelled' });
-}
-
-async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000) {
-  const giveUpAt = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > giveUpAt) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 const tech = (name: string): Candidate => ({ name, identity: `TECH-${name}`, classified: false });
 
 describe('deadline reminders on the time-skipping server, delivered by the loopback SMTP outbox', () => {
+  const kit = useTimeSkippingStack();
   let stack: TestStack;
   let outbox: Outbox;
   const programme = loadProgramme('national-2023');
@@ -157,21 +119,7 @@ describe('deadline reminders on the time-skipping server, delivered by the loopb
     });
   }
 
-  let running: Promise<void> | undefined;
-
-  beforeAll(async () => {
-    stack = await startTestStack('time-skipping');
-    outbox = new Outbox(stack.outboxDir);
-    // One worker for the whole file (a worker runs once); the tests step through one timeline.
-    running = stack.worker.run();
-  });
-  afterAll(async () => {
-    if (running) {
-      stack.worker.shutdown();
-      await running;
-    }
-    await stack?.shutdown();
-  });
+  beforeAll(() => ({ stack, outbox } = kit));
 
   it('plans the reminders on the notice’s working days at 09:00 Beijing time', () => {
     expect(plannedAt(closesAt, 'collection:T-14')).toBe(beijingToEpochMs('2023-11-16 09:00'));

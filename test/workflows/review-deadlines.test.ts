@@ -11,18 +11,15 @@
  * Messages are found by Message-ID, derived from the business key
  * (`<cycleId>/review/<bodyId>/<reminderId>`), so each assertion names exactly one message.
  */
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { simpleParser, type ParsedMail } from 'mailparser';
 import { messageIdFor } from '../../activities/mail';
 import { beijingToEpochMs } from '../../domain/calendar';
 import type { Candidate, Programme } from '../../domain/programme';
 import { quotaKey } from '../../domain/quota';
 import { planReminders } from '../../domain/reminders';
 import { loadProgramme } from '../../programmes/loader';
-import { startTestStack, type TestStack } from '../support/stack';
+import type { TestStack } from '../support/stack';
+import { eventually, MESSAGE_ID_DOMAIN, useTimeSkippingStack, type Outbox } from '../support/time-skipping';
 
-const MESSAGE_ID_DOMAIN = 'kczg.example.org';
 const MINUTE = 60_000;
 
 const tech = (name: string): Candidate => ({ name, identity: `TECH-${name}`, classified: false });
@@ -34,40 +31,10 @@ const enterprise = (name: string): Candidate => ({
   standing: 'good',
 });
 
-async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000) {
-  const giveUpAt = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > giveUpAt) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-/** Parses every .eml once: the outbox only grows. */
-class Outbox {
-  private readonly parsed = new Map<string, ParsedMail>();
-  constructor(private readonly dir: string) {}
-
-  async all(): Promise<ParsedMail[]> {
-    const files = (await readdir(this.dir)).filter((f) => f.endsWith('.eml') && !f.startsWith('.'));
-    for (const file of files) {
-      if (!this.parsed.has(file))
-        this.parsed.set(file, await simpleParser(await readFile(join(this.dir, file))));
-    }
-    return [...this.parsed.values()];
-  }
-
-  async deliveriesOf(businessKey: string): Promise<ParsedMail[]> {
-    const id = messageIdFor(businessKey, MESSAGE_ID_DOMAIN);
-    return (await this.all()).filter((m) => m.messageId === id);
-  }
-}
-
 describe('moving the preliminary-review deadline: parts, reminders and the escalation follow', () => {
+  const kit = useTimeSkippingStack();
   let stack: TestStack;
   let outbox: Outbox;
-  let running: Promise<void> | undefined;
   const base = loadProgramme('national-2023');
   const programmeWith = (id: string, unitIds: string[]): Programme => ({
     ...base,
@@ -95,6 +62,7 @@ describe('moving the preliminary-review deadline: parts, reminders and the escal
   const remindersTo = async (cycleId: string, bodyId: string) => {
     const ids = possibleReminders(cycleId, bodyId);
     return (await outbox.all())
+      .map((d) => d.mail)
       .filter((m) => ids.has(m.messageId ?? ''))
       .map((mail) => ({ id: ids.get(mail.messageId ?? '') as string, mail }))
       .sort((a, b) => a.id.localeCompare(b.id));
@@ -103,18 +71,7 @@ describe('moving the preliminary-review deadline: parts, reminders and the escal
   const reminderKey = (cycleId: string, bodyId: string, n: string) =>
     `${cycleId}/review/${bodyId}/review:${bodyId}:${n}`;
 
-  beforeAll(async () => {
-    stack = await startTestStack('time-skipping');
-    outbox = new Outbox(stack.outboxDir);
-    running = stack.worker.run();
-  });
-  afterAll(async () => {
-    if (running) {
-      stack.worker.shutdown();
-      await running;
-    }
-    await stack?.shutdown();
-  });
+  beforeAll(() => ({ stack, outbox } = kit));
 
   it('moved earlier: the parts, the body’s reminders and the escalation follow the new date', async () => {
     const original = beijingToEpochMs('2023-12-30 24:00');
@@ -172,12 +129,12 @@ describe('moving the preliminary-review deadline: parts, reminders and the escal
     expect(at('T-3')).toBe(beijingToEpochMs('2023-12-15 09:00')); // 12-17 is a Sunday
     expect(at('T-1')).toBe(beijingToEpochMs('2023-12-19 09:00'));
     const [t7] = await eventually('T-7 of the new deadline', async () => {
-      const found = await outbox.deliveriesOf(reminderKey(cycleId, 'info-tech-consortium', 'T-7'));
+      const found = await outbox.mailsOf(reminderKey(cycleId, 'info-tech-consortium', 'T-7'));
       return found.length > 0 ? found : undefined;
     });
     expect(t7.subject).toContain('评审结果报送截止还有 6 天，1 项待评审');
     expect(t7.text).toContain('2023-12-20 24:00 (北京时间 Beijing time)');
-    expect(await outbox.deliveriesOf(reminderKey(cycleId, 'info-tech-consortium', 'T-14'))).toEqual([]);
+    expect(await outbox.mailsOf(reminderKey(cycleId, 'info-tech-consortium', 'T-14'))).toEqual([]);
 
     // The stage runs until the new date, not a minute longer, and escalates the silent body then.
     await stack.sleepUntil(earlier - MINUTE, offset);
@@ -192,7 +149,7 @@ describe('moving the preliminary-review deadline: parts, reminders and the escal
     expect(escalation?.at).toBeGreaterThanOrEqual(earlier);
     expect(escalation?.at).toBeLessThan(earlier + MINUTE);
     const [mail] = await eventually('the escalation to the secretariat', async () => {
-      const found = await outbox.deliveriesOf(`${cycleId}/secretariat/escalation/preliminary-review`);
+      const found = await outbox.mailsOf(`${cycleId}/secretariat/escalation/preliminary-review`);
       return found.length > 0 ? found : undefined;
     });
     expect(mail.text).toContain('2023-12-20 24:00');
@@ -269,10 +226,10 @@ describe('moving the preliminary-review deadline: parts, reminders and the escal
     // T-3 of 2023-12-30 24:00 reaches info-tech-consortium at 12-27 09:00, not a minute earlier.
     const t3At = beijingToEpochMs('2023-12-27 09:00');
     await stack.sleepUntil(t3At - MINUTE, offset);
-    expect(await outbox.deliveriesOf(reminderKey(cycleId, 'info-tech-consortium', 'T-3'))).toEqual([]);
+    expect(await outbox.mailsOf(reminderKey(cycleId, 'info-tech-consortium', 'T-3'))).toEqual([]);
     await stack.sleepUntil(t3At + MINUTE, offset);
     const [t3] = await eventually('T-3', async () => {
-      const found = await outbox.deliveriesOf(reminderKey(cycleId, 'info-tech-consortium', 'T-3'));
+      const found = await outbox.mailsOf(reminderKey(cycleId, 'info-tech-consortium', 'T-3'));
       return found.length > 0 ? found : undefined;
     });
     expect(t3.subject).toContain('评审结果报送截止还有 3 天，1 项待评审');
@@ -295,7 +252,7 @@ describe('moving the preliminary-review deadline: parts, reminders and the escal
     );
     expect((await api.reviewState(cycleId, 'kczg-secretariat')).dueAt).toBe(partUntil);
     const [t1] = await eventually('T-1 of the new deadline', async () => {
-      const found = await outbox.deliveriesOf(reminderKey(cycleId, 'info-tech-consortium', 'T-1'));
+      const found = await outbox.mailsOf(reminderKey(cycleId, 'info-tech-consortium', 'T-1'));
       return found.length > 0 ? found : undefined;
     });
     expect(t1.subject).toContain('评审结果报送今天截止，1 项待评审');

@@ -1,0 +1,28 @@
+/**
+ * Every patch id the workflows branch on with `patched()`, in the order they were introduced.
+ * Each keeps the old path for workflows started before it (committed histories replay it); once
+ * no such workflow is open, the id moves to `deprecatePatch()` and then goes.
+ */
+export const PATCHES = {
+  /** Units skip reminders that were due before the unit workflow began. */
+  unitSkipsStaleReminders: 'unit-skips-stale-reminders',
+  /** Nominations no longer wake the unit's timeline (one timer fewer per nomination). */
+  nominationsLeaveTimelineAsleep: 'nominations-leave-timeline-asleep',
+  /** Keyed cycles confirm internal signals with their sender (confirm.ts). */
+  confirmedSignals: 'internal-signals-confirmed-with-sender',
+  /** A pause shifts deadlines by whole minutes. */
+  pauseShiftWholeMinutes: 'pause-shift-whole-minutes',
+  /** The secretariat's collection digests count down to the common deadline. */
+  collectionDigestsOnCommonDeadline: 'collection-digests-on-common-deadline',
+  /** Preliminary-review deadlines are kept per part; each body is told its latest. */
+  reviewDeadlinesPerPart: 'review-deadlines-per-part',
+  /** Review bodies skip reminders overtaken before their hand-over or by a later one. */
+  reviewBodySkipsStaleReminders: 'review-body-skips-stale-reminders',
+  /** The cycle's notices run beside the stage machine: a mail outage never holds a stage. */
+  noticesBesideStages: 'notices-beside-stages',
+  /**
+   * Mail that fell due while no worker ran goes once on waking, except what is pointless by then
+   * (domain/schedule.ts nextOnWaking); before, cycles skipped digests more than a minute late.
+   */
+  lateMailOnceOnWaking: 'late-mail-once-on-waking',
+} as const;

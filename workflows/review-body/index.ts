@@ -1,0 +1,23 @@
+/**
+ * One preliminary-review body (初评机构) in one cycle: holds the nominations of the lists or
+ * fields it reviews, takes its results per part, reports each finished part to the cycle, and
+ * reminds its contacts until every part is reported.
+ */
+import { allHandlersFinished, condition, setHandler } from '@temporalio/workflow';
+import type { Programme } from '../../domain/programme';
+import { reportReviewUpdate, reviewStateQuery, type ReviewBodyInput } from '../messages';
+import { ReviewBodyRun } from './run';
+
+/** Review bodies need the programme's names and reminder policy, not its roster. */
+export interface ReviewBodyWorkflowInput extends ReviewBodyInput {
+  programme: Programme;
+}
+
+export async function reviewBodyWorkflow(input: ReviewBodyWorkflowInput): Promise<void> {
+  const body = new ReviewBodyRun(input);
+  setHandler(reviewStateQuery, () => body.state());
+  setHandler(reportReviewUpdate, (r) => body.report(r), { validator: (r) => body.validateReport(r) });
+  body.installSignals();
+  await body.runTimeline();
+  await condition(allHandlersFinished);
+}

@@ -1,0 +1,203 @@
+/**
+ * A unit's nominations and their rules: the idempotency index, quota usage, and the checks every
+ * nominate, amend and withdraw passes (schema, list, quota, eligibility, duplicates).
+ */
+import { checkCandidate, type Candidate } from '../../domain/candidate';
+import { checkEligibility, normaliseName } from '../../domain/eligibility';
+import { checkQuota, quotaKey, quotaUsageReport } from '../../domain/quota';
+import { nominationId } from '../ids';
+import type { Nomination, NominateRequest, QuotaUsageRow, UnitInput } from '../messages';
+import { rejectWith } from '../refusals';
+
+export class UnitNominations {
+  readonly byId: Map<string, Nomination>;
+  private readonly byIdempotencyKey: Map<string, Nomination>;
+  sequence: number;
+  complete: boolean;
+
+  constructor(
+    private readonly input: UnitInput,
+    private readonly now: () => number,
+  ) {
+    this.byId = new Map((input.carried?.nominations ?? []).map((n) => [n.id, n]));
+    this.byIdempotencyKey = new Map([...this.byId.values()].map((n) => [n.idempotencyKey, n]));
+    this.sequence = input.carried?.sequence ?? 0;
+    this.complete = input.carried?.complete ?? false;
+  }
+
+  private usageKey(listId: string, fieldId?: string): string {
+    const list = this.input.programme.lists.find((l) => l.id === listId);
+    return list?.quota?.scope === 'field' ? quotaKey(listId, fieldId) : quotaKey(listId);
+  }
+
+  usage(): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const n of this.byId.values()) {
+      const key = this.usageKey(n.listId, n.fieldId);
+      counts[key] = (counts[key] ?? 0) + 1;
+    }
+    return counts;
+  }
+
+  usageReport(): QuotaUsageRow[] {
+    return quotaUsageReport(this.input.programme, this.input.unit, this.usage());
+  }
+
+  owesWork(): boolean {
+    return !this.complete && this.usageReport().some((row) => row.remaining > 0);
+  }
+
+  byKey(idempotencyKey: string): Nomination | undefined {
+    return this.byIdempotencyKey.get(idempotencyKey);
+  }
+
+  add(request: NominateRequest): Nomination {
+    const nomination: Nomination = {
+      id: nominationId(this.input.unit.id, ++this.sequence),
+      unitId: this.input.unit.id,
+      listId: request.listId,
+      fieldId: request.fieldId,
+      candidate: acceptedCandidate(request.candidate),
+      idempotencyKey: request.idempotencyKey,
+      submittedAt: this.now(),
+    };
+    this.byId.set(nomination.id, nomination);
+    this.byIdempotencyKey.set(request.idempotencyKey, nomination);
+    return nomination;
+  }
+
+  amend(id: string, candidate: unknown): Nomination {
+    const amended: Nomination = {
+      ...this.own(id),
+      candidate: acceptedCandidate(candidate),
+      amendedAt: this.now(),
+    };
+    this.byId.set(id, amended);
+    this.byIdempotencyKey.set(amended.idempotencyKey, amended);
+    return amended;
+  }
+
+  withdraw(id: string): Nomination {
+    const withdrawn = this.own(id);
+    this.byId.delete(id);
+    return withdrawn;
+  }
+
+  /** The unit's own nomination, or the UNKNOWN_NOMINATION refusal. */
+  own(id: unknown): Nomination {
+    const found = typeof id === 'string' ? this.byId.get(id) : undefined;
+    if (!found) {
+      const shown = typeof id === 'string' ? id : JSON.stringify(id);
+      rejectWith({
+        code: 'UNKNOWN_NOMINATION',
+        field: 'nominationId',
+        message: `本单位没有推荐 ${shown} / unit ${this.input.unit.id} has no nomination ${shown}`,
+        fix: '用 kczg cycle status 或 unitState 查询现有推荐 / list the unit’s nominations first',
+      });
+    }
+    return found;
+  }
+
+  /** A new nomination's request: key, part named by strings, then the candidate. */
+  assertRequest(request: NominateRequest): void {
+    const { programme } = this.input;
+    if (typeof request.listId !== 'string') {
+      rejectWith({
+        code: 'INVALID',
+        field: 'listId',
+        rule: 'type',
+        message: '榜单编号须为文本 / listId must be a string',
+        fix: `可选榜单 / lists: ${programme.lists.map((l) => l.id).join(', ')}`,
+      });
+    }
+    if (request.fieldId !== undefined && typeof request.fieldId !== 'string') {
+      rejectWith({
+        code: 'INVALID',
+        field: 'fieldId',
+        rule: 'type',
+        message: '领域编号须为文本，或省略 / fieldId must be a string, or left out',
+        fix: '分领域的榜单填写领域编号，其余省略 / give a field id for lists with fields only',
+      });
+    }
+    this.assertAcceptable(request.listId, request.fieldId, request.candidate);
+  }
+
+  /** Validates a candidate for a part; `except` is the nomination being amended. */
+  assertAcceptable(listId: string, fieldId: string | undefined, candidate: unknown, except?: string): void {
+    const { programme, unit } = this.input;
+    const given = assertCandidate(candidate);
+    const list = programme.lists.find((l) => l.id === listId);
+    if (!list) {
+      rejectWith({
+        code: 'UNKNOWN_LIST',
+        field: 'listId',
+        message: `没有榜单 "${listId}" / no list "${listId}" in ${programme.id}`,
+        fix: `可选榜单 / lists: ${programme.lists.map((l) => l.id).join(', ')}`,
+      });
+    }
+    if (!except) {
+      const quota = checkQuota({ programme, unit, listId, fieldId, usage: this.usage() });
+      if (!quota.ok) rejectWith(quota.rejection);
+    }
+    const verdict = checkEligibility({
+      programme,
+      list,
+      field: fieldId,
+      candidate: given,
+      priorWinners: this.input.priorWinners,
+    });
+    if (!verdict.eligible) {
+      rejectWith({
+        code: 'NOT_ELIGIBLE',
+        field: `candidate.${verdict.fact}`,
+        rule: verdict.rule,
+        message: verdict.message,
+        fix: '请核对候选条件，或改推荐其他候选 / check the list’s conditions or nominate another candidate',
+      });
+    }
+    this.assertNotDuplicate(listId, given, except);
+  }
+
+  private assertNotDuplicate(listId: string, given: Candidate, except?: string): void {
+    const sameCandidate = (n: Nomination) =>
+      n.id !== except &&
+      n.listId === listId &&
+      (given.identity && n.candidate.identity
+        ? given.identity === n.candidate.identity
+        : normaliseName(n.candidate.name) === normaliseName(given.name));
+    const duplicate = [...this.byId.values()].find(sameCandidate);
+    if (duplicate) {
+      rejectWith({
+        code: 'DUPLICATE',
+        field: 'candidate.name',
+        rule: 'unique-per-list',
+        message: `「${given.name}」已在本榜单推荐（${duplicate.id}）/ already nominated to ${listId} as ${duplicate.id}`,
+        fix: '如需修改请使用 amend / amend the existing nomination instead',
+      });
+    }
+  }
+}
+
+/** The candidate as stored: the validator has already refused any other. */
+function acceptedCandidate(raw: unknown): Candidate {
+  const checked = checkCandidate(raw);
+  if (!checked.ok)
+    throw new Error(`candidate passed its validator but not its check: ${checked.issue.message}`);
+  return checked.candidate;
+}
+
+function assertCandidate(candidate: unknown): Candidate {
+  const checked = checkCandidate(candidate);
+  if (!checked.ok) {
+    const { issue } = checked;
+    const field = ['candidate', ...issue.path.map(String)].join('.');
+    rejectWith({
+      code: 'INVALID',
+      field,
+      rule: 'schema',
+      message: `候选信息不合规 / invalid candidate: ${field}: ${issue.message}`,
+      fix: '按模板填写该字段 / fill the field as the template shows',
+    });
+  }
+  return checked.candidate;
+}
