@@ -1,14 +1,15 @@
 /**
  * Every activity the workflows call, built from their dependencies (the samples' factory style):
- * tests and the worker pass real ones (a loopback SMTP server, a temp folder, a real client).
+ * tests and the worker pass real ones (a loopback SMTP server, storage opened once per process,
+ * a real client).
  */
-import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
+import type { Storage } from '../storage';
 import { CycleReader } from './cycle-reader';
 import { createConfirmationActivities } from './confirmations';
 import { createEntityActivities } from './entities';
 import { allHeartbeating } from './heartbeat';
-import { createMailActivities, type MailDeps } from './mail';
+import { createMailActivities, type MailConfig } from './mail';
 import { createNoticeActivities } from './notify';
 import { createPublishActivities } from './publish';
 import { WinnersRegistry } from './registry';
@@ -16,31 +17,31 @@ import { WinnersRegistry } from './registry';
 export interface ActivityDeps {
   client: Client;
   taskQueue: string;
-  mail: MailDeps;
-  registry: WinnersRegistry;
-  /** Default folder for published lists. */
-  outDir: string;
+  mail: MailConfig;
+  /** Records (mail ledger, failures, winners) and files (published lists). */
+  storage: Pick<Storage, 'ledger' | 'winners' | 'files'>;
   /** Link shown in e-mails (platform address). */
   url?: string;
 }
 
 export function createActivities(deps: ActivityDeps) {
+  const registry = new WinnersRegistry(deps.storage.winners);
   const notices = createNoticeActivities({
-    mail: createMailActivities(deps.mail),
+    mail: createMailActivities({ ...deps.mail, ledger: deps.storage.ledger }),
     client: deps.client,
     url: deps.url,
-    undeliverableDir: join(deps.mail.ledgerDir, 'undeliverable'),
+    failures: deps.storage.ledger,
   });
   const entities = createEntityActivities({
     client: deps.client,
     taskQueue: deps.taskQueue,
     notices,
-    priorWinners: (_programmeId, year) => deps.registry.priorTo(year),
+    priorWinners: (_programmeId, year) => registry.priorTo(year),
   });
   const publication = createPublishActivities({
     reader: new CycleReader(deps.client),
-    registry: deps.registry,
-    outDir: deps.outDir,
+    registry,
+    files: deps.storage.files,
   });
   // `undeliverable` is for the confirming activity, not an activity itself.
   const confirmations = createConfirmationActivities({ client: deps.client, notices });

@@ -1,26 +1,28 @@
 /**
  * Sending mail, exactly once per business key. The Message-ID is derived from the business key,
- * and a ledger on disk records every message the SMTP server accepted: a retry of an accepted
- * send (an activity retried after a worker crash, a workflow replaying a reminder) finds the
- * ledger entry and returns 'already-sent' without contacting the server. The window left is a
- * crash between the server's acceptance and the ledger write; the retry then resends with the
- * same Message-ID, which mail clients use to fold duplicates.
+ * and the mail ledger (storage/mail-ledger.ts, shared by every worker) is claimed before the
+ * send and marked after the SMTP server accepted: a retry of an accepted send (an activity
+ * retried after a worker crash, a workflow replaying a reminder, another worker) finds the entry
+ * and returns 'already-sent' without contacting the server; a send in flight elsewhere makes the
+ * retry wait. The window left is a crash between the server's acceptance and the mark; once the
+ * claim's lease expires the retry resends with the same Message-ID, which mail clients use to
+ * fold duplicates.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdir, open, readFile, rename } from 'node:fs/promises';
-import { join } from 'node:path';
+import { hostname } from 'node:os';
 import { ApplicationFailure } from '@temporalio/common';
 import nodemailer from 'nodemailer';
 import { emailSchema } from '../domain/programme';
 import type { RenderedMail } from '../mail/templates';
+import type { MailLedger } from '../storage/mail-ledger';
 
 export interface MailDeps {
   /** smtp://host:port or smtps://user:pass@host:port */
   smtpUrl: string;
   /** The sender, "Name <address>" or a bare address. */
   from: string;
-  /** Folder of the sent ledger, one file per business key. */
-  ledgerDir: string;
+  /** The sent-mail ledger, in kczg's records. */
+  ledger: MailLedger;
   /** Right-hand side of generated Message-IDs, e.g. "kczg.example.org". */
   messageIdDomain: string;
 }
@@ -46,14 +48,8 @@ export interface SendResult {
 
 export type SmtpFailureType = 'SMTP_TRANSIENT' | 'SMTP_PERMANENT' | 'SMTP_AUTH' | 'SMTP_CONFIG';
 
-interface LedgerEntry {
-  businessKey: string;
-  messageId: string;
-  accepted: string[];
-  rejected: string[];
-  response: string;
-  sentAt: string;
-}
+/** Retryable: another sender holds the message's claim; the retry finds it sent or free. */
+export const MAIL_IN_FLIGHT = 'MAIL_IN_FLIGHT';
 
 /** What nodemailer and Node attach to their errors. */
 interface SmtpError extends Error {
@@ -144,27 +140,6 @@ function classifySmtpError(error: SmtpError): ApplicationFailure {
   return failure('SMTP_TRANSIENT', `Mail sending failed: ${detail}`, false);
 }
 
-async function writeAtomically(path: string, content: string): Promise<void> {
-  const tmp = `${path}.${randomUUID()}.tmp`;
-  const handle = await open(tmp, 'wx');
-  try {
-    await handle.writeFile(content, 'utf8');
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await rename(tmp, path);
-}
-
-async function readLedger(path: string): Promise<LedgerEntry | undefined> {
-  try {
-    return JSON.parse(await readFile(path, 'utf8')) as LedgerEntry;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
-}
-
 function parseSmtpUrl(smtpUrl: string): URL {
   let url: URL;
   try {
@@ -245,16 +220,16 @@ export function createMailActivities(deps: MailDeps): MailActivities {
     socketTimeout: SOCKET_TIMEOUT_MS,
   });
 
+  /** Who claims in the ledger: this process, distinct from every other sender. */
+  const sender = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+
   async function sendMail(request: MailRequest): Promise<SendResult> {
     const { businessKey, rendered } = request;
     if (!businessKey.trim()) throw configFailure('Mail request has an empty business key');
     const messageId = messageIdFor(businessKey, deps.messageIdDomain);
-    const ledgerPath = join(deps.ledgerDir, `${sha256(businessKey)}.json`);
 
-    const previous = await readLedger(ledgerPath);
-    if (previous) {
-      return { messageId: previous.messageId, status: 'already-sent', accepted: previous.accepted };
-    }
+    const previous = await deps.ledger.sent(businessKey);
+    if (previous) return { ...previous, status: 'already-sent' };
 
     if (request.to.length === 0) throw configFailure(`Mail "${businessKey}" has no recipients`);
     const invalid = request.to.filter((r) => !emailSchema.safeParse(r.email).success);
@@ -262,6 +237,16 @@ export function createMailActivities(deps: MailDeps): MailActivities {
       throw configFailure(
         `Mail "${businessKey}" has invalid recipient addresses: ${invalid.map((r) => JSON.stringify(r.email)).join(', ')}`,
       );
+    }
+
+    const claim = await deps.ledger.claim(businessKey, messageId, sender);
+    if (claim.status === 'sent') return { ...claim.entry, status: 'already-sent' };
+    if (claim.status === 'in-flight') {
+      throw ApplicationFailure.create({
+        message: `Mail "${businessKey}" is being sent by ${claim.claimedBy}; retrying finds it sent or free`,
+        type: MAIL_IN_FLIGHT,
+        nonRetryable: false,
+      });
     }
 
     const info = await transport
@@ -283,21 +268,18 @@ export function createMailActivities(deps: MailDeps): MailActivities {
             ]
           : [],
       })
-      .catch((error: SmtpError) => {
+      .catch(async (error: SmtpError) => {
+        // Not accepted: the claim goes back, so a retry (or another worker) may send.
+        await deps.ledger.release(businessKey, sender);
         throw classifySmtpError(error);
       });
 
     const accepted = info.accepted.map(addressOf);
-    const entry: LedgerEntry = {
-      businessKey,
-      messageId,
+    await deps.ledger.markSent(businessKey, sender, {
       accepted,
       rejected: info.rejected.map(addressOf),
       response: info.response,
-      sentAt: new Date().toISOString(),
-    };
-    await mkdir(deps.ledgerDir, { recursive: true });
-    await writeAtomically(ledgerPath, `${JSON.stringify(entry, null, 2)}\n`);
+    });
     return { messageId, status: 'sent', accepted };
   }
 

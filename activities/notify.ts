@@ -2,18 +2,16 @@
  * Renders a workflow's notice request with the mail templates and sends it exactly once. A
  * permanent failure (5xx, authentication, configuration) is recorded on the cycle and does not
  * fail the calling workflow; transient failures are thrown so Temporal retries with backoff.
- * The failure is first written on the worker (`undeliverableDir`): in a keyed cycle the cycle
- * confirms the mailFailed signal against that record, so a forged one changes nothing.
+ * The failure is first recorded in kczg's records (the mail ledger's failures): in a keyed cycle
+ * the cycle confirms the mailFailed signal against that record, so a forged one changes nothing.
  */
-import { createHash, randomUUID } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Client } from '@temporalio/client';
 import * as templates from '../mail/templates';
 import type { MailDeadline, RenderedMail } from '../mail/templates';
 import { mailFailedSignal } from '../workflows/messages';
 import type { NoticeRequest } from '../workflows/notices';
+import type { MailLedger } from '../storage/mail-ledger';
 import type { createMailActivities, SendResult } from './mail';
 
 export interface NoticeDeps {
@@ -21,14 +19,8 @@ export interface NoticeDeps {
   client: Client;
   /** Where recipients act (platform or published lists); rendered only when http(s). */
   url?: string;
-  /** Where permanent failures are recorded, one file per business key (shared like the ledger). */
-  undeliverableDir?: string;
-}
-
-interface UndeliverableRecord {
-  businessKey: string;
-  error: string;
-  at: string;
+  /** Where permanent failures are recorded (shared by every worker, like the sent ledger). */
+  failures: Pick<MailLedger, 'recordFailure' | 'failure'>;
 }
 
 export type NoticeResult = SendResult | { status: 'failed'; error: string };
@@ -101,33 +93,8 @@ export function renderNotice(request: NoticeRequest, url?: string): RenderedMail
 }
 
 export function createNoticeActivities(deps: NoticeDeps) {
-  const recordPath = (businessKey: string) =>
-    deps.undeliverableDir
-      ? join(deps.undeliverableDir, `${createHash('sha256').update(businessKey).digest('hex')}.json`)
-      : undefined;
-
-  async function recordUndeliverable(businessKey: string, error: string): Promise<void> {
-    const file = recordPath(businessKey);
-    if (!file || !deps.undeliverableDir) return;
-    await mkdir(deps.undeliverableDir, { recursive: true });
-    const record: UndeliverableRecord = { businessKey, error, at: new Date().toISOString() };
-    const temporary = `${file}.${randomUUID()}.tmp`;
-    await writeFile(temporary, `${JSON.stringify(record, null, 2)}\n`);
-    await rename(temporary, file);
-  }
-
   /** The recorded permanent failure of a message, if any (read by the cycle's confirmation). */
-  async function undeliverable(businessKey: string): Promise<{ error: string } | undefined> {
-    const file = recordPath(businessKey);
-    if (!file) return undefined;
-    try {
-      const record = JSON.parse(await readFile(file, 'utf8')) as UndeliverableRecord;
-      return record.businessKey === businessKey ? { error: record.error } : undefined;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw error;
-    }
-  }
+  const undeliverable = (businessKey: string) => deps.failures.failure(businessKey);
 
   async function sendNotice(request: NoticeRequest): Promise<NoticeResult> {
     try {
@@ -139,9 +106,9 @@ export function createNoticeActivities(deps: NoticeDeps) {
     } catch (error) {
       if (!(error instanceof ApplicationFailure) || !error.nonRetryable) throw error;
       const failure = `${error.type}: ${error.message}`;
-      // Recorded on the worker (what the cycle confirms against), then on the cycle, where the
+      // Recorded in the records (what the cycle confirms against), then on the cycle, where the
       // secretariat sees it in status and audit.
-      await recordUndeliverable(request.businessKey, failure);
+      await deps.failures.recordFailure(request.businessKey, failure);
       await deps.client.workflow.getHandle(request.cycleId).signal(mailFailedSignal, {
         businessKey: request.businessKey,
         error: failure,

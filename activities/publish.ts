@@ -4,12 +4,12 @@
  * to PDF when a Chromium is installed, and records the winners in the registry that later cycles'
  * eligibility reads. Re-running it rewrites the same files and records nothing twice.
  */
-import { mkdir, rename, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import { activityInfo, heartbeat, log } from '@temporalio/activity';
 import { formatDeadline } from '../domain/calendar';
 import type { Programme } from '../domain/programme';
 import { quotaKey } from '../domain/quota';
+import { FsFileStore, type FileStore } from '../storage/files';
+import { withScratchFolder } from '../storage/scratch';
 import type { FinalWinnersEntry, Nomination } from '../workflows/messages';
 import type { CycleReader } from './cycle-reader';
 import { pdfPrinter, printPdf } from './publication/pdf';
@@ -19,8 +19,8 @@ import type { WinnersRegistry } from './registry';
 export interface PublishDeps {
   reader: Pick<CycleReader, 'setup' | 'nominations'>;
   registry: WinnersRegistry;
-  /** Default output folder when the cycle names none. */
-  outDir: string;
+  /** Where the lists are published: published/<programme>/<list>.<format>. */
+  files: FileStore;
   /** Where the PDF printer is looked up (KCZG_CHROMIUM, PATH); default process.env. */
   env?: NodeJS.ProcessEnv;
   /** Told why PDFs were not printed; default the activity's logger. */
@@ -131,10 +131,13 @@ ${body}
 `;
 }
 
-async function writeAtomically(file: string, content: string | Buffer): Promise<void> {
-  const tmp = `${file}.tmp`;
-  await writeFile(tmp, content);
-  await rename(tmp, file);
+/** Chromium prints from and to files: the page goes through a scratch folder, the PDF comes back. */
+function printedPdf(chromium: string, name: string, html: string): Promise<Buffer> {
+  return withScratchFolder(async (scratch) => {
+    await scratch.put(`${name}.html`, html);
+    await printPdf(chromium, scratch.locate(`${name}.html`), scratch.locate(`${name}.pdf`));
+    return (await scratch.get(`${name}.pdf`)) as Buffer;
+  });
 }
 
 /** Inside an activity: tells the server this list is done (printing a PDF takes seconds). */
@@ -157,8 +160,14 @@ export function createPublishActivities(deps: PublishDeps) {
     const { programme } = await deps.reader.setup(args.cycleId);
     const nominations = new Map((await deps.reader.nominations(args.cycleId)).map((n) => [n.id, n]));
     const rowsByList = publishedRows(programme, args.winners, nominations);
-    const outDir = path.resolve(args.outDir ?? path.join(deps.outDir, programme.id));
-    await mkdir(outDir, { recursive: true });
+    // The store holds the published lists for every worker; a folder the cycle names gets a copy.
+    const prefix = `published/${programme.id}`;
+    const copy = args.outDir ? new FsFileStore(args.outDir) : undefined;
+    const outDir = copy?.root ?? deps.files.locate(prefix);
+    const write = async (name: string, content: string | Buffer) => {
+      await deps.files.put(`${prefix}/${name}`, content);
+      await copy?.put(name, content);
+    };
     const subtitle = `${programme.issuer.zh} · 发布于 / published ${formatDeadline(args.publishedAt)}`;
     const formats = programme.publication.formats;
     const printer = formats.includes('html')
@@ -171,18 +180,18 @@ export function createPublishActivities(deps: PublishDeps) {
       if (!rows) continue;
       total += rows.length;
       const title = `${programme.name.zh} · ${list.name.zh}`;
-      const base = path.join(outDir, list.id);
       if (formats.includes('json')) {
-        await writeAtomically(
-          `${base}.json`,
+        await write(
+          `${list.id}.json`,
           `${JSON.stringify({ programme: programme.id, year: programme.year, list: list.id, title, rows }, null, 2)}\n`,
         );
       }
-      if (formats.includes('csv')) await writeAtomically(`${base}.csv`, renderCsv(rows));
+      if (formats.includes('csv')) await write(`${list.id}.csv`, renderCsv(rows));
       if (formats.includes('html')) {
-        await writeAtomically(`${base}.html`, renderHtml(title, subtitle, rows));
+        const html = renderHtml(title, subtitle, rows);
+        await write(`${list.id}.html`, html);
         if ('chromium' in printer) {
-          await printPdf(printer.chromium, `${base}.html`, `${base}.pdf`);
+          await write(`${list.id}.pdf`, await printedPdf(printer.chromium, list.id, html));
           printed++;
         }
       }
@@ -194,7 +203,7 @@ export function createPublishActivities(deps: PublishDeps) {
           headings: HEADINGS,
           rows,
         });
-        await writeAtomically(`${base}.xlsx`, workbook);
+        await write(`${list.id}.xlsx`, workbook);
       }
       reportProgress(list.id);
     }

@@ -1,60 +1,49 @@
 /**
  * The registry of published winners: every list this service published, plus lists imported from
- * files. Later cycles read it for the "not an earlier winner" rule. One JSON file, rewritten
- * atomically; recording the same cycle's winners twice changes nothing.
+ * files (`kczg registry import`). Later cycles read it for the "not an earlier winner" rule. It
+ * lives in kczg's records (storage/winners.ts), shared by every worker; recording the same
+ * cycle's winners twice changes nothing.
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { PriorWinner } from '../domain/eligibility';
+import { openStorage } from '../storage';
+import type { WinnerRecord, WinnersStore } from '../storage/winners';
 import { cellReader, headingLookup, parseCsv, TableError, tableOf } from '../tables/table';
 
-export interface RegistryEntry extends PriorWinner {
-  /** Where it came from: a cycle's nomination id, or an import's file and row. */
-  source: string;
-}
+export type RegistryEntry = WinnerRecord;
 
 export class WinnersRegistry {
-  constructor(readonly file: string) {}
+  /**
+   * `where` is the records' winners, or the path `kczg registry import` still names
+   * (<data folder>/registry/winners.json): then each call opens that data folder's storage
+   * (KCZG_DATABASE_URL, else the folder's embedded database) and closes it after.
+   */
+  constructor(private readonly where: WinnersStore | string) {}
 
-  async entries(): Promise<RegistryEntry[]> {
+  private async withStore<T>(use: (store: WinnersStore) => Promise<T>): Promise<T> {
+    if (typeof this.where !== 'string') return use(this.where);
+    const storage = await openStorage({ dataDir: path.dirname(path.dirname(path.resolve(this.where))) });
     try {
-      const parsed = JSON.parse(await readFile(this.file, 'utf8')) as { entries: RegistryEntry[] };
-      return parsed.entries;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw new Error(
-        `获奖名录无法读取 / the winners registry ${this.file} is unreadable: ${(error as Error).message}`,
-        { cause: error },
-      );
+      return await use(storage.winners);
+    } finally {
+      await storage.close();
     }
+  }
+
+  entries(): Promise<RegistryEntry[]> {
+    return this.withStore((store) => store.list());
   }
 
   /** Winners of years before `year`: what a cycle of that year must exclude. */
   async priorTo(year: number): Promise<PriorWinner[]> {
-    return (await this.entries())
-      .filter((e) => e.year < year)
-      .map(({ year: y, listId, fieldId, name, identity, programmeId }) => ({
-        year: y,
-        listId,
-        ...(fieldId ? { fieldId } : {}),
-        name,
-        ...(identity ? { identity } : {}),
-        programmeId,
-      }));
+    const winners = await this.withStore((store) => store.list(year));
+    return winners.map(({ source: _source, ...winner }) => winner);
   }
 
   /** Adds entries not already present (same programme, year and source). Returns how many were new. */
-  async record(entries: RegistryEntry[]): Promise<number> {
-    const existing = await this.entries();
-    const key = (e: RegistryEntry) => `${e.programmeId}|${e.year}|${e.source}`;
-    const known = new Set(existing.map(key));
-    const fresh = entries.filter((e) => !known.has(key(e)));
-    if (fresh.length === 0) return 0;
-    await mkdir(path.dirname(this.file), { recursive: true });
-    const tmp = `${this.file}.${process.pid}.tmp`;
-    await writeFile(tmp, `${JSON.stringify({ entries: [...existing, ...fresh] }, null, 1)}\n`);
-    await rename(tmp, this.file);
-    return fresh.length;
+  record(entries: RegistryEntry[]): Promise<number> {
+    return this.withStore((store) => store.record(entries));
   }
 }
 

@@ -11,6 +11,7 @@ import type { AesGcmCodec } from '../codec/aes-gcm-codec';
 import { startCodecServer, type CodecServer } from '../codec/codec-server';
 import type { DataConverter } from '@temporalio/common';
 import { dataConverterFor, resolveEmbeddedCodec } from '../codec/data-converter';
+import { openStorage, type Storage } from '../storage';
 import { createKczgWorker } from '../worker/create';
 import { registerSearchAttributes } from '../worker/setup';
 import { searchAttributeKeys } from '../workflows/search-attributes';
@@ -19,7 +20,7 @@ import { startOutboxSmtpServer, type OutboxSmtpServer } from './smtp-outbox';
 
 export interface StackOptions {
   mode: 'time-skipping' | 'dev';
-  /** Registry, published lists, mail ledger and outbox live here. */
+  /** The embedded records (mail ledger, winners), published lists and outbox live here. */
   dataDir: string;
   /** Dev server only: persist to this SQLite file (default in memory). */
   dbFile?: string;
@@ -44,6 +45,8 @@ export interface Stack {
   env: TestWorkflowEnvironment;
   smtp: OutboxSmtpServer;
   worker: KczgWorker;
+  /** kczg's records and files, open while the stack runs. */
+  storage: Storage;
   outboxDir: string;
   dataDir: string;
   /** The payload codec in use; undefined when the stack runs unencrypted (`codec: 'none'`). */
@@ -130,17 +133,19 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     throw error;
   }
   const smtp = await startOutboxSmtpServer({ outboxDir });
+  let storage: Storage | undefined;
   try {
+    storage = await openStorage({ dataDir: options.dataDir });
     if (options.mode === 'time-skipping') await registerSearchAttributes(env.connection, env.namespace);
     const worker = await createKczgWorker({
       connection: env.nativeConnection,
       client: env.client,
       namespace: env.namespace,
       dataDir: options.dataDir,
+      storage,
       mail: {
         smtpUrl: smtp.url,
         from: '"科创中国 秘书处 kczg" <noreply@kczg.example.org>',
-        ledgerDir: path.join(options.dataDir, 'mail-ledger'),
         messageIdDomain: 'kczg.example.org',
       },
       workflowBundlePath: options.workflowBundlePath,
@@ -150,6 +155,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       env,
       smtp,
       worker,
+      storage,
       outboxDir,
       dataDir: options.dataDir,
       codec,
@@ -157,12 +163,14 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       withWorker: (fn) => worker.runUntil(fn),
       async shutdown() {
         await smtp.close();
+        await storage?.close();
         await env.teardown();
         await codecServer?.close();
       },
     };
   } catch (error) {
     await smtp.close();
+    await storage?.close();
     await env.teardown();
     await codecServer?.close();
     throw error;

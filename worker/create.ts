@@ -8,8 +8,8 @@ import type { Client } from '@temporalio/client';
 import { NativeConnection, Worker, type State, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { dataConverterFor, resolveCodecChoice, type CodecChoice } from '../codec/data-converter';
-import type { MailDeps } from '../activities/mail';
-import { WinnersRegistry } from '../activities/registry';
+import type { MailConfig } from '../activities/mail';
+import { openStorage, type Storage } from '../storage';
 import { cycleTaskQueueOf, TASK_QUEUE } from '../workflows/ids';
 
 export interface KczgWorkerOptions {
@@ -17,9 +17,14 @@ export interface KczgWorkerOptions {
   client: Client;
   namespace?: string;
   taskQueue?: string;
-  /** Registry and default publication folder live here. */
+  /** The embedded records and files live here, unless KCZG_DATABASE_URL / KCZG_S3_URL move them. */
   dataDir: string;
-  mail: MailDeps;
+  /** Storage opened by the caller (kept open after the worker stops); default: opened from dataDir. */
+  storage?: Storage;
+  mail: MailConfig & {
+    /** Ignored: the ledger is in kczg's records now. Accepted until the callers stop passing it. */
+    ledgerDir?: string;
+  };
   /** A prebuilt workflow bundle; default: dist/workflow-bundle.js when built, else the sources. */
   workflowBundlePath?: string;
   url?: string;
@@ -73,6 +78,8 @@ export class KczgWorker {
   constructor(
     readonly entities: Worker,
     readonly cycles: Worker,
+    /** Storage the worker opened itself, closed when it stops running. */
+    private readonly ownStorage?: Storage,
   ) {}
 
   private get workers(): Worker[] {
@@ -88,6 +95,8 @@ export class KczgWorker {
       this.shutdown();
       await Promise.allSettled(runs);
       throw error;
+    } finally {
+      await this.ownStorage?.close();
     }
   }
 
@@ -119,13 +128,14 @@ export class KczgWorker {
 
 export async function createKczgWorker(options: KczgWorkerOptions): Promise<KczgWorker> {
   const taskQueue = options.taskQueue ?? TASK_QUEUE;
-  // One set of activities for both: the mail ledger and the winners registry have one writer.
+  // Storage opened once per process (PGlite takes seconds), one set of activities for both.
+  const storage = options.storage ?? (await openStorage({ dataDir: options.dataDir }));
+  const { smtpUrl, from, messageIdDomain } = options.mail;
   const activities = createActivities({
     client: options.client,
     taskQueue,
-    mail: options.mail,
-    registry: new WinnersRegistry(path.join(options.dataDir, 'registry', 'winners.json')),
-    outDir: path.join(options.dataDir, 'published'),
+    mail: { smtpUrl, from, messageIdDomain },
+    storage,
     url: options.url,
   });
   const common = {
@@ -150,5 +160,5 @@ export async function createKczgWorker(options: KczgWorkerOptions): Promise<Kczg
     taskQueue: cycleTaskQueueOf(taskQueue),
     maxCachedWorkflows: 50,
   });
-  return new KczgWorker(entities, cycles);
+  return new KczgWorker(entities, cycles, options.storage ? undefined : storage);
 }

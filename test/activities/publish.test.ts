@@ -12,6 +12,7 @@ import ExcelJS from 'exceljs';
 import { createPublishActivities, type PdfOutcome } from '../../activities/publish';
 import { displayWidth, HEADER_ROW } from '../../activities/publication/xlsx';
 import { WinnersRegistry } from '../../activities/registry';
+import { FsFileStore } from '../../storage/files';
 import type { Nomination } from '../../workflows/messages';
 import { loadProgramme } from '../../programmes/loader';
 import { ensureBrowser, PDF_RASTER_PACKAGES, ProvisionError } from '../../servers/provision';
@@ -53,7 +54,7 @@ async function publishInto(
       nominations: async () => nominations,
     },
     registry: new WinnersRegistry(path.join(dir, 'registry')),
-    outDir: dir,
+    files: new FsFileStore(dir),
     env,
     warn: (message) => warnings.push(message),
   });

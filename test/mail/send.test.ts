@@ -5,6 +5,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { simpleParser } from 'mailparser';
 import {
   createMailActivities,
+  MAIL_IN_FLIGHT,
   mailConfigFromEnv,
   messageIdFor,
   type MailRequest,
@@ -12,6 +13,9 @@ import {
 import { listOutbox } from '../../mail/outbox';
 import { unitReminder } from '../../mail/templates';
 import { startOutboxSmtpServer, type OutboxSmtpServer } from '../../servers/smtp-outbox';
+import { MailLedger } from '../../storage/mail-ledger';
+import { openRecords, type OpenRecords } from '../../storage/records';
+import { createDatabase, usePostgresServer } from '../support/postgres';
 
 const FROM = '科创中国联合体秘书处 <noreply@kczg.example.org>';
 const DOMAIN = 'kczg.example.org';
@@ -19,13 +23,25 @@ const DEADLINE = Date.parse('2023-12-01T00:00:00+08:00'); // 2023-11-30 24:00 Be
 
 let root: string;
 let outboxDir: string;
-let ledgerDir: string;
+/** The embedded records (PGlite), opened once for the file; the ledger is emptied before each test. */
+let records: OpenRecords;
+let ledger: MailLedger;
 const servers: OutboxSmtpServer[] = [];
+const postgres = usePostgresServer();
+
+beforeAll(async () => {
+  records = await openRecords({ backend: 'pglite' });
+  ledger = new MailLedger(records.db);
+}, 60_000);
+
+afterAll(async () => {
+  await records?.close();
+});
 
 beforeEach(async () => {
   root = await mkdtemp(join(tmpdir(), 'kczg-mail-'));
   outboxDir = join(root, 'outbox');
-  ledgerDir = join(root, 'ledger');
+  await records.db.deleteFrom('mail_ledger').execute();
 });
 
 afterEach(async () => {
@@ -40,7 +56,7 @@ async function startServer(options: Partial<Parameters<typeof startOutboxSmtpSer
 }
 
 function activities(smtpUrl: string) {
-  return createMailActivities({ smtpUrl, from: FROM, ledgerDir, messageIdDomain: DOMAIN });
+  return createMailActivities({ smtpUrl, from: FROM, ledger, messageIdDomain: DOMAIN });
 }
 
 function request(overrides: Partial<MailRequest> = {}): MailRequest {
@@ -148,7 +164,7 @@ describe('sendMail against a real loopback SMTP server', () => {
     expect(await emlFiles()).toHaveLength(1);
   });
 
-  it('turns a 550 into a non-retryable SMTP_PERMANENT failure and stores nothing', async () => {
+  it('turns a 550 into a non-retryable SMTP_PERMANENT failure and leaves no ledger entry', async () => {
     const server = await startServer({
       faults: { rejectAll: { code: 550, message: 'mailbox unavailable' } },
     });
@@ -157,7 +173,31 @@ describe('sendMail against a real loopback SMTP server', () => {
     expect(failure.nonRetryable).toBe(true);
     expect(failure.message).toContain('550');
     expect(await emlFiles()).toHaveLength(0);
-    expect(await readdir(ledgerDir).catch(() => [])).toHaveLength(0);
+    expect(await records.db.selectFrom('mail_ledger').selectAll().execute()).toEqual([]);
+  });
+
+  it('waits for a send in flight elsewhere: a retryable MAIL_IN_FLIGHT, no delivery, then already-sent', async () => {
+    const server = await startServer();
+    const req = request();
+    const messageId = messageIdFor(req.businessKey, DOMAIN);
+    await ledger.claim(req.businessKey, messageId, 'another-worker');
+
+    const failure = await failureOf(activities(server.url).sendMail(req));
+    expect(failure.type).toBe(MAIL_IN_FLIGHT);
+    expect(failure.nonRetryable).toBe(false);
+    expect(await emlFiles()).toHaveLength(0);
+
+    await ledger.markSent(req.businessKey, 'another-worker', {
+      accepted: ['unit-a@example.org'],
+      rejected: [],
+      response: '250 OK',
+    });
+    expect(await activities(server.url).sendMail(req)).toEqual({
+      status: 'already-sent',
+      messageId,
+      accepted: ['unit-a@example.org'],
+    });
+    expect(await emlFiles()).toHaveLength(0);
   });
 
   it('retries after the server was down: a retryable failure, then one delivery once it is up', async () => {
@@ -217,6 +257,49 @@ describe('sendMail against a real loopback SMTP server', () => {
     expect(to?.value).toEqual([
       { name: 'Evil Bcc: victim@example.org <script>alert(1)</script>', address: 'unit-a@example.org' },
     ]);
+  });
+});
+
+describe('two workers sending the same mails through one PostgreSQL ledger', () => {
+  it('delivers each business key exactly once; the other sender finds it in flight or sent', async () => {
+    const server = await startServer();
+    const url = await createDatabase(postgres(), 'mail_two_workers');
+    const workers = await Promise.all([1, 2].map(() => openRecords({ backend: 'postgres', url })));
+    try {
+      const [a, b] = workers.map((w) =>
+        createMailActivities({
+          smtpUrl: server.url,
+          from: FROM,
+          ledger: new MailLedger(w.db),
+          messageIdDomain: DOMAIN,
+        }),
+      );
+      const keys = Array.from({ length: 20 }, (_, i) => `2023-national/unit-${i}/collection/T-7`);
+      const outcome = (promise: Promise<{ status: string }>) =>
+        promise.then(
+          (result) => result.status,
+          (error: ApplicationFailure) => error.type,
+        );
+      const results = await Promise.all(
+        keys.flatMap((businessKey) => [
+          outcome(a.sendMail(request({ businessKey }))),
+          outcome(b.sendMail(request({ businessKey }))),
+        ]),
+      );
+      keys.forEach((_key, i) => {
+        const pair = [results[2 * i], results[2 * i + 1]];
+        expect(pair.filter((status) => status === 'sent')).toHaveLength(1);
+        expect(pair.filter((status) => status !== 'sent')[0]).toMatch(/^(already-sent|MAIL_IN_FLIGHT)$/);
+      });
+      // Temporal retries the in-flight ones: they find the mail sent.
+      const retried = await Promise.all(keys.map((businessKey) => b.sendMail(request({ businessKey }))));
+      expect(retried.map((r) => r.status)).toEqual(keys.map(() => 'already-sent'));
+
+      const delivered = (await listOutbox(outboxDir)).map((e) => e.messageId).sort();
+      expect(delivered).toEqual(keys.map((key) => messageIdFor(key, DOMAIN)).sort());
+    } finally {
+      await Promise.all(workers.map((w) => w.close()));
+    }
   });
 });
 
