@@ -1,0 +1,48 @@
+/** kczg's records, as the migrations (migrations.ts) create them: Kysely's view of the tables. */
+import type { ColumnType, Generated, Kysely } from 'kysely';
+
+/** Written as a Date or ISO string, read back as a Date. */
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+/** A jsonb column holding a string list (pg and PGlite both parse it). */
+type StringList = ColumnType<string[], string, string>;
+
+export interface MailLedgerTable {
+  business_key: string;
+  message_id: string;
+  /** 'claimed': a sender owns it and may be talking to SMTP; 'sent': the server accepted it. */
+  state: 'claimed' | 'sent';
+  claimed_by: string;
+  claimed_at: Timestamp;
+  accepted: StringList | null;
+  rejected: StringList | null;
+  response: string | null;
+  sent_at: Timestamp | null;
+}
+
+export interface MailFailuresTable {
+  business_key: string;
+  error: string;
+  recorded_at: Timestamp;
+}
+
+export interface WinnersTable {
+  /** Insertion order, so the registry reads back in the order it was written. */
+  seq: Generated<number>;
+  programme_id: string;
+  year: number;
+  /** A cycle's nomination ("cycleId#nominationId") or an import's file and row. */
+  source: string;
+  list_id: string;
+  field_id: string | null;
+  name: string;
+  identity: string | null;
+  recorded_at: Timestamp;
+}
+
+export interface RecordsSchema {
+  mail_ledger: MailLedgerTable;
+  mail_failures: MailFailuresTable;
+  winners: WinnersTable;
+}
+
+export type Records = Kysely<RecordsSchema>;
