@@ -6,6 +6,7 @@
  * Both are cached outside git (KCZG_CACHE_DIR, else $XDG_CACHE_HOME/kczg, else ~/.cache/kczg),
  * reused on every later run, and guarded by a lock so concurrent callers build once.
  * Where Java/Maven or Go are missing, the SDK's own download is the fallback (needs internet).
+ * The Temporal server for PostgreSQL is built the same way (provision-temporal-server.ts).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -38,7 +39,7 @@ export function cacheRoot(env: NodeJS.ProcessEnv = process.env): string {
   return path.join(base, 'kczg');
 }
 
-function hasCommand(command: string, args: string[]): boolean {
+export function hasCommand(command: string, args: string[]): boolean {
   const result = spawnSync(command, args, { stdio: 'ignore' });
   return result.status === 0;
 }
@@ -58,7 +59,7 @@ function findOnPath(name: string, env: NodeJS.ProcessEnv = process.env): string 
 }
 
 /** Runs a command, forwarding its output lines to the log and a heartbeat every 30 s. */
-function runLogged(
+export function runLogged(
   command: string,
   args: string[],
   options: { cwd?: string; env?: NodeJS.ProcessEnv; log: Log; what: string },
@@ -102,7 +103,7 @@ function runLogged(
 }
 
 /** A cross-process lock: mkdir is atomic. Stale locks (dead owner) are broken. */
-async function withLock<T>(dir: string, log: Log, fn: () => Promise<T>): Promise<T> {
+export async function withLock<T>(dir: string, log: Log, fn: () => Promise<T>): Promise<T> {
   fs.mkdirSync(path.dirname(dir), { recursive: true });
   const lockDir = `${dir}.lock`;
   let announced = false;
