@@ -98,10 +98,11 @@ export async function ensureTemporalServer(log: Log = () => undefined): Promise<
       fs.renameSync(path.join(staging, 'sql'), built.sqlTool);
       fs.cpSync(path.join(serverModuleDir(), POSTGRES_SCHEMA), built.postgresSchemaDir, { recursive: true });
       // The module cache is read-only; the copy need not be.
-      for (const entry of fs.readdirSync(built.postgresSchemaDir, { recursive: true })) {
+      for (const entry of ['', ...fs.readdirSync(built.postgresSchemaDir, { recursive: true })]) {
         const file = path.join(built.postgresSchemaDir, String(entry));
         fs.chmodSync(file, fs.statSync(file).isDirectory() ? 0o755 : 0o644);
       }
+      fs.chmodSync(staging, 0o755); // mkdtemp made it private
       fs.writeFileSync(path.join(staging, '.complete'), new Date().toISOString());
       fs.rmSync(dir, { recursive: true, force: true });
       fs.renameSync(staging, dir);
