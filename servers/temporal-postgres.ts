@@ -1,14 +1,13 @@
 /**
  * A real Temporal server on PostgreSQL, for running kczg on several machines: the schema tool
  * creates or updates the `temporal` and `temporal_visibility` databases, a YAML config runs the
- * frontend, history, matching and worker services in one process on loopback ports, the
+ * frontend, history, matching and worker services in one process on free ports of one address, the
  * `default` namespace is registered (the server does not create it) with kczg's search attributes,
  * and `stop()` ends the whole process group. Workers and the CLI reach it like any cluster:
  * TEMPORAL_ADDRESS or an envconfig profile.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
@@ -16,6 +15,7 @@ import { status } from '@grpc/grpc-js';
 import { registerSearchAttributes } from '../worker/create';
 import { runLogged, type Log } from './provision';
 import type { TemporalServerBinaries } from './provision-temporal-server';
+import { postgresTarget, serverConfig, servicePorts } from './temporal-postgres-config';
 
 export interface TemporalOnPostgresOptions {
   binaries: TemporalServerBinaries;
@@ -23,9 +23,9 @@ export interface TemporalOnPostgresOptions {
   databaseUrl: string;
   /** Config and server log are written here (kept across restarts). */
   dir: string;
-  /** Frontend gRPC port; default a free one. The other services take free loopback ports. */
+  /** Frontend gRPC port; default a free one. The other services take free ports of the same address. */
   port?: number;
-  /** The address the frontend listens on and announces; default 127.0.0.1. */
+  /** The address (an IP, not 0.0.0.0) every service listens on and announces; default 127.0.0.1. */
   ip?: string;
   /** Registered when missing; default `default`. */
   namespace?: string;
@@ -44,38 +44,11 @@ export interface TemporalOnPostgres {
   stop(graceMs?: number): Promise<void>;
 }
 
-interface PostgresTarget {
-  host: string;
-  port: number;
-  user: string;
-  password: string;
-  /** The database named in the URL: the one the schema tool connects to while creating the others. */
-  database?: string;
-}
-
 const DATABASES = [
   { name: 'temporal', versioned: path.join('temporal', 'versioned') },
   { name: 'temporal_visibility', versioned: path.join('visibility', 'versioned') },
 ] as const;
-/** Few shards suit one small cluster; the number is fixed once the database is set up. */
-const HISTORY_SHARDS = 4;
 const RETENTION_DAYS = 30;
-
-function postgresTarget(databaseUrl: string): PostgresTarget {
-  const url = new URL(databaseUrl);
-  if (!/^postgres(ql)?:$/.test(url.protocol)) {
-    throw new Error(
-      `不是 PostgreSQL 地址 / not a PostgreSQL URL: ${url.protocol}//… (want postgres://user@host:port/db)`,
-    );
-  }
-  return {
-    host: url.hostname,
-    port: Number(url.port || 5432),
-    user: decodeURIComponent(url.username) || 'postgres',
-    password: decodeURIComponent(url.password),
-    database: decodeURIComponent(url.pathname.slice(1)) || undefined,
-  };
-}
 
 /**
  * Creates the two databases when missing and brings their schemas to the versions this server
@@ -133,103 +106,6 @@ async function existingDatabases(databaseUrl: string): Promise<Set<string>> {
   } finally {
     await client.end();
   }
-}
-
-/**
- * A free port on `ip` in [low, high]: random tries, each bound briefly to prove it free (another
- * process could take it before the server does, rarely).
- */
-async function freePort(ip: string, [low, high]: readonly [number, number]): Promise<number> {
-  for (let attempt = 0; ; attempt++) {
-    const port = low + Math.floor(Math.random() * (high - low + 1));
-    const free = await new Promise<boolean>((resolve) => {
-      const probe = net.createServer();
-      probe.once('error', () => resolve(false));
-      probe.listen(port, ip, () => probe.close(() => resolve(true)));
-    });
-    if (free) return port;
-    if (attempt > 200) throw new Error(`no free port on ${ip} in ${low}-${high}`);
-  }
-}
-
-/** The cluster_membership table keeps ports as smallint: membership ports must stay below 32768. */
-const MEMBERSHIP_PORTS = [20000, 32767] as const;
-const GRPC_PORTS = [20000, 60000] as const;
-
-type ServiceName = 'frontend' | 'history' | 'matching' | 'worker';
-type ServicePorts = Record<ServiceName, { grpcPort: number; membershipPort: number; httpPort?: number }>;
-
-/** The server's YAML (JSON strings are YAML scalars, so every value is quoted safely). */
-function serverConfig(pg: PostgresTarget, ip: string, ports: ServicePorts): string {
-  const q = JSON.stringify;
-  const store = (database: string) => `      sql:
-        pluginName: "postgres12"
-        databaseName: ${q(database)}
-        connectAddr: ${q(`${pg.host}:${pg.port}`)}
-        connectProtocol: "tcp"
-        user: ${q(pg.user)}
-        password: ${q(pg.password)}
-        maxConns: 10
-        maxIdleConns: 10
-        maxConnLifetime: "1h"`;
-  const service = (name: ServiceName) => {
-    const { grpcPort, membershipPort, httpPort } = ports[name];
-    return `  ${name}:
-    rpc:
-      grpcPort: ${grpcPort}
-      membershipPort: ${membershipPort}
-      bindOnIP: ${q(ip)}${httpPort ? `\n      httpPort: ${httpPort}` : ''}`;
-  };
-  return `# Written by kczg (servers/temporal-postgres.ts); rewritten on every start.
-log:
-  stdout: true
-  level: warn
-persistence:
-  defaultStore: postgres-default
-  visibilityStore: postgres-visibility
-  numHistoryShards: ${HISTORY_SHARDS}
-  datastores:
-    postgres-default:
-${store('temporal')}
-    postgres-visibility:
-${store('temporal_visibility')}
-global:
-  membership:
-    maxJoinDuration: 30s
-    broadcastAddress: ${q(ip)}
-services:
-${(['frontend', 'history', 'matching', 'worker'] as const).map(service).join('\n')}
-clusterMetadata:
-  enableGlobalNamespace: false
-  failoverVersionIncrement: 10
-  masterClusterName: "active"
-  currentClusterName: "active"
-  clusterInformation:
-    active:
-      enabled: true
-      initialFailoverVersion: 1
-      rpcName: "frontend"
-      rpcAddress: ${q(`${ip}:${ports.frontend.grpcPort}`)}
-dcRedirectionPolicy:
-  policy: "noop"
-`;
-}
-
-async function servicePorts(ip: string, frontendPort?: number): Promise<ServicePorts> {
-  const ports = async () => ({
-    grpcPort: await freePort(ip, GRPC_PORTS),
-    membershipPort: await freePort(ip, MEMBERSHIP_PORTS),
-  });
-  return {
-    frontend: {
-      ...(await ports()),
-      ...(frontendPort ? { grpcPort: frontendPort } : {}),
-      httpPort: await freePort(ip, GRPC_PORTS),
-    },
-    history: await ports(),
-    matching: await ports(),
-    worker: await ports(),
-  };
 }
 
 /**

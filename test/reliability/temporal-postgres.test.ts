@@ -4,8 +4,9 @@
  * tool, starts the server (frontend, history, matching and worker in one process), and runs a small
  * national-2023 cycle through it with a real `kczg worker` process: a few nominations, then the
  * collection closes and the stage moves on. State is read through the typed client and the cycle
- * is found by its search attributes in the SQL visibility store. Everything it started is stopped,
- * and no process of it is left.
+ * is found by its search attributes in the SQL visibility store. A second server on the same
+ * databases (set up again: idempotent) still has the cycle. Everything it started is stopped, and
+ * no process of it is left.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -21,6 +22,7 @@ import { startPostgres, type PostgresServer } from '../../servers/postgres';
 import { ensureTemporalServer } from '../../servers/provision-temporal-server';
 import { startOutboxSmtpServer, type OutboxSmtpServer } from '../../servers/smtp-outbox';
 import { startTemporalOnPostgres, type TemporalOnPostgres } from '../../servers/temporal-postgres';
+import { stageKey } from '../../workflows/search-attributes';
 import { deliveriesByKey } from './support/outbox';
 import { codecKeyEnv, MAIL_FROM, startWorkerProcess, waitFor, type LoggedProcess } from './support/processes';
 
@@ -103,7 +105,7 @@ describe('kczg on a Temporal server backed by PostgreSQL (issue 14)', () => {
     else if (dir) process.stderr.write(`[temporal-postgres] logs kept in ${dir}\n`);
   });
 
-  it('runs nominations and the collection close through the server, finds the cycle by its search attributes, and leaves no process behind', async () => {
+  it('runs nominations and the collection close through the server, finds the cycle by its search attributes, keeps it across a server restart on the same databases, and leaves no process behind', async () => {
     const programme = postgresTestProgramme();
     const cycleId = 'kczg:pg-test-2023';
     const started = await api.startCycle(programme, { startAt: CLOSES_AT - LEAD_MS });
@@ -172,14 +174,30 @@ describe('kczg on a Temporal server backed by PostgreSQL (issue 14)', () => {
     expect(found).toEqual([cycleId]);
 
     // Stopped, nothing of the server or the worker is left.
-    const serverPid = (temporal as TemporalOnPostgres).pid;
+    const first = temporal as TemporalOnPostgres;
     const workerPid = (worker as LoggedProcess).pid;
     await (worker as LoggedProcess).kill('SIGTERM');
-    await (temporal as TemporalOnPostgres).stop();
-    expect({ server: groupAlive(serverPid), worker: groupAlive(workerPid) }).toEqual({
+    await first.stop();
+    expect({ server: groupAlive(first.pid), worker: groupAlive(workerPid) }).toEqual({
       server: false,
       worker: false,
     });
+
+    // The history lives in PostgreSQL: a new server on the same databases (set up again, which
+    // changes nothing) still has the cycle, running, with its stage.
+    temporal = await startTemporalOnPostgres({
+      binaries: await ensureTemporalServer(log),
+      databaseUrl: (postgres as PostgresServer).url,
+      dir: path.join(dir, 'temporal'),
+      port: Number(first.address.split(':')[1]),
+      log,
+    });
+    const description = await client.workflow.getHandle(cycleId).describe();
+    expect(description.status.name).toBe('RUNNING');
+    expect(description.typedSearchAttributes.get(stageKey)).toBe('preliminary-review');
+    const second = temporal;
+    await second.stop();
+    expect(groupAlive(second.pid)).toBe(false);
     passed = true;
   }, 300_000);
 });
