@@ -48,15 +48,20 @@ async function main(): Promise<void> {
   log(
     `TEMPORAL_ADDRESS=${server.address} TEMPORAL_NAMESPACE=${server.namespace}  (日志 / log: ${server.logFile})`,
   );
+  let stopping: Promise<void> | undefined;
   const stop = () => {
     log('停止中 / stopping …');
-    void server.stop().then(() => process.exit(0));
+    stopping ??= server.stop();
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   await server.exited;
+  if (stopping) {
+    await stopping;
+    return;
+  }
   log(`Temporal 服务器意外退出 / the Temporal server exited; see ${server.logFile}`);
-  process.exit(1);
+  process.exitCode = 1;
 }
 
 main().catch((error: unknown) => {
