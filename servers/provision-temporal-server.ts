@@ -9,7 +9,16 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { cacheRoot, hasCommand, ProvisionError, runLogged, withLock, type Log } from './provision';
+import {
+  cacheRoot,
+  GO_REQUIRED,
+  hasCommand,
+  ProvisionError,
+  runLogged,
+  TEMPORAL_CLI_VERSION,
+  withLock,
+  type Log,
+} from './provision';
 
 /** The server inside the Temporal CLI v1.5.1 dev server (its go.mod requires go.temporal.io/server v1.29.1). */
 export const TEMPORAL_SERVER_VERSION = 'v1.29.1';
@@ -31,7 +40,7 @@ export interface TemporalServerBinaries {
 
 const GO_MISSING =
   '缺少 Go，无法构建 PostgreSQL 上的 Temporal 服务器 / Go not found: the Temporal server for PostgreSQL is built with `go install`.\n' +
-  '  请安装 Go 1.24+（Debian: apt-get install golang-go，或 https://go.dev/dl 的官方包）/ install Go 1.24+ (Debian: apt-get install golang-go, or the go.dev tarball) and run `npm run servers -- --postgres` again.';
+  `  请安装 / install ${GO_REQUIRED}, then run \`npm run servers -- --postgres\` again.`;
 
 function binariesIn(dir: string, source: TemporalServerBinaries['source']): TemporalServerBinaries {
   return {
@@ -44,20 +53,29 @@ function binariesIn(dir: string, source: TemporalServerBinaries['source']): Temp
   };
 }
 
-/** The server module's folder in the Go module cache (downloaded if absent). */
-function serverModuleDir(): string {
-  const json = execFileSync(
-    'go',
-    ['mod', 'download', '-json', `${SERVER_MODULE}@${TEMPORAL_SERVER_VERSION}`],
-    {
-      encoding: 'utf8',
-      cwd: path.sep, // outside any Go module
-    },
+/** A module in the Go module cache (downloaded if absent): its folder and its go.mod file. */
+function downloadModule(moduleAtVersion: string): { dir: string; goMod: string } {
+  const json = execFileSync('go', ['mod', 'download', '-json', moduleAtVersion], {
+    encoding: 'utf8',
+    cwd: path.sep, // outside any Go module
+  });
+  const { Dir, GoMod, Error: failure } = JSON.parse(json) as { Dir?: string; GoMod?: string; Error?: string };
+  if (!Dir || !GoMod) throw new ProvisionError(`go mod download ${moduleAtVersion}: ${failure}`);
+  return { dir: Dir, goMod: GoMod };
+}
+
+/** The server version the CLI dev server embeds: when it differs, the two builds share little. */
+function warnUnlessCliEmbedsThisServer(log: Log): void {
+  const goMod = fs.readFileSync(
+    downloadModule(`github.com/temporalio/cli@${TEMPORAL_CLI_VERSION}`).goMod,
+    'utf8',
   );
-  const { Dir, Error: failure } = JSON.parse(json) as { Dir?: string; Error?: string };
-  if (!Dir)
-    throw new ProvisionError(`go mod download ${SERVER_MODULE}@${TEMPORAL_SERVER_VERSION}: ${failure}`);
-  return Dir;
+  const embedded = new RegExp(`^\\s*${SERVER_MODULE.replace(/\./g, '\\.')} (v\\S+)`, 'm').exec(goMod)?.[1];
+  if (embedded !== TEMPORAL_SERVER_VERSION) {
+    log(
+      `注意 / note: the Temporal CLI ${TEMPORAL_CLI_VERSION} embeds ${SERVER_MODULE} ${embedded ?? '(unknown)'}, this builds ${TEMPORAL_SERVER_VERSION}: the Go build cache is not shared, the build takes longer`,
+    );
+  }
 }
 
 /**
@@ -77,6 +95,7 @@ export async function ensureTemporalServer(log: Log = () => undefined): Promise<
       `构建 PostgreSQL 版 Temporal 服务器（首次需数分钟）/ building the Temporal server ${TEMPORAL_SERVER_VERSION} and its SQL schema tool with \`go install\` (first time only, minutes on 2 cores)`,
     );
     // Built whole beside the cache folder and renamed in, so a killed build leaves no half folder.
+    warnUnlessCliEmbedsThisServer(log);
     const staging = fs.mkdtempSync(path.join(path.dirname(dir), '.build-'));
     try {
       await runLogged(
@@ -96,7 +115,11 @@ export async function ensureTemporalServer(log: Log = () => undefined): Promise<
       const built = binariesIn(staging, 'built');
       fs.renameSync(path.join(staging, 'server'), built.server);
       fs.renameSync(path.join(staging, 'sql'), built.sqlTool);
-      fs.cpSync(path.join(serverModuleDir(), POSTGRES_SCHEMA), built.postgresSchemaDir, { recursive: true });
+      fs.cpSync(
+        path.join(downloadModule(`${SERVER_MODULE}@${TEMPORAL_SERVER_VERSION}`).dir, POSTGRES_SCHEMA),
+        built.postgresSchemaDir,
+        { recursive: true },
+      );
       // The module cache is read-only; the copy need not be.
       for (const entry of ['', ...fs.readdirSync(built.postgresSchemaDir, { recursive: true })]) {
         const file = path.join(built.postgresSchemaDir, String(entry));

@@ -19,6 +19,12 @@ export const TEMPORAL_CLI_VERSION = 'v1.5.1';
 
 export type Log = (line: string) => void;
 
+/**
+ * The go.mod of both the CLI v1.5.1 and go.temporal.io/server v1.29.1 says `go 1.25.0`; a Go 1.21+
+ * fetches that toolchain from the module proxy itself, older ones (Debian bookworm's 1.19) cannot.
+ */
+export const GO_REQUIRED = 'Go 1.25+ (https://go.dev/dl; Go 1.21+ fetches 1.25 from the module proxy itself)';
+
 export interface ProvisionedServer {
   executable: EphemeralServerExecutable;
   /** Where it came from: an env var, PATH, the cache, a fresh build, or the SDK's download. */
@@ -253,7 +259,7 @@ export async function ensureDevServer(log: Log = () => undefined): Promise<Provi
   if (!hasCommand('go', ['version'])) {
     log(
       `缺少 Go，改用 SDK 自带下载（需要互联网）/ Go not found: falling back to the SDK's download of the dev server (needs internet).\n` +
-        `  离线使用请安装 Go 1.24+，或把 temporal 放入 PATH / to work offline install Go 1.24+ or put \`temporal\` on PATH (or set KCZG_TEMPORAL_CLI).`,
+        `  离线使用请安装 ${GO_REQUIRED}，或把 temporal 放入 PATH / to work offline install ${GO_REQUIRED} or put \`temporal\` on PATH (or set KCZG_TEMPORAL_CLI).`,
     );
     return {
       executable: { type: 'cached-download' },
