@@ -10,9 +10,11 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
+import { SearchAttributeType } from '@temporalio/common';
 import { msToTs } from '@temporalio/common/lib/time';
 import { status } from '@grpc/grpc-js';
 import { registerSearchAttributes } from '../worker/create';
+import { searchAttributeKeys } from '../workflows/search-attributes';
 import { runLogged, type Log } from './provision';
 import type { TemporalServerBinaries } from './provision-temporal-server';
 import { postgresTarget, serverConfig, servicePorts } from './temporal-postgres-config';
@@ -187,7 +189,7 @@ export async function startTemporalOnPostgres(
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** Frontend up, namespace registered and visible, kczg's search attributes added, history and matching serving. */
+/** Frontend up, namespace registered and visible, kczg's search attributes usable, history and matching serving. */
 async function waitUntilServing(
   server: TemporalOnPostgres,
   exitedWith: () => string | undefined,
@@ -222,6 +224,7 @@ async function waitUntilServing(
       try {
         await ensureNamespace(connection, server.namespace);
         await registerSearchAttributes(connection, server.namespace);
+        await searchAttributesMapped(connection, server.namespace);
         await historyAndMatchingServe(connection, server.namespace);
         return;
       } catch (error) {
@@ -232,6 +235,18 @@ async function waitUntilServing(
   } finally {
     await connection?.close();
   }
+}
+
+/**
+ * Added search attributes reach the frontend's namespace cache up to ~2 s later; until then a
+ * start naming them fails ("has no mapping defined for search attribute"). A query naming each
+ * one fails the same way, without side effects.
+ */
+async function searchAttributesMapped(connection: Connection, namespace: string): Promise<void> {
+  const query = searchAttributeKeys
+    .map((key) => `${key.name} = ${key.type === SearchAttributeType.INT ? 0 : "'kczg-readiness-probe'"}`)
+    .join(' AND ');
+  await connection.workflowService.countWorkflowExecutions({ namespace, query });
 }
 
 /**

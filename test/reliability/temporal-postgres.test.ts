@@ -16,8 +16,8 @@ import { KczgClient } from '../../client/api';
 import { connectClient } from '../../client/connection';
 import { codecFromEnv } from '../../codec/data-converter';
 import { beijingToEpochMs } from '../../domain/calendar';
-import type { Candidate, Programme } from '../../domain/programme';
-import { loadProgramme, validateProgramme } from '../../programmes/loader';
+import type { Candidate } from '../../domain/programme';
+import { loadProgramme } from '../../programmes/loader';
 import { startPostgres, type PostgresServer } from '../../servers/postgres';
 import { ensureTemporalServer } from '../../servers/provision-temporal-server';
 import { startOutboxSmtpServer, type OutboxSmtpServer } from '../../servers/smtp-outbox';
@@ -26,23 +26,12 @@ import { stageKey } from '../../workflows/search-attributes';
 import { deliveriesByKey } from './support/outbox';
 import { codecKeyEnv, MAIL_FROM, startWorkerProcess, waitFor, type LoggedProcess } from './support/processes';
 
-const CLOSES_AT = beijingToEpochMs('2023-12-01 00:01');
+/** national-2023's collection close. */
+const CLOSES_AT = beijingToEpochMs('2023-11-30 24:00');
 /** Programme time from the cycle's start to the close: room for the nominations. */
 const LEAD_MS = 40_000;
 
 const tech = (name: string): Candidate => ({ name, identity: `PG-${name}`, classified: false });
-
-function postgresTestProgramme(): Programme {
-  const base = loadProgramme('national-2023');
-  return validateProgramme(
-    {
-      ...base,
-      id: 'pg-test-2023',
-      stages: { ...base.stages, collection: { ...base.stages.collection, closes: '2023-12-01 00:01' } },
-    },
-    'pg-test-2023',
-  );
-}
 
 /** True while any process of the group led by `pid` is alive. */
 function groupAlive(pid: number): boolean {
@@ -106,8 +95,9 @@ describe('kczg on a Temporal server backed by PostgreSQL (issue 14)', () => {
   });
 
   it('runs nominations and the collection close through the server, finds the cycle by its search attributes, keeps it across a server restart on the same databases, and leaves no process behind', async () => {
-    const programme = postgresTestProgramme();
-    const cycleId = 'kczg:pg-test-2023';
+    const programme = loadProgramme('national-2023');
+    expect(beijingToEpochMs(programme.stages.collection.closes)).toBe(CLOSES_AT);
+    const cycleId = 'kczg:national-2023';
     const started = await api.startCycle(programme, { startAt: CLOSES_AT - LEAD_MS });
     expect(started).toEqual({ cycleId, started: true });
     const { clockOffsetMs, stage } = await api.status(cycleId);
@@ -163,7 +153,7 @@ describe('kczg on a Temporal server backed by PostgreSQL (issue 14)', () => {
       async () => {
         const ids: string[] = [];
         for await (const execution of client.workflow.list({
-          query: `KczgProgramme = 'pg-test-2023' AND KczgYear = ${programme.year} AND KczgStage = 'preliminary-review'`,
+          query: `KczgProgramme = 'national-2023' AND KczgYear = ${programme.year} AND KczgStage = 'preliminary-review'`,
         })) {
           ids.push(execution.workflowId);
         }
