@@ -126,7 +126,8 @@ export async function startTemporalOnPostgres(
   const ports = await servicePorts(ip, options.port);
   const configDir = path.join(options.dir, 'config');
   fs.mkdirSync(configDir, { recursive: true });
-  fs.writeFileSync(path.join(configDir, 'kczg.yaml'), serverConfig(pg, ip, ports));
+  // It holds the database password.
+  fs.writeFileSync(path.join(configDir, 'kczg.yaml'), serverConfig(pg, ip, ports), { mode: 0o600 });
   const logFile = path.join(options.dir, 'temporal-server.log');
   const out = fs.openSync(logFile, 'a');
   const child = spawn(
@@ -172,6 +173,7 @@ export async function startTemporalOnPostgres(
       const forced = setTimeout(() => signalGroup('SIGKILL'), graceMs);
       await exited;
       clearTimeout(forced);
+      signalGroup('SIGKILL'); // anything the server left in its group
     },
   };
   try {
