@@ -66,11 +66,17 @@ function downloadModule(moduleAtVersion: string): { dir: string; goMod: string }
 
 /** The server version the CLI dev server embeds: when it differs, the two builds share little. */
 function warnUnlessCliEmbedsThisServer(log: Log): void {
-  const goMod = fs.readFileSync(
-    downloadModule(`github.com/temporalio/cli@${TEMPORAL_CLI_VERSION}`).goMod,
-    'utf8',
-  );
-  const embedded = new RegExp(`^\\s*${SERVER_MODULE.replace(/\./g, '\\.')} (v\\S+)`, 'm').exec(goMod)?.[1];
+  let embedded: string | undefined;
+  try {
+    const goMod = fs.readFileSync(
+      downloadModule(`github.com/temporalio/cli@${TEMPORAL_CLI_VERSION}`).goMod,
+      'utf8',
+    );
+    embedded = new RegExp(`^\\s*${SERVER_MODULE.replace(/\./g, '\\.')} (v\\S+)`, 'm').exec(goMod)?.[1];
+  } catch (error) {
+    log(`注意 / note: could not read the Temporal CLI's go.mod (${(error as Error).message})`);
+    return;
+  }
   if (embedded !== TEMPORAL_SERVER_VERSION) {
     log(
       `注意 / note: the Temporal CLI ${TEMPORAL_CLI_VERSION} embeds ${SERVER_MODULE} ${embedded ?? '(unknown)'}, this builds ${TEMPORAL_SERVER_VERSION}: the Go build cache is not shared, the build takes longer`,
@@ -94,8 +100,8 @@ export async function ensureTemporalServer(log: Log = () => undefined): Promise<
     log(
       `构建 PostgreSQL 版 Temporal 服务器（首次需数分钟）/ building the Temporal server ${TEMPORAL_SERVER_VERSION} and its SQL schema tool with \`go install\` (first time only, minutes on 2 cores)`,
     );
-    // Built whole beside the cache folder and renamed in, so a killed build leaves no half folder.
     warnUnlessCliEmbedsThisServer(log);
+    // Built whole beside the cache folder and renamed in, so a killed build leaves no half folder.
     const staging = fs.mkdtempSync(path.join(path.dirname(dir), '.build-'));
     try {
       await runLogged(
