@@ -6,6 +6,7 @@
  * Both are cached outside git (KCZG_CACHE_DIR, else $XDG_CACHE_HOME/kczg, else ~/.cache/kczg),
  * reused on every later run, and guarded by a lock so concurrent callers build once.
  * Where Java/Maven or Go are missing, the SDK's own download is the fallback (needs internet).
+ * The Temporal server for PostgreSQL is built the same way (provision-temporal-server.ts).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -17,6 +18,12 @@ export const TEST_SERVER_VERSION = '1.38.0';
 export const TEMPORAL_CLI_VERSION = 'v1.5.1';
 
 export type Log = (line: string) => void;
+
+/**
+ * The go.mod of both the CLI v1.5.1 and go.temporal.io/server v1.29.1 says `go 1.25.0`; a Go 1.21+
+ * fetches that toolchain from the module proxy itself, older ones (Debian bookworm's 1.19) cannot.
+ */
+export const GO_REQUIRED = 'Go 1.25+ (https://go.dev/dl; Go 1.21+ fetches 1.25 from the module proxy itself)';
 
 export interface ProvisionedServer {
   executable: EphemeralServerExecutable;
@@ -38,7 +45,7 @@ export function cacheRoot(env: NodeJS.ProcessEnv = process.env): string {
   return path.join(base, 'kczg');
 }
 
-function hasCommand(command: string, args: string[]): boolean {
+export function hasCommand(command: string, args: string[]): boolean {
   const result = spawnSync(command, args, { stdio: 'ignore' });
   return result.status === 0;
 }
@@ -58,7 +65,7 @@ function findOnPath(name: string, env: NodeJS.ProcessEnv = process.env): string 
 }
 
 /** Runs a command, forwarding its output lines to the log and a heartbeat every 30 s. */
-function runLogged(
+export function runLogged(
   command: string,
   args: string[],
   options: { cwd?: string; env?: NodeJS.ProcessEnv; log: Log; what: string },
@@ -102,7 +109,7 @@ function runLogged(
 }
 
 /** A cross-process lock: mkdir is atomic. Stale locks (dead owner) are broken. */
-async function withLock<T>(dir: string, log: Log, fn: () => Promise<T>): Promise<T> {
+export async function withLock<T>(dir: string, log: Log, fn: () => Promise<T>): Promise<T> {
   fs.mkdirSync(path.dirname(dir), { recursive: true });
   const lockDir = `${dir}.lock`;
   let announced = false;
@@ -252,7 +259,7 @@ export async function ensureDevServer(log: Log = () => undefined): Promise<Provi
   if (!hasCommand('go', ['version'])) {
     log(
       `缺少 Go，改用 SDK 自带下载（需要互联网）/ Go not found: falling back to the SDK's download of the dev server (needs internet).\n` +
-        `  离线使用请安装 Go 1.24+，或把 temporal 放入 PATH / to work offline install Go 1.24+ or put \`temporal\` on PATH (or set KCZG_TEMPORAL_CLI).`,
+        `  离线使用请安装 ${GO_REQUIRED}，或把 temporal 放入 PATH / to work offline install ${GO_REQUIRED} or put \`temporal\` on PATH (or set KCZG_TEMPORAL_CLI).`,
     );
     return {
       executable: { type: 'cached-download' },
