@@ -10,7 +10,6 @@
  *
  * The child also stops when the parent goes away (IPC disconnect), so no worker outlives a run.
  */
-import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createKczgWorker, type KczgWorker } from '../worker/create';
@@ -81,7 +80,6 @@ async function createWorker(
   const mail = {
     smtpUrl: config.smtpUrl,
     from: '"科创中国 秘书处 kczg" <noreply@kczg.example.org>',
-    ledgerDir: path.join(config.dataDir, 'mail-ledger'),
     messageIdDomain: 'kczg.example.org',
   };
   return createKczgWorker({

@@ -13,7 +13,7 @@ import { Connection } from '@temporalio/client';
 import { SearchAttributeType } from '@temporalio/common';
 import { msToTs } from '@temporalio/common/lib/time';
 import { status } from '@grpc/grpc-js';
-import { registerSearchAttributes } from '../worker/create';
+import { registerSearchAttributes } from '../worker/setup';
 import { searchAttributeKeys } from '../workflows/search-attributes';
 import { runLogged, type Log } from './provision';
 import type { TemporalServerBinaries } from './provision-temporal-server';

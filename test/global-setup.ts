@@ -7,7 +7,9 @@ import os from 'node:os';
 import path from 'node:path';
 import fs from 'node:fs';
 import { randomBytes } from 'node:crypto';
+import { ensurePostgresBinaries } from '../servers/postgres';
 import { ensureBrowser, ensureDevServer, ensureTestServer, PDF_RASTER_PACKAGES } from '../servers/provision';
+import { ensureVersitygw } from '../servers/versitygw';
 import { bundleWorkflows } from '../scripts/bundle-workflows';
 
 export default async function globalSetup(): Promise<void> {
@@ -20,6 +22,9 @@ export default async function globalSetup(): Promise<void> {
   const devServer = await ensureDevServer(log);
   // Publication prints PDFs with Chromium; tests read them back with poppler's tools.
   await ensureBrowser(log, PDF_RASTER_PACKAGES);
+  // Storage tests run a throwaway PostgreSQL server and an S3-compatible server (versitygw).
+  await ensurePostgresBinaries(log);
+  ensureVersitygw(log);
   if (testServer.executable.type === 'existing-path')
     process.env.KCZG_TEST_SERVER = testServer.executable.path;
   if (devServer.executable.type === 'existing-path')

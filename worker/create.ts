@@ -21,10 +21,7 @@ export interface KczgWorkerOptions {
   dataDir: string;
   /** Storage opened by the caller (kept open after the worker stops); default: opened from dataDir. */
   storage?: Storage;
-  mail: MailConfig & {
-    /** Ignored: the ledger is in kczg's records now. Accepted until the callers stop passing it. */
-    ledgerDir?: string;
-  };
+  mail: MailConfig;
   /** A prebuilt workflow bundle; default: dist/workflow-bundle.js when built, else the sources. */
   workflowBundlePath?: string;
   url?: string;

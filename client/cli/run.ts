@@ -107,7 +107,7 @@ async function runWorker(cli: Cli, opts: { dataDir: string; maxCachedWorkflows?:
     client,
     namespace,
     dataDir: path.resolve(opts.dataDir),
-    mail: { ...mail, ledgerDir: path.resolve(opts.dataDir, 'mail-ledger') },
+    mail,
     maxCachedWorkflows,
   });
   log.info({ namespace, dataDir: path.resolve(opts.dataDir), maxCachedWorkflows }, 'worker polling');

@@ -592,10 +592,8 @@ describe('a whole national-2023 year through kczg (dev server)', () => {
   });
 
   it('next year: the 2023 winner is refused as notPriorWinner, a 2023 nominee that did not win is not', async () => {
-    const registry = JSON.parse(
-      fs.readFileSync(path.join(suite.stack.dataDir, 'registry', 'winners.json'), 'utf8'),
-    );
-    expect(JSON.stringify(registry)).toContain('TECH-最后一刻');
+    const registry = await suite.stack.storage.winners.list();
+    expect(registry.map((winner) => winner.identity)).toContain('TECH-最后一刻');
 
     const file = programmeFile(NEXT_YEAR, (p) => {
       p.year = 2024;
