@@ -125,141 +125,148 @@ interface RuleContext {
   priorWinners: readonly PriorWinner[];
 }
 
-function applyRule(rule: EligibilityRule, ctx: RuleContext): Outcome {
-  const { candidate: c, programme } = ctx;
-  switch (rule.rule) {
-    case 'foundedWithinYears': {
-      const label = `foundedWithinYears: ${rule.years}`;
-      const earliest = `${programme.year - rule.years}-01-01`;
-      if (c.foundedOn === undefined) return missing(rule.rule, 'foundedOn', label);
-      return c.foundedOn < earliest
-        ? fail(
-            rule.rule,
-            'foundedOn',
-            `成立日期 ${c.foundedOn} 早于 ${earliest}（${label}）/ founded ${c.foundedOn}, before ${earliest}`,
-          )
-        : undefined;
+type RuleOf<K extends EligibilityRule['rule']> = Extract<EligibilityRule, { rule: K }>;
+
+/** One check per rule of the notices; each returns a failure, a review flag, or nothing. */
+const RULE_CHECKS: { [K in EligibilityRule['rule']]: (rule: RuleOf<K>, ctx: RuleContext) => Outcome } = {
+  foundedWithinYears: (rule, { candidate: c, programme }) => {
+    const label = `foundedWithinYears: ${rule.years}`;
+    const earliest = `${programme.year - rule.years}-01-01`;
+    if (c.foundedOn === undefined) return missing(rule.rule, 'foundedOn', label);
+    return c.foundedOn < earliest
+      ? fail(
+          rule.rule,
+          'foundedOn',
+          `成立日期 ${c.foundedOn} 早于 ${earliest}（${label}）/ founded ${c.foundedOn}, before ${earliest}`,
+        )
+      : undefined;
+  },
+  foundedBefore: (rule, { candidate: c }) => {
+    const label = `foundedBefore: ${rule.date}`;
+    if (rule.orgTypes) {
+      if (c.orgType === undefined) return missing(rule.rule, 'orgType', label);
+      if (!rule.orgTypes.some((t) => sameText(t, c.orgType ?? ''))) return undefined;
     }
-    case 'foundedBefore': {
-      const label = `foundedBefore: ${rule.date}`;
-      if (rule.orgTypes) {
-        if (c.orgType === undefined) return missing(rule.rule, 'orgType', label);
-        if (!rule.orgTypes.some((t) => sameText(t, c.orgType ?? ''))) return undefined;
-      }
-      if (c.foundedOn === undefined) return missing(rule.rule, 'foundedOn', label);
-      if (c.foundedOn < rule.date) return undefined;
-      const scope = rule.orgTypes ? `${c.orgType}：` : '';
-      const scopeEn = rule.orgTypes ? ` (${c.orgType})` : '';
+    if (c.foundedOn === undefined) return missing(rule.rule, 'foundedOn', label);
+    if (c.foundedOn < rule.date) return undefined;
+    const scope = rule.orgTypes ? `${c.orgType}：` : '';
+    const scopeEn = rule.orgTypes ? ` (${c.orgType})` : '';
+    return fail(
+      rule.rule,
+      'foundedOn',
+      `${scope}成立日期 ${c.foundedOn} 不早于 ${rule.date}（${label}）/ founded ${c.foundedOn}, not before ${rule.date}${scopeEn}`,
+    );
+  },
+  mainlandOnly: (rule, { candidate: c }) => {
+    if (c.region === undefined) return missing(rule.rule, 'region', rule.rule);
+    return c.region === 'mainland'
+      ? undefined
+      : fail(
+          rule.rule,
+          'region',
+          `注册地区 ${c.region} 不在中国境内（不含港澳台）（mainlandOnly）/ registered in ${c.region}, not mainland China`,
+        );
+  },
+  pilotCityMember: (rule, { candidate: c, programme }) => {
+    if (c.city === undefined) return missing(rule.rule, 'city', rule.rule);
+    return cityMembership(rule.rule, c.city, [
+      pilotCityList(programme),
+      ...namedCityLists(programme, rule.orIn),
+    ]);
+  },
+  notPilotCity: (rule, { candidate: c, programme }) => {
+    if (c.city === undefined) return missing(rule.rule, 'city', rule.rule);
+    const pilot = pilotCityList(programme);
+    if (inCityList(pilot, c.city)) {
       return fail(
         rule.rule,
-        'foundedOn',
-        `${scope}成立日期 ${c.foundedOn} 不早于 ${rule.date}（${label}）/ founded ${c.foundedOn}, not before ${rule.date}${scopeEn}`,
+        'city',
+        `所在城市 ${c.city} 已是“科创中国”试点城市，不在申报之列（notPilotCity）/ city ${c.city} is already a KCZG pilot city`,
       );
     }
-    case 'mainlandOnly':
-      if (c.region === undefined) return missing(rule.rule, 'region', rule.rule);
-      return c.region === 'mainland'
-        ? undefined
-        : fail(
-            rule.rule,
-            'region',
-            `注册地区 ${c.region} 不在中国境内（不含港澳台）（mainlandOnly）/ registered in ${c.region}, not mainland China`,
-          );
-    case 'pilotCityMember':
-      if (c.city === undefined) return missing(rule.rule, 'city', rule.rule);
-      return cityMembership(rule.rule, c.city, [
-        pilotCityList(programme),
-        ...namedCityLists(programme, rule.orIn),
-      ]);
-    case 'notPilotCity': {
-      if (c.city === undefined) return missing(rule.rule, 'city', rule.rule);
-      const pilot = pilotCityList(programme);
-      if (inCityList(pilot, c.city)) {
-        return fail(
+    return pilot.complete
+      ? undefined
+      : flag(
           rule.rule,
           'city',
-          `所在城市 ${c.city} 已是“科创中国”试点城市，不在申报之列（notPilotCity）/ city ${c.city} is already a KCZG pilot city`,
+          `所在城市 ${c.city} 不在已知的“科创中国”试点城市名单中，但名单不全，请评审核对是否已获试点（notPilotCity）/ ` +
+            `city ${c.city} is not on the known pilot-city list, which is partial: reviewers to check it is not a pilot city already`,
         );
-      }
-      return pilot.complete
-        ? undefined
-        : flag(
-            rule.rule,
-            'city',
-            `所在城市 ${c.city} 不在已知的“科创中国”试点城市名单中，但名单不全，请评审核对是否已获试点（notPilotCity）/ ` +
-              `city ${c.city} is not on the known pilot-city list, which is partial: reviewers to check it is not a pilot city already`,
-          );
-    }
-    case 'orgTypeIn':
-      return oneOf(rule.rule, 'orgType', c.orgType, rule.values);
-    case 'categoryIn':
-      return oneOf(rule.rule, 'category', c.category, rule.values);
-    case 'focusFieldIn': {
-      const label = `focusFieldIn: ${rule.values.join('、')}`;
-      if (!c.focusFields || c.focusFields.length === 0) return missing(rule.rule, 'focusFields', label);
-      return c.focusFields.some((f) => rule.values.some((v) => sameText(v, f)))
-        ? undefined
-        : fail(
-            rule.rule,
-            'focusFields',
-            `聚焦领域 ${c.focusFields.join('、')} 不在 ${rule.values.join('、')} 之列（focusFieldIn）/ ` +
-              `focus fields ${c.focusFields.join(', ')} include none of ${rule.values.join(', ')}`,
-          );
-    }
-    case 'bornAfter': {
-      const label = `bornAfter: ${rule.date}`;
-      if (c.birthDate === undefined) return missing(rule.rule, 'birthDate', label);
-      return c.birthDate > rule.date
-        ? undefined
-        : fail(
-            rule.rule,
-            'birthDate',
-            `出生日期 ${c.birthDate} 不晚于 ${rule.date}（${label}）/ born ${c.birthDate}, not after ${rule.date}`,
-          );
-    }
-    case 'notClassified':
-      if (c.classified === undefined) return missing(rule.rule, 'classified', rule.rule);
-      return c.classified
-        ? fail(
-            rule.rule,
-            'classified',
-            '涉密情况 涉密（notClassified）/ classified: true, must not be classified',
-          )
-        : undefined;
-    case 'goodStanding':
-      if (c.standing === undefined) return missing(rule.rule, 'standing', rule.rule);
-      return c.standing === 'good'
-        ? undefined
-        : fail(
-            rule.rule,
-            'standing',
-            `经营与信用状态 ${c.standing}：列入经营异常名录或严重违法失信名单（goodStanding）/ standing ${c.standing}`,
-          );
-    case 'founderOfEnterpriseWithinYears': {
-      const label = `founderOfEnterpriseWithinYears: ${rule.years}`;
-      const earliest = `${programme.year - rule.years}-01-01`;
-      if (c.enterpriseFoundedOn === undefined) return missing(rule.rule, 'enterpriseFoundedOn', label);
-      return c.enterpriseFoundedOn < earliest
-        ? fail(
-            rule.rule,
-            'enterpriseFoundedOn',
-            `创办企业注册日期 ${c.enterpriseFoundedOn} 早于 ${earliest}（${label}）/ ` +
-              `enterprise founded ${c.enterpriseFoundedOn}, before ${earliest}`,
-          )
-        : undefined;
-    }
-    case 'holdsCertification':
-      if (c.certified === undefined) return missing(rule.rule, 'certified', rule.rule);
-      return c.certified
-        ? undefined
-        : fail(
-            rule.rule,
-            'certified',
-            '技术经理人培训认证 无（holdsCertification）/ certified: false, technology-manager training or certification required',
-          );
-    case 'notPriorWinner':
-      return priorWin(rule, ctx);
-  }
+  },
+  orgTypeIn: (rule, { candidate: c }) => oneOf(rule.rule, 'orgType', c.orgType, rule.values),
+  categoryIn: (rule, { candidate: c }) => oneOf(rule.rule, 'category', c.category, rule.values),
+  focusFieldIn: (rule, { candidate: c }) => {
+    const label = `focusFieldIn: ${rule.values.join('、')}`;
+    if (!c.focusFields || c.focusFields.length === 0) return missing(rule.rule, 'focusFields', label);
+    return c.focusFields.some((f) => rule.values.some((v) => sameText(v, f)))
+      ? undefined
+      : fail(
+          rule.rule,
+          'focusFields',
+          `聚焦领域 ${c.focusFields.join('、')} 不在 ${rule.values.join('、')} 之列（focusFieldIn）/ ` +
+            `focus fields ${c.focusFields.join(', ')} include none of ${rule.values.join(', ')}`,
+        );
+  },
+  bornAfter: (rule, { candidate: c }) => {
+    const label = `bornAfter: ${rule.date}`;
+    if (c.birthDate === undefined) return missing(rule.rule, 'birthDate', label);
+    return c.birthDate > rule.date
+      ? undefined
+      : fail(
+          rule.rule,
+          'birthDate',
+          `出生日期 ${c.birthDate} 不晚于 ${rule.date}（${label}）/ born ${c.birthDate}, not after ${rule.date}`,
+        );
+  },
+  notClassified: (rule, { candidate: c }) => {
+    if (c.classified === undefined) return missing(rule.rule, 'classified', rule.rule);
+    return c.classified
+      ? fail(
+          rule.rule,
+          'classified',
+          '涉密情况 涉密（notClassified）/ classified: true, must not be classified',
+        )
+      : undefined;
+  },
+  goodStanding: (rule, { candidate: c }) => {
+    if (c.standing === undefined) return missing(rule.rule, 'standing', rule.rule);
+    return c.standing === 'good'
+      ? undefined
+      : fail(
+          rule.rule,
+          'standing',
+          `经营与信用状态 ${c.standing}：列入经营异常名录或严重违法失信名单（goodStanding）/ standing ${c.standing}`,
+        );
+  },
+  founderOfEnterpriseWithinYears: (rule, { candidate: c, programme }) => {
+    const label = `founderOfEnterpriseWithinYears: ${rule.years}`;
+    const earliest = `${programme.year - rule.years}-01-01`;
+    if (c.enterpriseFoundedOn === undefined) return missing(rule.rule, 'enterpriseFoundedOn', label);
+    return c.enterpriseFoundedOn < earliest
+      ? fail(
+          rule.rule,
+          'enterpriseFoundedOn',
+          `创办企业注册日期 ${c.enterpriseFoundedOn} 早于 ${earliest}（${label}）/ ` +
+            `enterprise founded ${c.enterpriseFoundedOn}, before ${earliest}`,
+        )
+      : undefined;
+  },
+  holdsCertification: (rule, { candidate: c }) => {
+    if (c.certified === undefined) return missing(rule.rule, 'certified', rule.rule);
+    return c.certified
+      ? undefined
+      : fail(
+          rule.rule,
+          'certified',
+          '技术经理人培训认证 无（holdsCertification）/ certified: false, technology-manager training or certification required',
+        );
+  },
+  notPriorWinner: (rule, ctx) => priorWin(rule, ctx),
+};
+
+function applyRule(rule: EligibilityRule, ctx: RuleContext): Outcome {
+  const check = RULE_CHECKS[rule.rule] as (rule: EligibilityRule, ctx: RuleContext) => Outcome;
+  return check(rule, ctx);
 }
 
 function priorWin(
