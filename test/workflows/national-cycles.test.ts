@@ -9,17 +9,10 @@ import { beijingToEpochMs } from '../../domain/calendar';
 import type { Candidate } from '../../domain/programme';
 import { listOutbox } from '../../mail/outbox';
 import { loadProgramme } from '../../programmes/loader';
+import { enterprise, tech } from '../support/candidates';
 import type { TestStack } from '../support/stack';
 import { rejectionOf, useTimeSkippingStack } from '../support/time-skipping';
 
-const tech = (name: string): Candidate => ({ name, identity: `TECH-${name}`, classified: false });
-const enterprise = (name: string, foundedOn: string): Candidate => ({
-  name,
-  identity: `USCC-${name}`,
-  region: 'mainland',
-  foundedOn,
-  standing: 'good',
-});
 const manager = (name: string): Candidate => ({ name, certified: true });
 
 describe('national cycles, start to publication', () => {

@@ -13,11 +13,12 @@
 import type { AddressObject } from 'mailparser';
 import { messageIdFor } from '../../activities/mail';
 import { beijingToEpochMs } from '../../domain/calendar';
-import type { Candidate, Programme, Unit } from '../../domain/programme';
+import type { Programme, Unit } from '../../domain/programme';
 import { quotaKey, quotaUsageReport } from '../../domain/quota';
 import { planReminders } from '../../domain/reminders';
 import { partNames } from '../../workflows/notices';
 import { loadProgramme } from '../../programmes/loader';
+import { tech } from '../support/candidates';
 import type { TestStack } from '../support/stack';
 import {
   eventually,
@@ -36,8 +37,6 @@ function addresses(field: AddressObject | AddressObject[] | undefined): string[]
     g.value.flatMap((a) => (a.address ? [a.address] : [])),
   );
 }
-
-const tech = (name: string): Candidate => ({ name, identity: `TECH-${name}`, classified: false });
 
 describe('deadline reminders on the time-skipping server, delivered by the loopback SMTP outbox', () => {
   const kit = useTimeSkippingStack();

@@ -13,23 +13,15 @@
  */
 import { messageIdFor } from '../../activities/mail';
 import { beijingToEpochMs } from '../../domain/calendar';
-import type { Candidate, Programme } from '../../domain/programme';
+import type { Programme } from '../../domain/programme';
 import { quotaKey } from '../../domain/quota';
 import { planReminders } from '../../domain/reminders';
 import { loadProgramme } from '../../programmes/loader';
+import { enterprise, tech } from '../support/candidates';
 import type { TestStack } from '../support/stack';
 import { eventually, MESSAGE_ID_DOMAIN, useTimeSkippingStack, type Outbox } from '../support/time-skipping';
 
 const MINUTE = 60_000;
-
-const tech = (name: string): Candidate => ({ name, identity: `TECH-${name}`, classified: false });
-const enterprise = (name: string): Candidate => ({
-  name,
-  identity: `USCC-${name}`,
-  region: 'mainland',
-  foundedOn: '2018-05-01',
-  standing: 'good',
-});
 
 describe('moving the preliminary-review deadline: parts, reminders and the escalation follow', () => {
   const kit = useTimeSkippingStack();
@@ -90,7 +82,7 @@ describe('moving the preliminary-review deadline: parts, reminders and the escal
     const young = await api.nominate(cycleId, 'cmes', {
       idempotencyKey: 'cmes-1',
       listId: 'emerging-enterprise',
-      candidate: enterprise('新锐科技'),
+      candidate: enterprise('新锐科技', '2018-05-01'),
     });
 
     await stack.sleepUntil(beijingToEpochMs('2023-12-01 00:01'), offset);
@@ -180,7 +172,7 @@ describe('moving the preliminary-review deadline: parts, reminders and the escal
     await api.nominate(cycleId, 'cmes', {
       idempotencyKey: 'cmes-1',
       listId: 'emerging-enterprise',
-      candidate: enterprise('新锐科技'),
+      candidate: enterprise('新锐科技', '2018-05-01'),
     });
     // One unit's extension keeps collection open until 2023-12-25 24:00: five days of review remain.
     await api.extend(cycleId, {
