@@ -3,6 +3,7 @@
  * name is the same candidate across cycles, as the prior-winner rule needs).
  */
 import type { Candidate } from '../../domain/programme';
+import type { NominateRequest } from '../../workflows/messages';
 
 /** A technology (先导技术 and the like). */
 export const tech = (name: string, extra: Partial<Candidate> = {}): Candidate => ({
@@ -19,4 +20,12 @@ export const enterprise = (name: string, foundedOn: string): Candidate => ({
   region: 'mainland',
   foundedOn,
   standing: 'good',
+});
+
+/** A request nominating technology `name` for pioneer-tech/electronics under idempotency key `key`. */
+export const electronicsTech = (key: string, name: string): NominateRequest => ({
+  idempotencyKey: key,
+  listId: 'pioneer-tech',
+  fieldId: 'electronics',
+  candidate: tech(name),
 });

@@ -18,7 +18,7 @@ import { quotaKey, quotaUsageReport } from '../../domain/quota';
 import { planReminders } from '../../domain/reminders';
 import { partNames } from '../../workflows/notices';
 import { loadProgramme } from '../../programmes/loader';
-import { tech } from '../support/candidates';
+import { electronicsTech } from '../support/candidates';
 import type { TestStack } from '../support/stack';
 import {
   eventually,
@@ -155,12 +155,7 @@ describe('deadline reminders on the time-skipping server, delivered by the loopb
   });
 
   it('sends T-14 to every unit at 2023-11-16 09:00 Beijing, not a minute earlier, with its quota usage rows', async () => {
-    await stack.api.nominate(cycleId, 'cie', {
-      idempotencyKey: 'cie-1',
-      listId: 'pioneer-tech',
-      fieldId: 'electronics',
-      candidate: tech('量子通信芯片'),
-    });
+    await stack.api.nominate(cycleId, 'cie', electronicsTech('cie-1', '量子通信芯片'));
     const sent = await expectSentAt(
       plannedAt(closesAt, 'collection:T-14'),
       'collection:T-14',
