@@ -10,8 +10,14 @@ import { KczgClient, RejectionError } from '../client/api';
 import { beijingToEpochMs } from '../domain/calendar';
 import type { Log } from '../servers/provision';
 import { BASELINE_TASK_QUEUE, noopUpdate } from './baseline-workflow';
-import { benchNominations, benchProgramme } from './programme';
-import { startBenchStack, type BenchStack, type BenchWorker } from './stack';
+import { benchNominations, benchProgramme, type BenchNomination } from './programme';
+import {
+  cpuSecondsBetween,
+  cpuSecondsSoFar,
+  startBenchStack,
+  type BenchStack,
+  type BenchWorker,
+} from './stack';
 import { drive, LoadSampler, mib, round, sleep, type DriveResult } from './stats';
 
 export interface IntakeSize {
@@ -52,10 +58,9 @@ async function measureSide(
 ): Promise<IntakeSide> {
   const rssBeforeLoad = worker.rss();
   const sampler = new LoadSampler();
-  const cpu = () => ({ worker: worker.cpuSeconds(), server: stack.serverCpuSeconds(), bench: cpuNow() });
-  const cpu0 = cpu();
+  const cpu0 = cpuSecondsSoFar(stack, worker);
   const result = await load();
-  const cpu1 = cpu();
+  const cpu = cpuSecondsBetween(cpu0, cpuSecondsSoFar(stack, worker));
   const loadAverage = sampler.stop();
   const stopped = await worker.stop();
   return {
@@ -63,12 +68,9 @@ async function measureSide(
     setupSeconds: round(setupSeconds),
     workerRssBeforeLoadMiB: mib(rssBeforeLoad),
     workerPeakRssMiB: mib(stopped.peakRssBytes),
-    workerCpuSeconds: round(cpu1.worker - cpu0.worker, 2),
-    serverCpuSeconds:
-      cpu0.server !== undefined && cpu1.server !== undefined
-        ? round(cpu1.server - cpu0.server, 2)
-        : undefined,
-    benchCpuSeconds: round(cpu1.bench - cpu0.bench, 2),
+    workerCpuSeconds: cpu.worker,
+    serverCpuSeconds: cpu.server,
+    benchCpuSeconds: cpu.bench,
     loadAverage,
   };
 }
@@ -81,6 +83,57 @@ export interface PhaseContext {
   maxCachedWorkflows?: number;
   log: Log;
   workerExecArgv: (phase: string) => string[];
+}
+
+/**
+ * Runs `phase` on a fresh stack with a kczg worker that mails through the loopback outbox, in
+ * <workDir>/<dataDir>, its worker started with the flags for `profile`; shuts the stack down
+ * afterwards, also after a failure.
+ */
+export async function withKczgStack<T>(
+  ctx: PhaseContext,
+  names: { dataDir: string; profile: string },
+  phase: (stack: BenchStack, worker: BenchWorker, dataDir: string) => Promise<T>,
+): Promise<T> {
+  const dataDir = path.join(ctx.workDir, names.dataDir);
+  const stack = await startBenchStack({
+    dataDir,
+    smtp: true,
+    log: ctx.log,
+    workerExecArgv: ctx.workerExecArgv(names.profile),
+  });
+  try {
+    const worker = await stack.startWorker({
+      kind: 'kczg',
+      taskQueue: 'kczg',
+      bundlePath: ctx.kczgBundlePath,
+      maxCachedWorkflows: ctx.maxCachedWorkflows,
+      dataDir,
+      smtpUrl: stack.smtp?.url,
+    });
+    return await phase(stack, worker, dataDir);
+  } finally {
+    await stack.shutdown();
+  }
+}
+
+/**
+ * drive() options that nominate each item through kczg, counting refusals by code in `rejected`;
+ * a refusal is the service's answer, not a failure to retry.
+ */
+export function nominateCountingRefusals(api: KczgClient, cycleId: string, rejected: Record<string, number>) {
+  return {
+    call: async ({ unitId, request }: BenchNomination) => {
+      try {
+        await api.nominate(cycleId, unitId, request);
+      } catch (error) {
+        if (error instanceof RejectionError)
+          rejected[error.rejection.code] = (rejected[error.rejection.code] ?? 0) + 1;
+        throw error;
+      }
+    },
+    isFinal: (error: unknown) => error instanceof RejectionError,
+  };
 }
 
 /** Waits until the outbox stops growing for `quietMs` (and holds at least `atLeast` messages). */
@@ -112,11 +165,6 @@ export async function waitForMailToSettle(
     }
     await sleep(500);
   }
-}
-
-function cpuNow() {
-  const usage = process.cpuUsage();
-  return (usage.user + usage.system) / 1e6;
 }
 
 const progressLog = (log: Log, what: string, total: number) => (done: number, elapsedMs: number) =>
@@ -193,22 +241,7 @@ async function runKczg(
   ctx: PhaseContext,
 ): Promise<{ side: IntakeSide; rejected: Record<string, number> }> {
   const { log } = ctx;
-  const dataDir = path.join(ctx.workDir, 'intake');
-  const stack = await startBenchStack({
-    dataDir,
-    smtp: true,
-    log,
-    workerExecArgv: ctx.workerExecArgv('intake-kczg'),
-  });
-  try {
-    const worker = await stack.startWorker({
-      kind: 'kczg',
-      taskQueue: 'kczg',
-      bundlePath: ctx.kczgBundlePath,
-      maxCachedWorkflows: ctx.maxCachedWorkflows,
-      dataDir,
-      smtpUrl: stack.smtp?.url,
-    });
+  return withKczgStack(ctx, { dataDir: 'intake', profile: 'intake-kczg' }, async (stack, worker, dataDir) => {
     const api = new KczgClient(await stack.kczgClient());
     const perUnit = Math.ceil(size.nominations / size.units);
     const programme = benchProgramme('bench-intake-2023', size.units, perUnit);
@@ -229,16 +262,7 @@ async function runKczg(
       drive({
         items,
         concurrency: size.concurrency,
-        call: async ({ unitId, request }) => {
-          try {
-            await api.nominate(cycleId, unitId, request);
-          } catch (error) {
-            if (error instanceof RejectionError)
-              rejected[error.rejection.code] = (rejected[error.rejection.code] ?? 0) + 1;
-            throw error;
-          }
-        },
-        isFinal: (error) => error instanceof RejectionError,
+        ...nominateCountingRefusals(api, cycleId, rejected),
         onProgress: progressLog(log, 'kczg intake', items.length),
       }),
     );
@@ -246,9 +270,7 @@ async function runKczg(
       side,
       rejected,
     };
-  } finally {
-    await stack.shutdown();
-  }
+  });
 }
 
 export async function runIntake(

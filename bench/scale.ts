@@ -14,12 +14,12 @@
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { KczgClient, RejectionError } from '../client/api';
+import { KczgClient } from '../client/api';
 import { programmeDeadlines } from '../domain/timeline';
 import { unitWorkflowId } from '../workflows/ids';
-import { waitForMailToSettle, type PhaseContext } from './intake';
+import { nominateCountingRefusals, waitForMailToSettle, withKczgStack, type PhaseContext } from './intake';
 import { benchNominations, benchProgramme } from './programme';
-import { startBenchStack } from './stack';
+import { cpuSecondsBetween, cpuSecondsSoFar } from './stack';
 import {
   drive,
   LoadSampler,
@@ -110,11 +110,6 @@ async function historyFact(client: Client, workflowId: string): Promise<HistoryF
   return { workflowId, events: history.events?.length ?? 0, bytes, eventTypes };
 }
 
-function cpuNow() {
-  const usage = process.cpuUsage();
-  return (usage.user + usage.system) / 1e6;
-}
-
 /** Sequential status queries, one every ~100 ms, until stopped. */
 function queryLoop(query: () => Promise<unknown>) {
   const latencies: number[] = [];
@@ -150,22 +145,7 @@ export async function runScale(
   ctx: PhaseContext,
 ): Promise<ScaleResult> {
   const { log } = ctx;
-  const dataDir = path.join(ctx.workDir, 'scale');
-  const stack = await startBenchStack({
-    dataDir,
-    smtp: true,
-    log,
-    workerExecArgv: ctx.workerExecArgv('scale'),
-  });
-  try {
-    const worker = await stack.startWorker({
-      kind: 'kczg',
-      taskQueue: 'kczg',
-      bundlePath: ctx.kczgBundlePath,
-      maxCachedWorkflows: ctx.maxCachedWorkflows,
-      dataDir,
-      smtpUrl: stack.smtp?.url,
-    });
+  return withKczgStack(ctx, { dataDir: 'scale', profile: 'scale' }, async (stack, worker, dataDir) => {
     const client = await stack.kczgClient();
     const api = new KczgClient(client);
     const programme = benchProgramme(
@@ -229,7 +209,7 @@ export async function runScale(
     const rejected: Record<string, number> = {};
     const rssBeforeLoad = worker.rss();
     const load = new LoadSampler();
-    const cpu0 = { worker: worker.cpuSeconds(), server: stack.serverCpuSeconds(), bench: cpuNow() };
+    const cpu0 = cpuSecondsSoFar(stack, worker);
     const underIntake = queryLoop(() => api.status(cycleId));
     let emergency: Promise<void> | undefined;
     log(
@@ -239,16 +219,7 @@ export async function runScale(
       items,
       concurrency: size.concurrency,
       stopAfterMs: capMinutes * 60_000,
-      call: async ({ unitId, request }) => {
-        try {
-          await api.nominate(cycleId, unitId, request);
-        } catch (error) {
-          if (error instanceof RejectionError)
-            rejected[error.rejection.code] = (rejected[error.rejection.code] ?? 0) + 1;
-          throw error;
-        }
-      },
-      isFinal: (error) => error instanceof RejectionError,
+      ...nominateCountingRefusals(api, cycleId, rejected),
       onProgress: (done, elapsedMs) => {
         const rate = done / (elapsedMs / 1000);
         log(
@@ -304,7 +275,7 @@ export async function runScale(
     );
     // Every unit mails its "collection closed" notice at the close.
     const closingTotal = await waitForMailToSettle(stack, notices + size.units, log, 5_000, 3 * 60_000);
-    const cpu1 = { worker: worker.cpuSeconds(), server: stack.serverCpuSeconds(), bench: cpuNow() };
+    const cpu = cpuSecondsBetween(cpu0, cpuSecondsSoFar(stack, worker));
     const loadAverage = load.stop();
 
     // Histories: the cycle, every review body with work, every unit described, a sample fetched.
@@ -377,19 +348,14 @@ export async function runScale(
       worker: {
         rssBeforeLoadMiB: mib(rssBeforeLoad),
         peakRssMiB: mib(stopped.peakRssBytes),
-        cpuSeconds: round(cpu1.worker - cpu0.worker, 2),
+        cpuSeconds: cpu.worker,
       },
       server: {
         peakRssMiB: mib(stack.serverPeakRss()),
-        cpuSeconds:
-          cpu0.server !== undefined && cpu1.server !== undefined
-            ? round(cpu1.server - cpu0.server, 2)
-            : undefined,
+        cpuSeconds: cpu.server,
       },
-      benchCpuSeconds: round(cpu1.bench - cpu0.bench, 2),
+      benchCpuSeconds: cpu.bench,
       loadAverage,
     };
-  } finally {
-    await stack.shutdown();
-  }
+  });
 }

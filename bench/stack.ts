@@ -15,6 +15,7 @@ import { ensureDevServer, type Log } from '../servers/provision';
 import { startOutboxSmtpServer, type OutboxSmtpServer } from '../servers/smtp-outbox';
 import { searchAttributeKeys } from '../workflows/search-attributes';
 import { awaitExit, childrenOf, cpuSecondsOf, memoryOf } from './procs';
+import { round } from './stats';
 import type { WorkerProcessConfig, WorkerStats } from './worker-process';
 
 /** Every process the benchmark started, for the leak check at the end. */
@@ -49,6 +50,31 @@ export interface BenchStack {
   kczgClient(): Promise<Client>;
   outboxCount(): number;
   shutdown(): Promise<void>;
+}
+
+/** CPU seconds used so far by `worker`, by the stack's server (when known) and by the benchmark itself. */
+export function cpuSecondsSoFar(stack: BenchStack, worker: BenchWorker) {
+  const own = process.cpuUsage();
+  return {
+    worker: worker.cpuSeconds(),
+    server: stack.serverCpuSeconds(),
+    bench: (own.user + own.system) / 1e6,
+  };
+}
+
+/** CPU seconds each used between two cpuSecondsSoFar() samples (the server's when both are known). */
+export function cpuSecondsBetween(
+  before: ReturnType<typeof cpuSecondsSoFar>,
+  after: ReturnType<typeof cpuSecondsSoFar>,
+) {
+  return {
+    worker: round(after.worker - before.worker, 2),
+    server:
+      before.server !== undefined && after.server !== undefined
+        ? round(after.server - before.server, 2)
+        : undefined,
+    bench: round(after.bench - before.bench, 2),
+  };
 }
 
 export interface BenchStackOptions {

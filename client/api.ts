@@ -244,7 +244,11 @@ export class KczgClient {
   }
 
   unitState(cycleId: string, unitId: string) {
-    return this.client.workflow.getHandle(unitWorkflowId(cycleId, unitId)).query(unitStateQuery);
+    return this.onUnit(
+      cycleId,
+      unitId,
+      this.client.workflow.getHandle(unitWorkflowId(cycleId, unitId)).query(unitStateQuery),
+    );
   }
 
   reviewState(cycleId: string, bodyId: string) {
@@ -275,6 +279,7 @@ export class KczgClient {
     // itself folds a retried submission.
     const updateId = `nominate:${createHash('sha256').update(args[0].idempotencyKey).digest('hex').slice(0, 32)}`;
     return this.onUnit(
+      cycleId,
       unitId,
       retryTransient(() => this.unit(cycleId, unitId).executeUpdate(nominateUpdate, { args, updateId })),
     );
@@ -289,7 +294,7 @@ export class KczgClient {
         ...this.credentialFor(cycleId, unitParty(unitId)),
       }),
     ];
-    return this.onUnit(unitId, this.unit(cycleId, unitId).executeUpdate(amendUpdate, { args }));
+    return this.onUnit(cycleId, unitId, this.unit(cycleId, unitId).executeUpdate(amendUpdate, { args }));
   }
 
   async withdraw(cycleId: string, unitId: string, nominationId: string) {
@@ -297,17 +302,24 @@ export class KczgClient {
     const args: [WithdrawRequest] = [
       outgoing('withdraw', { nominationId, ...this.credentialFor(cycleId, unitParty(unitId)) }),
     ];
-    return this.onUnit(unitId, this.unit(cycleId, unitId).executeUpdate(withdrawUpdate, { args }));
+    return this.onUnit(cycleId, unitId, this.unit(cycleId, unitId).executeUpdate(withdrawUpdate, { args }));
   }
 
   async markComplete(cycleId: string, unitId: string) {
     assertIdentifier('unit', unitId);
     const args: [Credentialed] = [outgoing('markComplete', this.credentialFor(cycleId, unitParty(unitId)))];
-    return this.onUnit(unitId, this.unit(cycleId, unitId).executeUpdate(markCompleteUpdate, { args }));
+    return this.onUnit(
+      cycleId,
+      unitId,
+      this.unit(cycleId, unitId).executeUpdate(markCompleteUpdate, { args }),
+    );
   }
 
-  /** A unit off the roster has no workflow: that is UNKNOWN_UNIT, not a server error. */
-  private async onUnit<T>(unitId: string, call: Promise<T>): Promise<T> {
+  /**
+   * A unit off the roster (or of a cycle not started) has no workflow: that is UNKNOWN_UNIT, not a
+   * server error.
+   */
+  private async onUnit<T>(cycleId: string, unitId: string, call: Promise<T>): Promise<T> {
     try {
       return await unwrapRejection(call);
     } catch (error) {
@@ -316,8 +328,8 @@ export class KczgClient {
         code: 'UNKNOWN_UNIT',
         field: 'unit',
         rule: 'roster',
-        message: `推荐单位 ${unitId} 不在本轮名册中 / unit ${unitId} is not on this cycle's roster`,
-        fix: '核对单位编号，或请秘书处将其加入名册 / check the unit id, or ask the secretariat to add the unit',
+        message: `周期 ${cycleId} 的名册中没有单位 ${unitId}（或周期未开启）/ unit ${unitId} is not on the roster of ${cycleId}, or the cycle has not started`,
+        fix: '核对单位编号与方案，或请秘书处将其加入名册、开启周期 / check the unit and programme ids, or ask the secretariat to add the unit or start the cycle',
       });
     }
   }

@@ -232,19 +232,34 @@ function subjectCountdown(labelZh: string, left: { zh: string; en: string }, day
     : `${labelZh}：${left.zh}`;
 }
 
-export function unitReminder(data: UnitReminderData): RenderedMail {
-  const unit = oneLine(data.unit);
+/**
+ * A reminder's countdown to `data.deadline`: the deadline's label, the subject ("推荐材料提交截止还有
+ * 3 天" / "Nomination deadline: 3 days left") and the body's opening sentence, in each language.
+ */
+function countdown(data: MailCommon & { deadline: MailDeadline }) {
   const days = daysLeft(data.issuedAt, data.deadline);
   const left = leftPhrase(days);
   const when = formatBeijingTime(data.deadline.at);
-  const labelZh = oneLine(data.deadline.label.zh);
-  const labelEn = oneLine(english(data.deadline.label));
+  const label = { zh: oneLine(data.deadline.label.zh), en: oneLine(english(data.deadline.label)) };
+  return {
+    label,
+    subject: { zh: subjectCountdown(label.zh, left, days), en: `${label.en}: ${left.en}` },
+    opening: {
+      zh: `${oneLine(data.programme.zh)}${label.zh}时间为 ${when}，${left.zh}。`,
+      en: `${label.en} of ${oneLine(english(data.programme))}: ${when}, ${left.en}.`,
+    },
+  };
+}
+
+export function unitReminder(data: UnitReminderData): RenderedMail {
+  const unit = oneLine(data.unit);
+  const { subject, opening } = countdown(data);
   const rows = data.usage.map((r) => ({ name: listName(r), used: r.used, limit: r.limit }));
   const nominations = (data.nominations ?? []).map((n) => `${oneLine(n.candidate)} (${listName(n)})`);
   const body: Body = {
     greeting: { zh: `${unit}：`, en: `Dear ${unit},` },
     zh: [
-      `${oneLine(data.programme.zh)}${labelZh}时间为 ${when}，${left.zh}。`,
+      opening.zh,
       ...(rows.length > 0
         ? [
             `贵单位各榜单推荐名额使用情况：`,
@@ -255,7 +270,7 @@ export function unitReminder(data: UnitReminderData): RenderedMail {
       '请在截止前完成推荐材料的提交。',
     ],
     en: [
-      `${labelEn} of ${oneLine(english(data.programme))}: ${when}, ${left.en}.`,
+      opening.en,
       ...(rows.length > 0
         ? [
             `Your nominations against quota:`,
@@ -266,32 +281,23 @@ export function unitReminder(data: UnitReminderData): RenderedMail {
       'Please submit your nominations before the deadline.',
     ],
   };
-  return render(
-    data,
-    { zh: subjectCountdown(labelZh, left, days), en: `${labelEn}: ${left.en}` },
-    body,
-    data.deadline,
-  );
+  return render(data, subject, body, data.deadline);
 }
 
 export function bodyReminder(data: BodyReminderData): RenderedMail {
   const body = oneLine(data.body);
-  const days = daysLeft(data.issuedAt, data.deadline);
-  const left = leftPhrase(days);
-  const when = formatBeijingTime(data.deadline.at);
-  const labelZh = oneLine(data.deadline.label.zh);
-  const labelEn = oneLine(english(data.deadline.label));
+  const { subject, opening } = countdown(data);
   const lists = data.lists.map(listName);
   const content: Body = {
     greeting: { zh: `${body}：`, en: `Dear ${body},` },
     zh: [
-      `${oneLine(data.programme.zh)}${labelZh}时间为 ${when}，${left.zh}。`,
+      opening.zh,
       `贵机构负责评审的榜单/领域：`,
       { items: lists },
       `尚有 ${data.awaiting} 项推荐等待贵机构提交评审结果。`,
     ],
     en: [
-      `${labelEn} of ${oneLine(english(data.programme))}: ${when}, ${left.en}.`,
+      opening.en,
       'Lists and fields you review:',
       { items: lists },
       `${data.awaiting} nomination${data.awaiting === 1 ? '' : 's'} still await your results.`,
@@ -300,8 +306,8 @@ export function bodyReminder(data: BodyReminderData): RenderedMail {
   return render(
     data,
     {
-      zh: `${subjectCountdown(labelZh, left, days)}，${data.awaiting} 项待评审`,
-      en: `${labelEn}: ${left.en}, ${data.awaiting} awaiting review`,
+      zh: `${subject.zh}，${data.awaiting} 项待评审`,
+      en: `${subject.en}, ${data.awaiting} awaiting review`,
     },
     content,
     data.deadline,
@@ -321,10 +327,7 @@ function missingParty(entry: string): { zh: string; en: string } {
 }
 
 export function secretariatDigest(data: SecretariatDigestData): RenderedMail {
-  const left = leftPhrase(daysLeft(data.issuedAt, data.deadline));
-  const when = formatBeijingTime(data.deadline.at);
-  const labelZh = oneLine(data.deadline.label.zh);
-  const labelEn = oneLine(english(data.deadline.label));
+  const { label, opening } = countdown(data);
   const missing = data.missing.map(missingParty);
   const count = missing.length;
   const parties = `${count} ${count === 1 ? 'party has' : 'parties have'}`;
@@ -332,13 +335,13 @@ export function secretariatDigest(data: SecretariatDigestData): RenderedMail {
   const body: Body = {
     greeting: { zh: `${secretariat}：`, en: `Dear ${secretariat},` },
     zh: [
-      `${oneLine(data.programme.zh)}${labelZh}时间为 ${when}，${left.zh}。`,
+      opening.zh,
       ...(count > 0
         ? [`以下 ${count} 方尚未完成：`, { items: missing.map((m) => m.zh) }]
         : ['各方均已完成。']),
     ],
     en: [
-      `${labelEn} of ${oneLine(english(data.programme))}: ${when}, ${left.en}.`,
+      opening.en,
       ...(count > 0
         ? [`${parties} not finished yet:`, { items: missing.map((m) => m.en) }]
         : ['Everyone is done.']),
@@ -347,8 +350,8 @@ export function secretariatDigest(data: SecretariatDigestData): RenderedMail {
   return render(
     data,
     {
-      zh: `${labelZh}汇总：${count} 方未完成`,
-      en: `${labelEn} digest: ${count} ${count === 1 ? 'party' : 'parties'} not finished`,
+      zh: `${label.zh}汇总：${count} 方未完成`,
+      en: `${label.en} digest: ${count} ${count === 1 ? 'party' : 'parties'} not finished`,
     },
     body,
     data.deadline,

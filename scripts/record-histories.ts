@@ -96,6 +96,15 @@ async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean
 
 const tech = (name: string): Candidate => ({ name, identity: `TECH-${name}`, classified: false });
 
+/** `unitId` nominates technology `name` for pioneer-tech/electronics under idempotency key `key`. */
+const nominateTech = (api: KczgClient, cycleId: string, unitId: string, key: string, name: string) =>
+  api.nominate(cycleId, unitId, {
+    idempotencyKey: key,
+    listId: 'pioneer-tech',
+    fieldId: 'electronics',
+    candidate: tech(name),
+  });
+
 /** The repository root: the nearest folder above this module with package.json (src or dist). */
 function repoRoot(): string {
   for (let dir = __dirname; ; dir = path.dirname(dir)) {
@@ -167,6 +176,31 @@ export function historyFromJson(parsed: unknown): History {
   }
 }
 
+/**
+ * What every scenario starts with: its start (programme time), the secretariat's client (with a
+ * credential for the cycle when it is keyed, and the public key to start it with) and a sleep on
+ * the time-skipping server's clock until programme time `at` (`offset`: the cycle's clock offset).
+ */
+function secretariatKit(stack: Stack, programmeId: string, keyed: boolean) {
+  const startAt = beijingToEpochMs('2023-11-20 09:00');
+  const keys = keyed ? generateAuthKeyPair() : undefined;
+  const credential =
+    keys &&
+    issueCredential({
+      privateKey: keys.privateKey,
+      cycle: cycleWorkflowId(programmeId),
+      party: { kind: 'secretariat' },
+      validForMs: 400 * 86_400_000,
+      now: startAt,
+    });
+  const api = new KczgClient(stack.env.client, credential ? { credential } : {});
+  const sleepUntil = async (at: number, offset: number) => {
+    const remaining = at - ((await stack.env.currentTimeMs()) + offset);
+    if (remaining > 0) await stack.env.sleep(remaining);
+  };
+  return { startAt, authPublicKey: keys?.publicKey, api, sleepUntil };
+}
+
 async function runCycle(stack: Stack, log: (line: string) => void, options: ScenarioOptions) {
   const keyed = options.scenario !== 'open';
   const forge = options.scenario === 'keyed';
@@ -174,67 +208,27 @@ async function runCycle(stack: Stack, log: (line: string) => void, options: Scen
     ...loadProgramme('national-2023'),
     id: options.programmeId ?? defaultProgrammeId(options.scenario),
   };
-  const cycleIdOfRun = cycleWorkflowId(programme.id);
-  const startAt = beijingToEpochMs('2023-11-20 09:00');
-  const keys = keyed ? generateAuthKeyPair() : undefined;
-  const api = new KczgClient(
-    stack.env.client,
-    keys
-      ? {
-          credential: issueCredential({
-            privateKey: keys.privateKey,
-            cycle: cycleIdOfRun,
-            party: { kind: 'secretariat' },
-            validForMs: 400 * 86_400_000,
-            now: startAt,
-          }),
-        }
-      : {},
-  );
-  const sleepUntil = async (at: number, offset: number) => {
-    const remaining = at - ((await stack.env.currentTimeMs()) + offset);
-    if (remaining > 0) await stack.env.sleep(remaining);
-  };
+  const { api, startAt, authPublicKey, sleepUntil } = secretariatKit(stack, programme.id, keyed);
   const stageOf = async (cycleId: string) => (await api.status(cycleId)).stage;
   const raw = (workflowId: string) => stack.env.client.workflow.getHandle(workflowId);
   const unitSees = (cycleId: string, unitId: string, done: (s: UnitState) => boolean, what: string) =>
     eventually(() => api.unitState(cycleId, unitId), done, what);
 
-  const { cycleId } = await api.startCycle(programme, { startAt, authPublicKey: keys?.publicKey });
+  const { cycleId } = await api.startCycle(programme, { startAt, authPublicKey });
   const offset = (await api.status(cycleId)).clockOffsetMs;
   log(`started ${cycleId}${keyed ? ' (keyed)' : ''}`);
 
   // Collection: three units nominate; one withdraws and resubmits; one is extended.
-  await api.nominate(cycleId, 'cie', {
-    idempotencyKey: 'cie-1',
-    listId: 'pioneer-tech',
-    fieldId: 'electronics',
-    candidate: tech('量子通信芯片'),
-  });
-  const cie2 = await api.nominate(cycleId, 'cie', {
-    idempotencyKey: 'cie-2',
-    listId: 'pioneer-tech',
-    fieldId: 'electronics',
-    candidate: tech('柔性显示材料'),
-  });
+  await nominateTech(api, cycleId, 'cie', 'cie-1', '量子通信芯片');
+  const cie2 = await nominateTech(api, cycleId, 'cie', 'cie-2', '柔性显示材料');
   await api.withdraw(cycleId, 'cie', cie2.id);
-  await api.nominate(cycleId, 'cie', {
-    idempotencyKey: 'cie-3',
-    listId: 'pioneer-tech',
-    fieldId: 'electronics',
-    candidate: tech('类脑计算芯片'),
-  });
+  await nominateTech(api, cycleId, 'cie', 'cie-3', '类脑计算芯片');
   await api.nominate(cycleId, 'jiangsu-cast', {
     idempotencyKey: 'js-m1',
     listId: 'tech-manager-pioneer',
     candidate: { name: '王技术经理', certified: true },
   });
-  await api.nominate(cycleId, 'buaa-cast', {
-    idempotencyKey: 'buaa-1',
-    listId: 'pioneer-tech',
-    fieldId: 'electronics',
-    candidate: tech('高精度导航'),
-  });
+  await nominateTech(api, cycleId, 'buaa-cast', 'buaa-1', '高精度导航');
   await api.extend(cycleId, {
     scope: { kind: 'unit', unitId: 'buaa-cast' },
     until: beijingToEpochMs('2023-12-02 24:00'),
@@ -257,12 +251,7 @@ async function runCycle(stack: Stack, log: (line: string) => void, options: Scen
 
   // Past the common deadline, the extended unit still nominates.
   await sleepUntil(beijingToEpochMs('2023-12-01 00:00') + 200, offset);
-  await api.nominate(cycleId, 'buaa-cast', {
-    idempotencyKey: 'buaa-2',
-    listId: 'pioneer-tech',
-    fieldId: 'electronics',
-    candidate: tech('延期技术'),
-  });
+  await nominateTech(api, cycleId, 'buaa-cast', 'buaa-2', '延期技术');
 
   // A pause of 36 hours moves every later deadline.
   await api.pause(cycleId, '系统维护');
@@ -348,22 +337,7 @@ async function runSteering(stack: Stack, log: (line: string) => void, options: S
       units: base.roster.units.filter((u) => ['cie', 'cmes', 'buaa-cast'].includes(u.id)),
     },
   };
-  const cycleIdOfRun = cycleWorkflowId(programme.id);
-  const startAt = beijingToEpochMs('2023-11-20 09:00');
-  const keys = generateAuthKeyPair();
-  const api = new KczgClient(stack.env.client, {
-    credential: issueCredential({
-      privateKey: keys.privateKey,
-      cycle: cycleIdOfRun,
-      party: { kind: 'secretariat' },
-      validForMs: 400 * 86_400_000,
-      now: startAt,
-    }),
-  });
-  const sleepUntil = async (at: number, offset: number) => {
-    const remaining = at - ((await stack.env.currentTimeMs()) + offset);
-    if (remaining > 0) await stack.env.sleep(remaining);
-  };
+  const { api, startAt, authPublicKey, sleepUntil } = secretariatKit(stack, programme.id, true);
   const bodySees = (cycleId: string, bodyId: string, dueAt: number) =>
     eventually(
       () => api.reviewState(cycleId, bodyId),
@@ -371,16 +345,11 @@ async function runSteering(stack: Stack, log: (line: string) => void, options: S
       `${bodyId} sees its deadline`,
     );
 
-  const { cycleId } = await api.startCycle(programme, { startAt, authPublicKey: keys.publicKey });
+  const { cycleId } = await api.startCycle(programme, { startAt, authPublicKey });
   const offset = (await api.status(cycleId)).clockOffsetMs;
   log(`started ${cycleId} (keyed, steering)`);
 
-  await api.nominate(cycleId, 'cie', {
-    idempotencyKey: 'cie-1',
-    listId: 'pioneer-tech',
-    fieldId: 'electronics',
-    candidate: tech('量子通信芯片'),
-  });
+  await nominateTech(api, cycleId, 'cie', 'cie-1', '量子通信芯片');
   await api.nominate(cycleId, 'cmes', {
     idempotencyKey: 'cmes-1',
     listId: 'emerging-enterprise',
@@ -400,12 +369,7 @@ async function runSteering(stack: Stack, log: (line: string) => void, options: S
     reason: '材料补正',
   });
   await sleepUntil(beijingToEpochMs('2023-12-20 10:00'), offset);
-  await api.nominate(cycleId, 'buaa-cast', {
-    idempotencyKey: 'buaa-1',
-    listId: 'pioneer-tech',
-    fieldId: 'electronics',
-    candidate: tech('高精度导航'),
-  });
+  await nominateTech(api, cycleId, 'buaa-cast', 'buaa-1', '高精度导航');
   await sleepUntil(handOver + 60_000, offset);
   if ((await api.status(cycleId)).stage !== 'preliminary-review')
     throw new Error('expected preliminary review');

@@ -5,8 +5,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import type { UnitState } from '../../workflows/messages';
-import type { KczgClient } from '../api';
 import type { ImportRowResult, ImportRun, PreparedRow } from '../import';
 import { IMPORT_COLUMNS, templateHeading } from '../import/columns';
 import { cycleIdOf, examples, InputError, required, type Cli } from './context';
@@ -60,25 +58,6 @@ function concurrencyOf(text: string): number {
   return concurrency;
 }
 
-async function unitStateOrUnknown(api: KczgClient, cycleId: string, unitId: string): Promise<UnitState> {
-  const [{ WorkflowNotFoundError }, { RejectionError }] = await Promise.all([
-    import('@temporalio/client'),
-    import('../api'),
-  ]);
-  try {
-    return await api.unitState(cycleId, unitId);
-  } catch (error) {
-    if (!(error instanceof WorkflowNotFoundError)) throw error;
-    throw new RejectionError({
-      code: 'UNKNOWN_UNIT',
-      field: 'unit',
-      rule: 'roster',
-      message: `周期 ${cycleId} 的名册中没有单位 ${unitId}（或周期未开启）/ unit ${unitId} is not on the roster of ${cycleId}, or the cycle has not started`,
-      fix: '核对单位编号与方案，或请秘书处开启周期 / check the unit and programme ids, or ask the secretariat to start the cycle',
-    });
-  }
-}
-
 /** Sends the rows; Ctrl-C once stops after the requests in flight, twice exits at once. */
 async function sendRows(
   cli: Cli,
@@ -98,7 +77,7 @@ async function sendRows(
   const { cycleId, unitId } = target;
   return cli
     .withApi(async (api) => {
-      const state = await unitStateOrUnknown(api, cycleId, unitId);
+      const state = await api.unitState(cycleId, unitId);
       return runImport(prepared, {
         nominate: (request) => api.nominate(cycleId, unitId, request),
         concurrency: target.concurrency,

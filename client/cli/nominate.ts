@@ -22,12 +22,22 @@ interface NominateOptions {
 }
 
 /**
- * A unit subcommand's options. `nominate` declares --unit and --candidate itself, and Commander
- * gives an option to the first command that knows it (global options may come anywhere), so
- * `nominate amend … --unit cie` finds its --unit on `nominate`: read both.
+ * A unit subcommand's options, --unit required. `nominate` declares --unit and --candidate
+ * itself, and Commander gives an option to the first command that knows it (global options may
+ * come anywhere), so `nominate amend … --unit cie` finds its --unit on `nominate`: read both.
  */
-const unitOptions = (command: Command) =>
-  command.optsWithGlobals<{ unit?: string; nomination?: string; candidate?: string }>();
+function unitOptions(command: Command) {
+  const opts = command.optsWithGlobals<{ unit?: string; nomination?: string; candidate?: string }>();
+  return { ...opts, unit: required(opts.unit, 'unit', '--unit cie') };
+}
+
+/** `<parent> <name> <programme>`: a unit's subcommand, with its (required) --unit. */
+function unitSubcommand(parent: Command, name: string, description: string): Command {
+  return parent
+    .command(`${name} <programme>`)
+    .description(description)
+    .option('--unit <unit>', '单位编号（必填）/ unit id (required)');
+}
 
 const readCandidate = (file: string) => withoutSchemaKey(readJsonFile(file, 'candidate')) as Candidate;
 
@@ -82,12 +92,11 @@ function registerNominate(program: Command, cli: Cli): Command {
 }
 
 function registerAmend(nominate: Command, cli: Cli): void {
-  nominate
-    .command('amend <programme>')
-    .description(
-      '推荐单位：修改已提交的推荐（征集截止前）/ unit: replace a nomination’s candidate, before the close',
-    )
-    .option('--unit <unit>', '单位编号（必填）/ unit id (required)')
+  unitSubcommand(
+    nominate,
+    'amend',
+    '推荐单位：修改已提交的推荐（征集截止前）/ unit: replace a nomination’s candidate, before the close',
+  )
     .option('--nomination <id>', '推荐编号（必填）/ nomination id (required)')
     .option('--candidate <file>', '新的候选信息 JSON（必填）/ the corrected candidate JSON file (required)')
     .addHelpText(
@@ -95,8 +104,7 @@ function registerAmend(nominate: Command, cli: Cli): void {
       examples('kczg nominate amend national-2023 --unit cie --nomination cie.3 --candidate candidate.json'),
     )
     .action(async (id: string, _opts: unknown, command: Command) => {
-      const opts = unitOptions(command);
-      const unit = required(opts.unit, 'unit', '--unit cie');
+      const { unit, ...opts } = unitOptions(command);
       const nominationId = required(opts.nomination, 'nomination', '--nomination cie.3');
       const candidate = readCandidate(required(opts.candidate, 'candidate', '--candidate candidate.json'));
       const nomination = await cli.withApi((api) =>
@@ -107,15 +115,11 @@ function registerAmend(nominate: Command, cli: Cli): void {
 }
 
 function withdrawCommand(parent: Command, cli: Cli, usage: string): void {
-  parent
-    .command('withdraw <programme>')
-    .description('推荐单位：撤回推荐 / unit: withdraw a nomination')
-    .option('--unit <unit>', '单位编号（必填）/ unit id (required)')
+  unitSubcommand(parent, 'withdraw', '推荐单位：撤回推荐 / unit: withdraw a nomination')
     .option('--nomination <id>', '推荐编号（必填）/ nomination id (required)')
     .addHelpText('after', examples(`${usage} national-2023 --unit cie --nomination cie.3`))
     .action(async (id: string, _opts: unknown, command: Command) => {
-      const opts = unitOptions(command);
-      const unit = required(opts.unit, 'unit', '--unit cie');
+      const { unit, ...opts } = unitOptions(command);
       const nominationId = required(opts.nomination, 'nomination', '--nomination cie.3');
       const nomination = await cli.withApi((api) => api.withdraw(cycleIdOf(id), unit, nominationId));
       cli.print(`已撤回 / withdrawn: ${nomination.id}`, nomination);
@@ -123,15 +127,14 @@ function withdrawCommand(parent: Command, cli: Cli, usage: string): void {
 }
 
 function registerComplete(nominate: Command, cli: Cli): void {
-  nominate
-    .command('complete <programme>')
-    .description(
-      '推荐单位：报送完毕（不再收到提醒，秘书处汇总显示已完成）/ unit: we are done (no more reminders; the digest shows it)',
-    )
-    .option('--unit <unit>', '单位编号（必填）/ unit id (required)')
+  unitSubcommand(
+    nominate,
+    'complete',
+    '推荐单位：报送完毕（不再收到提醒，秘书处汇总显示已完成）/ unit: we are done (no more reminders; the digest shows it)',
+  )
     .addHelpText('after', examples('kczg nominate complete national-2023 --unit cie'))
     .action(async (id: string, _opts: unknown, command: Command) => {
-      const unit = required(unitOptions(command).unit, 'unit', '--unit cie');
+      const { unit } = unitOptions(command);
       const state = await cli.withApi((api) => api.markComplete(cycleIdOf(id), unit));
       cli.print(
         `已报送完毕 / marked complete: ${state.unitName}（已推荐 ${state.nominations.length} 项 / ${state.nominations.length} nominated）`,
@@ -147,13 +150,14 @@ function reviewNote(state: UnitState, nominationId: string): string {
 }
 
 function registerUnitStatus(nominate: Command, cli: Cli): void {
-  nominate
-    .command('status <programme>')
-    .description('推荐单位：本单位的推荐与剩余名额 / unit: its nominations and remaining quota')
-    .option('--unit <unit>', '单位编号（必填）/ unit id (required)')
+  unitSubcommand(
+    nominate,
+    'status',
+    '推荐单位：本单位的推荐与剩余名额 / unit: its nominations and remaining quota',
+  )
     .addHelpText('after', examples('kczg nominate status national-2023 --unit cie --json'))
     .action(async (id: string, _opts: unknown, command: Command) => {
-      const unit = required(unitOptions(command).unit, 'unit', '--unit cie');
+      const { unit } = unitOptions(command);
       const state = await cli.withApi((api) => api.unitState(cycleIdOf(id), unit));
       const part = (p: { listId: string; fieldId?: string }) =>
         `${p.listId}${p.fieldId ? `/${p.fieldId}` : ''}`;

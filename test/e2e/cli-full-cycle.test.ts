@@ -30,8 +30,9 @@ import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { HEADER_ROW } from '../../activities/publication/xlsx';
 import { beijingToEpochMs, formatBeijing } from '../../domain/calendar';
-import type { Candidate, Programme } from '../../domain/programme';
+import type { Programme } from '../../domain/programme';
 import { loadProgramme } from '../../programmes/loader';
+import { enterprise, tech } from '../support/candidates';
 import { CLI, ms, nominateArgs, type Json, startCycleArgs } from '../support/cli';
 import { eventually, sleep } from '../support/eventually';
 import { liveStack } from '../support/live-stack';
@@ -96,20 +97,6 @@ function writeJson(name: string, value: unknown): string {
   fs.writeFileSync(file, JSON.stringify(value, null, 2));
   return file;
 }
-
-const tech = (name: string, extra: Partial<Candidate> = {}): Candidate => ({
-  name,
-  identity: `TECH-${name}`,
-  classified: false,
-  ...extra,
-});
-const enterprise = (name: string, foundedOn: string): Candidate => ({
-  name,
-  identity: `USCC-${name}`,
-  region: 'mainland',
-  foundedOn,
-  standing: 'good',
-});
 
 let candidates = 0;
 /** `kczg nominate` for a unit; `part` is "list" or "list/field". */

@@ -12,29 +12,14 @@
  * reminder went out exactly once to each unit still owing work and to no one else, the stage moved
  * to preliminary review at (not before) the close, and the units' nominations are as they were.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import type { Connection } from '@temporalio/client';
-import { KczgClient, RejectionError } from '../../client/api';
-import { connectClient } from '../../client/connection';
-import { codecFromEnv } from '../../codec/data-converter';
+import { RejectionError } from '../../client/api';
 import { beijingToEpochMs } from '../../domain/calendar';
 import type { Candidate } from '../../domain/programme';
 import { planReminders } from '../../domain/reminders';
-import { startOutboxSmtpServer, type OutboxSmtpServer } from '../../servers/smtp-outbox';
+import { useDrill } from './support/drill';
 import { deliveriesByKey, outboxSize } from './support/outbox';
 import { minuteApartProgramme } from './support/programmes';
-import {
-  codecKeyEnv,
-  DevServer,
-  MAIL_FROM,
-  sleep,
-  startWorkerProcess,
-  stopAll,
-  waitFor,
-  type LoggedProcess,
-} from './support/processes';
+import { sleep, waitFor, type LoggedProcess } from './support/processes';
 
 const REMINDER_AT = beijingToEpochMs('2023-11-30 23:59');
 const CLOSES_AT = beijingToEpochMs('2023-12-01 00:01');
@@ -49,48 +34,18 @@ const COMPLETE_UNIT = 'cmes';
 const tech = (name: string): Candidate => ({ name, identity: `RESTART-${name}`, classified: false });
 
 describe('the Temporal server killed with SIGKILL and restarted mid-cycle (issue 7, item 2)', () => {
-  let dir: string;
-  let server: DevServer | undefined;
-  let smtp: OutboxSmtpServer | undefined;
-  let connection: Connection | undefined;
+  const drill = useDrill('server-restart');
   let worker: LoggedProcess | undefined;
   const serverProcesses: LoggedProcess[] = [];
-  let api: KczgClient;
-  let outboxDir: string;
-  let passed = false;
 
   beforeAll(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kczg-server-restart-'));
-    outboxDir = path.join(dir, 'outbox');
-    server = await DevServer.start(dir);
-    serverProcesses.push(server.process as LoggedProcess);
-    smtp = await startOutboxSmtpServer({ outboxDir });
-    const keys = codecKeyEnv();
-    const connected = await connectClient({ address: server.address, codec: codecFromEnv(keys) });
-    connection = connected.connection;
-    api = new KczgClient(connected.client);
-    worker = await startWorkerProcess({
-      name: 'kczg-worker',
-      address: server.address,
-      dataDir: path.join(dir, 'data'),
-      env: { KCZG_SMTP_URL: smtp.url, KCZG_MAIL_FROM: MAIL_FROM, ...keys },
-      logFile: path.join(dir, 'logs', 'worker.log'),
-      connection: connection,
-    });
+    serverProcesses.push(drill.server.process as LoggedProcess);
+    worker = await drill.startWorker('kczg-worker');
   }, 120_000);
-
-  afterAll(async () => {
-    await stopAll([worker, ...serverProcesses]);
-    await connection?.close();
-    await smtp?.close();
-    // Kept after a failure: the server's and the worker's logs are in <dir>/logs.
-    if (dir && passed) fs.rmSync(dir, { recursive: true, force: true });
-    else if (dir) process.stderr.write(`[server-restart] logs kept in ${dir}/logs\n`);
-  });
 
   /** Kills the server `KILL_BEFORE_MS` before real time `dueAt` and restarts it `RESTART_AFTER_MS` after. */
   const crashAcross = async (dueAt: number, what: string) => {
-    const s = server as DevServer;
+    const s = drill.server;
     const killAt = dueAt - KILL_BEFORE_MS;
     if (Date.now() > killAt - 1_000) {
       throw new Error(
@@ -102,11 +57,13 @@ describe('the Temporal server killed with SIGKILL and restarted mid-cycle (issue
     await sleep(dueAt + RESTART_AFTER_MS - Date.now());
     const downMs = Date.now() - killAt;
     await s.restart();
+    drill.track(s.process);
     serverProcesses.push(s.process as LoggedProcess);
     return downMs;
   };
 
   it('fires a reminder that fell due while the server was dead exactly once, to the units owing work only, and closes collection after a second crash with every nomination intact', async () => {
+    const { api, outboxDir } = drill;
     const programme = minuteApartProgramme('restart-test-2023');
     const cycleId = 'kczg:restart-test-2023';
     const units = programme.roster.units.map((u) => u.id);
@@ -248,6 +205,6 @@ describe('the Temporal server killed with SIGKILL and restarted mid-cycle (issue
         `after it fell due) and ${(down2 / 1000).toFixed(1)} s across the close (stage moved ${(closedAfterMs / 1000).toFixed(1)} s ` +
         `after it); ${expected.length} notices, each once\n`,
     );
-    passed = true;
+    drill.passed();
   }, 240_000);
 });

@@ -9,28 +9,14 @@
  * unit's state is queried: each row's key is held by exactly one nomination, the one acknowledged,
  * and no other nomination exists.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import type { Connection } from '@temporalio/client';
-import { KczgClient, RejectionError } from '../../client/api';
-import { connectClient } from '../../client/connection';
-import { codecFromEnv } from '../../codec/data-converter';
+import { RejectionError } from '../../client/api';
 import { beijingToEpochMs } from '../../domain/calendar';
 import type { Candidate, Programme, Unit } from '../../domain/programme';
 import type { Rejection } from '../../domain/rejections';
 import { loadProgramme, validateProgramme } from '../../programmes/loader';
-import { startOutboxSmtpServer, type OutboxSmtpServer } from '../../servers/smtp-outbox';
 import type { Nomination } from '../../workflows/messages';
-import {
-  codecKeyEnv,
-  DevServer,
-  MAIL_FROM,
-  sleep,
-  startWorkerProcess,
-  stopAll,
-  type LoggedProcess,
-} from './support/processes';
+import { useDrill } from './support/drill';
+import { sleep, type LoggedProcess } from './support/processes';
 
 const UNITS = 100;
 const ROWS = 2_000;
@@ -130,52 +116,16 @@ function importRows(programme: Programme): Row[] {
 }
 
 describe('a worker killed with SIGKILL during a bulk import (issue 7, item 1)', () => {
-  let dir: string;
-  let server: DevServer | undefined;
-  let smtp: OutboxSmtpServer | undefined;
-  let connection: Connection | undefined;
+  const drill = useDrill('worker-crash');
   const workers: LoggedProcess[] = [];
-  let api: KczgClient;
-  let workerEnv: Record<string, string>;
-  let passed = false;
-
   const startWorker = async () => {
-    const n = workers.length + 1;
-    const worker = await startWorkerProcess({
-      name: `kczg-worker#${n}`,
-      address: (server as DevServer).address,
-      dataDir: path.join(dir, 'data'),
-      env: workerEnv,
-      logFile: path.join(dir, 'logs', `worker-${n}.log`),
-      connection: connection as Connection,
-    });
-    workers.push(worker);
-    return worker;
+    workers.push(await drill.startWorker(`kczg-worker-${workers.length + 1}`));
   };
 
-  beforeAll(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kczg-worker-crash-'));
-    server = await DevServer.start(dir);
-    smtp = await startOutboxSmtpServer({ outboxDir: path.join(dir, 'outbox') });
-    const keys = codecKeyEnv();
-    workerEnv = { KCZG_SMTP_URL: smtp.url, KCZG_MAIL_FROM: MAIL_FROM, ...keys };
-    // The test's client encrypts with the worker's key, as a CLI client configured alike would.
-    const connected = await connectClient({ address: server.address, codec: codecFromEnv(keys) });
-    connection = connected.connection;
-    api = new KczgClient(connected.client);
-    await startWorker();
-  }, 120_000);
-
-  afterAll(async () => {
-    await stopAll([...workers, server?.process]);
-    await connection?.close();
-    await smtp?.close();
-    // Kept after a failure: the server's and the workers' logs are in <dir>/logs.
-    if (dir && passed) fs.rmSync(dir, { recursive: true, force: true });
-    else if (dir) process.stderr.write(`[worker-crash] logs kept in ${dir}/logs\n`);
-  });
+  beforeAll(startWorker, 120_000);
 
   it('keeps every acknowledged nomination exactly once, and nothing else, when the worker is SIGKILLed after 500 of 2,000 acknowledgements and the client retries each row with its key', async () => {
+    const { api } = drill;
     const programme = crashTestProgramme();
     const { cycleId } = await api.startCycle(programme, { startAt: beijingToEpochMs('2023-11-01 09:00') });
     expect((await api.status(cycleId)).stage).toBe('collection');
@@ -346,6 +296,6 @@ describe('a worker killed with SIGKILL during a bulk import (issue 7, item 1)', 
         `after the kill; ${spanned.length} rows in flight across the kill; ${retried.length} rows retried (max ${Math.max(...outcomes.map((o) => o.attempts))} attempts); ` +
         `${stored.length} nominations held, each key once\n`,
     );
-    passed = true;
+    drill.passed();
   }, 230_000);
 });

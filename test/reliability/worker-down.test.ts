@@ -11,28 +11,12 @@
  * workflow takes up a timer that fired while no worker ran at the instant it fired: the units
  * send their T-1 as due then, and the closing notice on the next step.)
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import type { Connection } from '@temporalio/client';
-import { KczgClient } from '../../client/api';
-import { connectClient } from '../../client/connection';
-import { codecFromEnv } from '../../codec/data-converter';
 import { beijingToEpochMs } from '../../domain/calendar';
 import { noticeKey } from '../../domain/mail-ids';
-import { startOutboxSmtpServer, type OutboxSmtpServer } from '../../servers/smtp-outbox';
+import { useDrill } from './support/drill';
 import { deliveriesByKey, outboxSize } from './support/outbox';
 import { minuteApartProgramme } from './support/programmes';
-import {
-  codecKeyEnv,
-  DevServer,
-  MAIL_FROM,
-  sleep,
-  startWorkerProcess,
-  stopAll,
-  waitFor,
-  type LoggedProcess,
-} from './support/processes';
+import { sleep, waitFor, type LoggedProcess } from './support/processes';
 
 const REMINDER_AT = beijingToEpochMs('2023-11-30 23:59');
 const CLOSES_AT = beijingToEpochMs('2023-12-01 00:01');
@@ -41,45 +25,15 @@ const KILL_BEFORE_MS = 10_000;
 const RESTART_AFTER_CLOSE_MS = 120_000;
 
 describe('no worker across a digest, a reminder and a deadline (issue 12)', () => {
-  let dir: string;
-  let server: DevServer | undefined;
-  let smtp: OutboxSmtpServer | undefined;
-  let connection: Connection | undefined;
+  const drill = useDrill('worker-down');
   const workers: LoggedProcess[] = [];
-  let api: KczgClient;
-  let outboxDir: string;
-  let passed = false;
-  const keys = codecKeyEnv();
-  const startWorker = (name: string) =>
-    startWorkerProcess({
-      name,
-      address: (server as DevServer).address,
-      dataDir: path.join(dir, 'data'),
-      env: { KCZG_SMTP_URL: (smtp as OutboxSmtpServer).url, KCZG_MAIL_FROM: MAIL_FROM, ...keys },
-      logFile: path.join(dir, 'logs', `${name}.log`),
-      connection: connection as Connection,
-    });
 
   beforeAll(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kczg-worker-down-'));
-    outboxDir = path.join(dir, 'outbox');
-    server = await DevServer.start(dir);
-    smtp = await startOutboxSmtpServer({ outboxDir });
-    const connected = await connectClient({ address: server.address, codec: codecFromEnv(keys) });
-    connection = connected.connection;
-    api = new KczgClient(connected.client);
-    workers.push(await startWorker('kczg-worker-1'));
+    workers.push(await drill.startWorker('kczg-worker-1'));
   }, 120_000);
 
-  afterAll(async () => {
-    await stopAll([...workers, server?.process as LoggedProcess | undefined]);
-    await connection?.close();
-    await smtp?.close();
-    if (dir && passed) fs.rmSync(dir, { recursive: true, force: true });
-    else if (dir) process.stderr.write(`[worker-down] logs kept in ${dir}/logs\n`);
-  });
-
   it('sends the digest, the reminders and the closing notices that fell due while no worker ran, each once', async () => {
+    const { api, outboxDir } = drill;
     const programme = minuteApartProgramme('worker-down-2023');
     const units = programme.roster.units.map((u) => u.id);
     const { cycleId } = await api.startCycle(programme, { startAt: REMINDER_AT - LEAD_MS });
@@ -104,7 +58,7 @@ describe('no worker across a digest, a reminder and a deadline (issue 12)', () =
     await sleep(realTime(CLOSES_AT) + RESTART_AFTER_CLOSE_MS - Date.now());
     const downMs = Date.now() - killAt;
     expect(await outboxSize(outboxDir)).toBe(units.length);
-    workers.push(await startWorker('kczg-worker-2'));
+    workers.push(await drill.startWorker('kczg-worker-2'));
 
     await waitFor(
       'the digest, the reminders and the closing notices',
@@ -130,6 +84,6 @@ describe('no worker across a digest, a reminder and a deadline (issue 12)', () =
         `and the close; after the restart, within ${(sentAfterMs / 1000).toFixed(1)} s: 1 digest, ${units.length} reminders ` +
         `and ${units.length} closing notices, each once\n`,
     );
-    passed = true;
+    drill.passed();
   }, 480_000);
 });

@@ -7,19 +7,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { beijingToEpochMs } from '../../domain/calendar';
 import type { Candidate } from '../../domain/programme';
+import type { Rejection } from '../../domain/rejections';
 import { listOutbox } from '../../mail/outbox';
 import { loadProgramme } from '../../programmes/loader';
+import type { NominateRequest } from '../../workflows/messages';
+import { electronicsTech, enterprise, tech } from '../support/candidates';
 import type { TestStack } from '../support/stack';
 import { rejectionOf, useTimeSkippingStack } from '../support/time-skipping';
 
-const tech = (name: string): Candidate => ({ name, identity: `TECH-${name}`, classified: false });
-const enterprise = (name: string, foundedOn: string): Candidate => ({
-  name,
-  identity: `USCC-${name}`,
-  region: 'mainland',
-  foundedOn,
-  standing: 'good',
-});
 const manager = (name: string): Candidate => ({ name, certified: true });
 
 describe('national cycles, start to publication', () => {
@@ -37,18 +32,8 @@ describe('national cycles, start to publication', () => {
       expect((await api.startCycle(p2022)).started).toBe(false);
       const offset2022 = (await api.status(c2022.cycleId)).clockOffsetMs;
 
-      const winner = await api.nominate(c2022.cycleId, 'cie', {
-        idempotencyKey: 'cie-2022-1',
-        listId: 'pioneer-tech',
-        fieldId: 'electronics',
-        candidate: tech('量子通信芯片'),
-      });
-      const other = await api.nominate(c2022.cycleId, 'cie', {
-        idempotencyKey: 'cie-2022-2',
-        listId: 'pioneer-tech',
-        fieldId: 'electronics',
-        candidate: tech('柔性显示材料'),
-      });
+      const winner = await api.nominate(c2022.cycleId, 'cie', electronicsTech('cie-2022-1', '量子通信芯片'));
+      const other = await api.nominate(c2022.cycleId, 'cie', electronicsTech('cie-2022-2', '柔性显示材料'));
       // A list organised separately takes no channel nominations.
       expect(
         (
@@ -89,69 +74,28 @@ describe('national cycles, start to publication', () => {
       const offset = (await api.status(cycleId)).clockOffsetMs;
 
       const refused = await rejectionOf(
-        api.nominate(cycleId, 'cmes', {
-          idempotencyKey: 'cmes-again',
-          listId: 'pioneer-tech',
-          fieldId: 'electronics',
-          candidate: tech('量子通信芯片'),
-        }),
+        api.nominate(cycleId, 'cmes', electronicsTech('cmes-again', '量子通信芯片')),
       );
       expect(refused).toMatchObject({ code: 'NOT_ELIGIBLE', rule: 'notPriorWinner' });
 
       // Quotas: 3 per field for a unit in one channel; 6 for a unit in two (they stack).
       for (let i = 1; i <= 3; i++) {
-        await api.nominate(cycleId, 'cie', {
-          idempotencyKey: `cie-${i}`,
-          listId: 'pioneer-tech',
-          fieldId: 'electronics',
-          candidate: tech(`技术${i}`),
-        });
+        await api.nominate(cycleId, 'cie', electronicsTech(`cie-${i}`, `技术${i}`));
       }
-      const overQuota = await rejectionOf(
-        api.nominate(cycleId, 'cie', {
-          idempotencyKey: 'cie-4',
-          listId: 'pioneer-tech',
-          fieldId: 'electronics',
-          candidate: tech('技术4'),
-        }),
-      );
+      const overQuota = await rejectionOf(api.nominate(cycleId, 'cie', electronicsTech('cie-4', '技术4')));
       expect(overQuota).toMatchObject({ code: 'QUOTA_EXCEEDED', rule: 'quota' });
       for (let i = 1; i <= 6; i++) {
-        await api.nominate(cycleId, 'csae', {
-          idempotencyKey: `csae-${i}`,
-          listId: 'pioneer-tech',
-          fieldId: 'electronics',
-          candidate: tech(`汽车技术${i}`),
-        });
+        await api.nominate(cycleId, 'csae', electronicsTech(`csae-${i}`, `汽车技术${i}`));
       }
       expect(
-        (
-          await rejectionOf(
-            api.nominate(cycleId, 'csae', {
-              idempotencyKey: 'csae-7',
-              listId: 'pioneer-tech',
-              fieldId: 'electronics',
-              candidate: tech('汽车技术7'),
-            }),
-          )
-        ).code,
+        (await rejectionOf(api.nominate(cycleId, 'csae', electronicsTech('csae-7', '汽车技术7')))).code,
       ).toBe('QUOTA_EXCEEDED');
 
       // Withdrawal releases a slot; a retried submission returns the same nomination.
       const cieState = await api.unitState(cycleId, 'cie');
       await api.withdraw(cycleId, 'cie', cieState.nominations[2].id);
-      const again = await api.nominate(cycleId, 'cie', {
-        idempotencyKey: 'cie-4',
-        listId: 'pioneer-tech',
-        fieldId: 'electronics',
-        candidate: tech('技术4'),
-      });
-      const retried = await api.nominate(cycleId, 'cie', {
-        idempotencyKey: 'cie-4',
-        listId: 'pioneer-tech',
-        fieldId: 'electronics',
-        candidate: tech('技术4'),
-      });
+      const again = await api.nominate(cycleId, 'cie', electronicsTech('cie-4', '技术4'));
+      const retried = await api.nominate(cycleId, 'cie', electronicsTech('cie-4', '技术4'));
       expect(retried.id).toBe(again.id);
       expect((await api.unitState(cycleId, 'cie')).nominations).toHaveLength(3);
 
@@ -173,48 +117,36 @@ describe('national cycles, start to publication', () => {
         listId: 'emerging-enterprise',
         candidate: enterprise('新锐科技', '2013-01-01'),
       });
-      expect(
-        (
-          await rejectionOf(
-            api.nominate(cycleId, 'cmes', {
-              idempotencyKey: 'cmes-e3',
-              listId: 'emerging-enterprise',
-              candidate: enterprise('新锐科技', '2015-01-01'),
-            }),
-          )
-        ).code,
-      ).toBe('DUPLICATE');
-      expect(
-        await rejectionOf(
-          api.nominate(cycleId, 'cmes', {
-            idempotencyKey: 'cmes-e4',
+      // Refused, in turn: the same enterprise again, a nameless candidate, a unit off the roster, a
+      // list the programme does not have.
+      const refusals: Array<[unitId: string, request: NominateRequest, refusal: Partial<Rejection>]> = [
+        [
+          'cmes',
+          {
+            idempotencyKey: 'cmes-e3',
             listId: 'emerging-enterprise',
-            candidate: { name: '' } as Candidate,
-          }),
-        ),
-      ).toMatchObject({ code: 'INVALID', field: 'candidate.name' });
-      expect(
-        (
-          await rejectionOf(
-            api.nominate(cycleId, 'nobody', {
-              idempotencyKey: 'n',
-              listId: 'pioneer-tech',
-              candidate: tech('n'),
-            }),
-          )
-        ).code,
-      ).toBe('UNKNOWN_UNIT');
-      expect(
-        (
-          await rejectionOf(
-            api.nominate(cycleId, 'cmes', {
-              idempotencyKey: 'u',
-              listId: 'no-such-list',
-              candidate: tech('u'),
-            }),
-          )
-        ).code,
-      ).toBe('UNKNOWN_LIST');
+            candidate: enterprise('新锐科技', '2015-01-01'),
+          },
+          { code: 'DUPLICATE' },
+        ],
+        [
+          'cmes',
+          { idempotencyKey: 'cmes-e4', listId: 'emerging-enterprise', candidate: { name: '' } as Candidate },
+          { code: 'INVALID', field: 'candidate.name' },
+        ],
+        [
+          'nobody',
+          { idempotencyKey: 'n', listId: 'pioneer-tech', candidate: tech('n') },
+          { code: 'UNKNOWN_UNIT' },
+        ],
+        [
+          'cmes',
+          { idempotencyKey: 'u', listId: 'no-such-list', candidate: tech('u') },
+          { code: 'UNKNOWN_LIST' },
+        ],
+      ];
+      for (const [unitId, request, refusal] of refusals)
+        expect(await rejectionOf(api.nominate(cycleId, unitId, request))).toMatchObject(refusal);
       const managerNomination = await api.nominate(cycleId, 'jiangsu-cast', {
         idempotencyKey: 'js-m1',
         listId: 'tech-manager-pioneer',
@@ -230,30 +162,13 @@ describe('national cycles, start to publication', () => {
 
       // The closing second: 23:59:59 accepted, 00:00:00 the next day refused.
       await stack.sleepUntil(beijingToEpochMs('2023-11-30 24:00') - 1000, offset);
-      const lastSecond = await api.nominate(cycleId, 'cmes', {
-        idempotencyKey: 'cmes-last',
-        listId: 'pioneer-tech',
-        fieldId: 'electronics',
-        candidate: tech('最后一秒'),
-      });
+      const lastSecond = await api.nominate(cycleId, 'cmes', electronicsTech('cmes-last', '最后一秒'));
       expect(lastSecond.submittedAt).toBeLessThan(beijingToEpochMs('2023-11-30 24:00'));
       await stack.sleepUntil(beijingToEpochMs('2023-12-01 00:00') + 200, offset);
       expect(
-        await rejectionOf(
-          api.nominate(cycleId, 'cmes', {
-            idempotencyKey: 'cmes-late',
-            listId: 'pioneer-tech',
-            fieldId: 'electronics',
-            candidate: tech('迟到'),
-          }),
-        ),
+        await rejectionOf(api.nominate(cycleId, 'cmes', electronicsTech('cmes-late', '迟到'))),
       ).toMatchObject({ code: 'COLLECTION_CLOSED' });
-      const extended = await api.nominate(cycleId, 'buaa-cast', {
-        idempotencyKey: 'buaa-1',
-        listId: 'pioneer-tech',
-        fieldId: 'electronics',
-        candidate: tech('延期技术'),
-      });
+      const extended = await api.nominate(cycleId, 'buaa-cast', electronicsTech('buaa-1', '延期技术'));
       expect((await api.status(cycleId)).stage).toBe('collection');
 
       // A pause from 12-01 00:00 to 12-02 12:00 shifts every later deadline by its 36 hours.

@@ -13,11 +13,12 @@
 import type { AddressObject } from 'mailparser';
 import { messageIdFor } from '../../activities/mail';
 import { beijingToEpochMs } from '../../domain/calendar';
-import type { Candidate, Programme, Unit } from '../../domain/programme';
+import type { Programme, Unit } from '../../domain/programme';
 import { quotaKey, quotaUsageReport } from '../../domain/quota';
 import { planReminders } from '../../domain/reminders';
 import { partNames } from '../../workflows/notices';
 import { loadProgramme } from '../../programmes/loader';
+import { electronicsTech } from '../support/candidates';
 import type { TestStack } from '../support/stack';
 import {
   eventually,
@@ -36,8 +37,6 @@ function addresses(field: AddressObject | AddressObject[] | undefined): string[]
     g.value.flatMap((a) => (a.address ? [a.address] : [])),
   );
 }
-
-const tech = (name: string): Candidate => ({ name, identity: `TECH-${name}`, classified: false });
 
 describe('deadline reminders on the time-skipping server, delivered by the loopback SMTP outbox', () => {
   const kit = useTimeSkippingStack();
@@ -156,12 +155,7 @@ describe('deadline reminders on the time-skipping server, delivered by the loopb
   });
 
   it('sends T-14 to every unit at 2023-11-16 09:00 Beijing, not a minute earlier, with its quota usage rows', async () => {
-    await stack.api.nominate(cycleId, 'cie', {
-      idempotencyKey: 'cie-1',
-      listId: 'pioneer-tech',
-      fieldId: 'electronics',
-      candidate: tech('量子通信芯片'),
-    });
+    await stack.api.nominate(cycleId, 'cie', electronicsTech('cie-1', '量子通信芯片'));
     const sent = await expectSentAt(
       plannedAt(closesAt, 'collection:T-14'),
       'collection:T-14',

@@ -13,22 +13,22 @@
  */
 import { messageIdFor } from '../../activities/mail';
 import { beijingToEpochMs } from '../../domain/calendar';
-import type { Candidate, Programme } from '../../domain/programme';
+import type { Programme } from '../../domain/programme';
 import { quotaKey } from '../../domain/quota';
 import { planReminders } from '../../domain/reminders';
 import { loadProgramme } from '../../programmes/loader';
+import type { ExtendRequest } from '../../workflows/messages';
+import { electronicsTech, enterprise } from '../support/candidates';
 import type { TestStack } from '../support/stack';
 import { eventually, MESSAGE_ID_DOMAIN, useTimeSkippingStack, type Outbox } from '../support/time-skipping';
 
 const MINUTE = 60_000;
 
-const tech = (name: string): Candidate => ({ name, identity: `TECH-${name}`, classified: false });
-const enterprise = (name: string): Candidate => ({
-  name,
-  identity: `USCC-${name}`,
-  region: 'mainland',
-  foundedOn: '2018-05-01',
-  standing: 'good',
+/** The secretariat's request bringing the whole preliminary review forward to `until`. */
+const reviewBroughtForward = (until: number): ExtendRequest => ({
+  scope: { kind: 'stage', stage: 'preliminary-review' },
+  until,
+  reason: '提前完成初评',
 });
 
 describe('moving the preliminary-review deadline: parts, reminders and the escalation follow', () => {
@@ -81,16 +81,11 @@ describe('moving the preliminary-review deadline: parts, reminders and the escal
       startAt: beijingToEpochMs('2023-11-20 09:00'),
     });
     const offset = (await api.status(cycleId)).clockOffsetMs;
-    await api.nominate(cycleId, 'cie', {
-      idempotencyKey: 'cie-1',
-      listId: 'pioneer-tech',
-      fieldId: 'electronics',
-      candidate: tech('量子通信芯片'),
-    });
+    await api.nominate(cycleId, 'cie', electronicsTech('cie-1', '量子通信芯片'));
     const young = await api.nominate(cycleId, 'cmes', {
       idempotencyKey: 'cmes-1',
       listId: 'emerging-enterprise',
-      candidate: enterprise('新锐科技'),
+      candidate: enterprise('新锐科技', '2018-05-01'),
     });
 
     await stack.sleepUntil(beijingToEpochMs('2023-12-01 00:01'), offset);
@@ -106,11 +101,7 @@ describe('moving the preliminary-review deadline: parts, reminders and the escal
 
     // On 2023-12-14 the secretariat brings the review forward to 2023-12-20 24:00.
     await stack.sleepUntil(beijingToEpochMs('2023-12-14 10:00'), offset);
-    const moved = await api.extend(cycleId, {
-      scope: { kind: 'stage', stage: 'preliminary-review' },
-      until: earlier,
-      reason: '提前完成初评',
-    });
+    const moved = await api.extend(cycleId, reviewBroughtForward(earlier));
     expect(moved.deadlines.preliminaryReviewDueAt).toBe(earlier);
     for (const part of moved.parts)
       expect({ part: quotaKey(part.listId, part.fieldId), dueAt: part.dueAt }).toEqual({
@@ -180,7 +171,7 @@ describe('moving the preliminary-review deadline: parts, reminders and the escal
     await api.nominate(cycleId, 'cmes', {
       idempotencyKey: 'cmes-1',
       listId: 'emerging-enterprise',
-      candidate: enterprise('新锐科技'),
+      candidate: enterprise('新锐科技', '2018-05-01'),
     });
     // One unit's extension keeps collection open until 2023-12-25 24:00: five days of review remain.
     await api.extend(cycleId, {
@@ -189,12 +180,7 @@ describe('moving the preliminary-review deadline: parts, reminders and the escal
       reason: '材料补正',
     });
     await stack.sleepUntil(beijingToEpochMs('2023-12-20 10:00'), offset);
-    await api.nominate(cycleId, 'buaa-cast', {
-      idempotencyKey: 'buaa-1',
-      listId: 'pioneer-tech',
-      fieldId: 'electronics',
-      candidate: tech('高精度导航'),
-    });
+    await api.nominate(cycleId, 'buaa-cast', electronicsTech('buaa-1', '高精度导航'));
 
     await stack.sleepUntil(handOver + MINUTE, offset);
     const inReview = await api.status(cycleId);
@@ -239,11 +225,7 @@ describe('moving the preliminary-review deadline: parts, reminders and the escal
     // the new date, passed) goes out once, now, saying it is due today.
     const today = beijingToEpochMs('2023-12-28 24:00');
     await stack.sleepUntil(beijingToEpochMs('2023-12-28 10:00'), offset);
-    const moved = await api.extend(cycleId, {
-      scope: { kind: 'stage', stage: 'preliminary-review' },
-      until: today,
-      reason: '提前完成初评',
-    });
+    const moved = await api.extend(cycleId, reviewBroughtForward(today));
     expect(moved.deadlines.preliminaryReviewDueAt).toBe(today);
     expect(moved.parts.find((p) => quotaKey(p.listId, p.fieldId) === electronics)?.dueAt).toBe(today);
     expect(moved.parts.find((p) => p.listId === 'emerging-enterprise')?.dueAt).toBe(partUntil);
