@@ -98,9 +98,8 @@ function copyBilingual(b: Bilingual): Bilingual {
   return b.en === undefined ? { zh: b.zh } : { zh: b.zh, en: b.en };
 }
 
-export function buildPlan(programme: Programme): ProgrammePlan {
+function planStages(programme: Programme): PlanStage[] {
   const d = programmeDeadlines(programme);
-  const policy = programme.reminders;
   const stage = (key: PlanStageKey, startsAt: number, deadlineAt: number): PlanStage => ({
     key,
     name: STAGE_NAMES[key],
@@ -109,15 +108,17 @@ export function buildPlan(programme: Programme): ProgrammePlan {
     deadlineAt,
     deadline: formatBeijingDeadline(deadlineAt),
   });
-  const stages = [
+  return [
     stage('collection', d.collectionOpensAt, d.collectionClosesAt),
     stage('preliminary-review', d.collectionClosesAt, d.preliminaryReviewDueAt),
     stage('final-review', d.preliminaryReviewDueAt, d.finalReviewDueAt),
     stage('publication', d.finalReviewDueAt, d.publicationAt),
     stage('promotion', d.promotionFrom, d.promotionUntil),
   ];
+}
 
-  const reviewBodies: PlanReviewBody[] = programme.reviewBodies
+function planReviewBodies(programme: Programme): PlanReviewBody[] {
+  return programme.reviewBodies
     .map((body) => ({
       id: body.id,
       name: copyBilingual(body.name),
@@ -126,7 +127,13 @@ export function buildPlan(programme: Programme): ProgrammePlan {
         .map((a) => partName(programme, a.listId, a.fieldId)),
     }))
     .filter((body) => body.parts.length > 0);
+}
 
+/** Who a planned notice goes to, as the plan names them (every unit is one row). */
+function recipients(
+  programme: Programme,
+  reviewBodies: PlanReviewBody[],
+): (party: NoticeParty) => PlanRecipient {
   const secretariat: PlanRecipient = { role: 'secretariat', name: copyBilingual(programme.secretariat.name) };
   const units: PlanRecipient = {
     role: 'unit',
@@ -135,7 +142,7 @@ export function buildPlan(programme: Programme): ProgrammePlan {
       en: `all nominating units (${programme.roster.units.length})`,
     },
   };
-  const recipientOf = (party: NoticeParty): PlanRecipient => {
+  return (party) => {
     if (party.kind === 'unit') return units;
     if (party.kind === 'secretariat') return secretariat;
     if (party.kind === 'final')
@@ -143,9 +150,15 @@ export function buildPlan(programme: Programme): ProgrammePlan {
     const body = reviewBodies.find((b) => b.id === party.id) as PlanReviewBody;
     return { role: 'reviewBody', bodyId: body.id, name: body.name, parts: body.parts };
   };
-  // The year's schedule before the cycle starts; every unit gets the same reminders: one row.
+}
+
+/** The year's schedule before the cycle starts; every unit gets the same reminders: one row. */
+function planReminders(
+  programme: Programme,
+  recipientOf: (party: NoticeParty) => PlanRecipient,
+): PlanReminder[] {
   const seen = new Set<string>();
-  const reminders: PlanReminder[] = yearSchedule(programme, initialScheduleState(programme), -Infinity)
+  return yearSchedule(programme, initialScheduleState(programme), -Infinity)
     .filter((e) => e.kind === 'reminder' || e.kind === 'overdue' || e.kind === 'digest')
     .filter((e) => !seen.has(e.id) && Boolean(seen.add(e.id)))
     .map((e) => {
@@ -165,7 +178,11 @@ export function buildPlan(programme: Programme): ProgrammePlan {
         deadline: formatBeijingDeadline(deadlineAt),
       };
     });
+}
 
+export function buildPlan(programme: Programme): ProgrammePlan {
+  const policy = programme.reminders;
+  const reviewBodies = planReviewBodies(programme);
   return {
     programme: {
       id: programme.id,
@@ -174,8 +191,8 @@ export function buildPlan(programme: Programme): ProgrammePlan {
       issuer: copyBilingual(programme.issuer),
       ...(programme.source === undefined ? {} : { source: programme.source }),
     },
-    stages,
-    reminders,
+    stages: planStages(programme),
+    reminders: planReminders(programme, recipients(programme, reviewBodies)),
     reviewBodies,
     policy: { ...policy, daysBefore: [...policy.daysBefore] },
     roster: { units: programme.roster.units.length, sample: programme.roster.sample },
