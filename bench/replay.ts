@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Worker } from '@temporalio/worker';
-import { historyFromJson, workflowIdOfHistoryFile } from '../scripts/record-histories';
+import { historyFromJson, workflowIdOfHistoryFile } from '../scripts/history-files';
 import { DEFAULT_BUNDLE_PATH } from '../worker/create';
 import { round, summarise, type LatencySummary } from './stats';
 

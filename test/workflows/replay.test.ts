@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Worker, type ReplayWorkerOptions } from '@temporalio/worker';
-import { historyFromJson, workflowIdOfHistoryFile } from '../../scripts/record-histories';
+import { historyFromJson, workflowIdOfHistoryFile } from '../../scripts/history-files';
 
 const HISTORIES_DIR = path.resolve(__dirname, '..', 'histories');
 
