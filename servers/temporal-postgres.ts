@@ -117,12 +117,26 @@ async function existingDatabases(databaseUrl: string): Promise<Set<string>> {
 export async function startTemporalOnPostgres(
   options: TemporalOnPostgresOptions,
 ): Promise<TemporalOnPostgres> {
+  await setupTemporalDatabases(options.binaries, options.databaseUrl, options.log ?? (() => undefined));
+  // A port found free can be taken by another process before the server binds it: try new ports.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await launch(options);
+    } catch (error) {
+      const portTaken = /failed listening|address already in use/i.test(String((error as Error)?.message));
+      if (!portTaken || options.port !== undefined || attempt >= 3) throw error;
+      options.log?.(
+        `端口被占用，换端口重试 / a port was taken meanwhile: retrying on other ports (${attempt})`,
+      );
+    }
+  }
+}
+
+async function launch(options: TemporalOnPostgresOptions): Promise<TemporalOnPostgres> {
   const log = options.log ?? (() => undefined);
   const ip = options.ip ?? '127.0.0.1';
   const namespace = options.namespace ?? 'default';
   const pg = postgresTarget(options.databaseUrl);
-  await setupTemporalDatabases(options.binaries, options.databaseUrl, log);
-
   const ports = await servicePorts(ip, options.port);
   const configDir = path.join(options.dir, 'config');
   fs.mkdirSync(configDir, { recursive: true });
