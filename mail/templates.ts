@@ -26,18 +26,7 @@ import type {
   StageNoticeData,
 } from './template-data';
 
-export type {
-  RenderedMail,
-  BilingualText,
-  MailDeadline,
-  ListRef,
-  UnitReminderData,
-  BodyReminderData,
-  SecretariatDigestData,
-  OverdueNoticeData,
-  Stage,
-  StageNoticeData,
-} from './template-data';
+export type * from './template-data';
 
 /** Flattens to one line: control characters (CR, LF, tab...) become spaces. */
 function oneLine(value: string): string {
