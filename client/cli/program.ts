@@ -8,11 +8,13 @@ import { Cli } from './context';
 import { registerCycleCommands } from './cycle';
 import { reportFailure } from './failure';
 import { registerImportCommand } from './import-command';
+import { registerLinkCommands } from './link';
 import { registerMailCommands } from './mail';
 import { registerNominateCommands } from './nominate';
 import { flushOutput, ignoreClosedPipes, writeStderr, writeStdout } from './output';
 import { registerReviewCommands } from './review';
 import { registerRunCommands } from './run';
+import { registerServeCommand } from './serve';
 
 export function buildProgram(): { program: Command; cli: Cli } {
   const program = new Command()
@@ -49,6 +51,8 @@ export function buildProgram(): { program: Command; cli: Cli } {
   registerReviewCommands(program, cli);
   registerMailCommands(program, cli);
   registerAdminCommands(program, cli);
+  registerLinkCommands(program, cli);
+  registerServeCommand(program, cli);
   return { program, cli };
 }
 

@@ -149,11 +149,14 @@ async function devCodecKeys(cli: Cli, dataDir: string): Promise<void> {
   cli.note(`其他终端请先执行 / in other terminals first run:\n  export KCZG_CODEC_KEYS=$(cat ${keyFile})`);
 }
 
-async function runDev(cli: Cli, opts: { dataDir: string; port: string; uiPort: string }): Promise<void> {
+async function runDev(
+  cli: Cli,
+  opts: { dataDir: string; port: string; uiPort: string; portalPort: string },
+): Promise<void> {
   const dataDir = path.resolve(opts.dataDir);
   fs.mkdirSync(dataDir, { recursive: true });
   await devCodecKeys(cli, dataDir);
-  await workerLogging(cli);
+  const log = await workerLogging(cli);
   const { startStack } = await import('../../servers/stack');
   const stack = await startStack({
     mode: 'dev',
@@ -163,13 +166,16 @@ async function runDev(cli: Cli, opts: { dataDir: string; port: string; uiPort: s
     uiPort: Number(opts.uiPort),
     log: (line) => cli.note(line),
   });
+  const { startDevPortal } = await import('./serve');
+  const portal = await startDevPortal({ stack, dataDir, port: Number(opts.portalPort), log });
   cli.note(
-    `kczg dev 已启动 / running: Temporal localhost:${opts.port}, Web UI http://localhost:${opts.uiPort}, SMTP ${stack.smtp.url}, outbox ${stack.outboxDir}\nCtrl-C 停止 / to stop`,
+    `kczg dev 已启动 / running: Temporal localhost:${opts.port}, Web UI http://localhost:${opts.uiPort}, SMTP ${stack.smtp.url}, outbox ${stack.outboxDir}\n${portal.note}\nCtrl-C 停止 / to stop`,
   );
   const stop = untilStopped();
   try {
     await stack.withWorker(() => stop);
   } finally {
+    await portal.close?.();
     await stack.shutdown();
   }
 }
@@ -183,8 +189,11 @@ function registerDev(program: Command, cli: Cli): void {
     .option('--data-dir <dir>', '数据目录 / data folder', '.kczg')
     .option('--port <port>', 'Temporal 端口 / port', '7233')
     .option('--ui-port <port>', 'Web UI 端口 / port', '8233')
+    .option('--portal-port <port>', '门户端口 / portal port', '8080')
     .addHelpText('after', examples('kczg dev   # then, in another terminal: kczg cycle start national-2023'))
-    .action((opts: { dataDir: string; port: string; uiPort: string }) => runDev(cli, opts));
+    .action((opts: { dataDir: string; port: string; uiPort: string; portalPort: string }) =>
+      runDev(cli, opts),
+    );
 }
 
 export function registerRunCommands(program: Command, cli: Cli): void {

@@ -1,0 +1,127 @@
+/**
+ * `kczg serve`: the portal (HTTP API and pages) alone, against the Temporal the connection
+ * settings name (envconfig). `kczg dev` starts the same portal beside its worker.
+ */
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Command } from 'commander';
+import type { KczgClient } from '../api';
+import type { FileStore } from '../../storage/files';
+import type { Logger } from '../../logging/logger';
+import type { Stack } from '../../servers/stack';
+import { examples, InputError, untilStopped, type Cli } from './context';
+
+export interface RunningPortal {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Builds the portal from the environment's settings and listens on host:port. */
+export async function startPortal(args: {
+  api: KczgClient;
+  files: FileStore;
+  host: string;
+  port: number;
+  env: NodeJS.ProcessEnv;
+  log: Logger;
+}): Promise<RunningPortal> {
+  const [{ buildPortal }, { portalConfigFromEnv }] = await Promise.all([
+    import('../../portal/server'),
+    import('../../portal/config'),
+  ]);
+  let config;
+  try {
+    config = portalConfigFromEnv(args.env, args.files);
+  } catch (error) {
+    throw new InputError({
+      code: 'INVALID',
+      field: 'KCZG_PORTAL_SECRET',
+      rule: 'required',
+      message: (error as Error).message,
+      fix: 'export KCZG_PORTAL_SECRET=$(openssl rand -hex 32)',
+    });
+  }
+  const app = await buildPortal({ api: args.api, config, logger: args.log });
+  const address = await app.listen({ host: args.host, port: args.port });
+  return { url: address, close: () => app.close() };
+}
+
+/**
+ * The portal beside `kczg dev`: its secret kept in the data folder (so sessions survive a
+ * restart), published files from the stack's store, links pointing at it. A port already taken
+ * leaves the rest of the dev stack running and says so.
+ */
+export async function startDevPortal(args: {
+  stack: Stack;
+  dataDir: string;
+  port: number;
+  log: Logger;
+}): Promise<{ note: string; close?: () => Promise<void> }> {
+  const secretFile = path.join(args.dataDir, 'portal-secret');
+  if (!fs.existsSync(secretFile))
+    fs.writeFileSync(secretFile, randomBytes(32).toString('hex'), { mode: 0o600 });
+  const env = {
+    ...process.env,
+    KCZG_PORTAL_SECRET: process.env.KCZG_PORTAL_SECRET ?? fs.readFileSync(secretFile, 'utf8').trim(),
+    KCZG_PORTAL_URL: process.env.KCZG_PORTAL_URL ?? `http://127.0.0.1:${args.port}`,
+  };
+  const { KczgClient } = await import('../api');
+  try {
+    const portal = await startPortal({
+      api: new KczgClient(args.stack.env.client),
+      files: args.stack.storage.files,
+      host: '127.0.0.1',
+      port: args.port,
+      env,
+      log: args.log,
+    });
+    return { note: `门户 / portal ${portal.url}`, close: portal.close };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+    return {
+      note: `门户未启动：端口 ${args.port} 已被占用 / portal not started: port ${args.port} is taken (--portal-port)`,
+    };
+  }
+}
+
+async function runServe(cli: Cli, opts: { port: string; host: string; dataDir: string }): Promise<void> {
+  const log = await cli.log();
+  const [{ connectClient }, { KczgClient }, { fileStoreFromEnv }] = await Promise.all([
+    import('../connection'),
+    import('../api'),
+    import('../../storage'),
+  ]);
+  const { client, connection } = await connectClient(cli.options);
+  const portal = await startPortal({
+    api: new KczgClient(client),
+    files: fileStoreFromEnv(process.env, path.resolve(opts.dataDir)),
+    host: opts.host,
+    port: Number(opts.port),
+    env: process.env,
+    log,
+  });
+  cli.note(`kczg 门户运行中 / portal running at ${portal.url}; Ctrl-C 停止 / to stop`);
+  await untilStopped();
+  await portal.close();
+  await connection.close();
+}
+
+export function registerServeCommand(program: Command, cli: Cli): void {
+  program
+    .command('serve')
+    .description('运行门户（HTTP 接口与网页）/ run the portal: HTTP API and pages')
+    .option('--port <port>', '端口 / port', '8080')
+    .option('--host <host>', '监听地址 / address to listen on', '127.0.0.1')
+    .option(
+      '--data-dir <dir>',
+      '发布文件所在（未设 KCZG_S3_URL 时）/ published files, unless KCZG_S3_URL',
+      '.kczg',
+    )
+    .addHelpText(
+      'after',
+      '\n需要 / needs KCZG_PORTAL_SECRET (≥32 chars); KCZG_PORTAL_URL for links; KCZG_AUTH_PRIVATE_KEY to mint per-write credentials' +
+        examples('KCZG_PORTAL_SECRET=$(openssl rand -hex 32) kczg serve --port 8080'),
+    )
+    .action((opts: { port: string; host: string; dataDir: string }) => runServe(cli, opts));
+}

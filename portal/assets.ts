@@ -1,0 +1,111 @@
+/**
+ * The portal's only stylesheet and script, served by kczg itself (no CDN). The script is small
+ * and optional: pages work without it. It counts down to `<time data-countdown>` in Beijing time
+ * and asks the verdict endpoint as the user fills the nomination form.
+ */
+
+export const STYLESHEET = `
+:root { --ink: #1b1f24; --muted: #57606a; --line: #d0d7de; --accent: #0a58ca; --bad: #b42318; --ok: #1a7f37; --warn: #9a6700; }
+* { box-sizing: border-box; }
+body { margin: 0; font: 16px/1.6 "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", system-ui, sans-serif; color: var(--ink); }
+.skip { position: absolute; left: -999px; }
+.skip:focus { left: 8px; top: 8px; background: #fff; padding: 4px 8px; z-index: 10; }
+.top { display: flex; flex-wrap: wrap; gap: 8px 24px; align-items: center; padding: 8px 16px; border-bottom: 1px solid var(--line); }
+.brand { font-weight: 700; }
+.top nav ul { display: flex; flex-wrap: wrap; gap: 16px; list-style: none; margin: 0; padding: 0; }
+.signout { margin-left: auto; display: flex; gap: 8px; align-items: center; }
+main { max-width: 1100px; margin: 0 auto; padding: 16px; }
+h1 { font-size: 1.5rem; }
+h2 { font-size: 1.2rem; margin-top: 2rem; }
+a { color: var(--accent); }
+:focus-visible { outline: 3px solid var(--accent); outline-offset: 2px; }
+.en { display: block; color: var(--muted); font-size: .85em; }
+.visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
+.scroll { overflow-x: auto; }
+table { border-collapse: collapse; width: 100%; }
+caption { text-align: left; font-weight: 600; }
+th, td { border-bottom: 1px solid var(--line); padding: 6px 8px; text-align: left; vertical-align: top; }
+.meters { list-style: none; padding: 0; display: grid; gap: 8px; }
+.meters li { display: grid; grid-template-columns: minmax(8rem, 1fr) 10rem 4rem; gap: 8px; align-items: center; }
+meter { width: 100%; height: 1rem; }
+form.nominate { display: grid; gap: 4px 16px; grid-template-columns: 1fr 1fr; }
+form.nominate > label, form.nominate > select, form.nominate .verdict, form.nominate button { grid-column: 1 / -1; }
+.field { display: flex; flex-direction: column; }
+input, select, textarea, button { font: inherit; padding: 6px 8px; border: 1px solid var(--line); border-radius: 4px; }
+button { background: var(--accent); color: #fff; border-color: var(--accent); cursor: pointer; }
+button.secondary { background: #fff; color: var(--accent); }
+fieldset { border: 1px solid var(--line); display: grid; gap: 4px; margin: 8px 0; }
+.verdict[data-status="eligible"] { color: var(--ok); }
+.verdict[data-status="needs-review"] { color: var(--warn); }
+.verdict[data-status="refused"], .verdict[data-status="invalid"] { color: var(--bad); }
+.error { border-left: 4px solid var(--bad); padding: 4px 12px; background: #fff5f5; }
+.notice { border-left: 4px solid var(--ok); padding: 4px 12px; background: #f0fff4; }
+.countdown { font-variant-numeric: tabular-nums; font-weight: 600; }
+.timeline { list-style: none; padding: 0; display: grid; gap: 6px; }
+.timeline li { display: grid; grid-template-columns: 12rem 16rem 1fr; gap: 8px; align-items: center; }
+.timeline li.current .stage-name { font-weight: 700; }
+.bar { display: block; height: .8rem; background: #f3f4f6; }
+.bar span { display: block; height: 100%; min-width: 4px; background: var(--accent); }
+footer { color: var(--muted); font-size: .85em; padding: 16px; text-align: center; }
+@media (max-width: 640px) {
+  form.nominate { grid-template-columns: 1fr; }
+  .meters li, .timeline li { grid-template-columns: 1fr; }
+  .signout { margin-left: 0; }
+}
+`;
+
+export const SCRIPT = `(function () {
+  'use strict';
+  var pad = function (n) { return String(n).padStart(2, '0'); };
+  var time = document.querySelector('time[data-countdown]');
+  var out = document.querySelector('.countdown');
+  if (time && out) {
+    var deadline = Date.parse(time.getAttribute('datetime'));
+    var tick = function () {
+      var left = Math.max(0, deadline - Date.now());
+      var s = Math.floor(left / 1000);
+      out.textContent = left === 0 ? '已截止 / closed'
+        : '剩余 ' + Math.floor(s / 86400) + ' 天 ' + pad(Math.floor(s / 3600) % 24) + ':' + pad(Math.floor(s / 60) % 60) + ':' + pad(s % 60) + ' left';
+    };
+    tick();
+    setInterval(tick, 1000);
+  }
+  var form = document.querySelector('form.nominate');
+  var verdict = document.getElementById('verdict');
+  if (!form || !verdict) return;
+  var timer;
+  var candidate = function () {
+    var result = {};
+    new FormData(form).forEach(function (value, key) {
+      if (key.indexOf('c.') !== 0 || value === '') return;
+      var name = key.slice(2);
+      var input = form.elements.namedItem(key);
+      if (input && input.tagName === 'TEXTAREA' && input.getAttribute('placeholder')) {
+        result[name] = String(value).split(/\\r?\\n/).map(function (v) { return v.trim(); }).filter(Boolean);
+      } else if (value === 'true' || value === 'false') {
+        result[name] = value === 'true';
+      } else {
+        result[name] = value;
+      }
+    });
+    return result;
+  };
+  var ask = function () {
+    var part = String(form.elements.namedItem('part').value).split('/');
+    var body = { listId: part[0], candidate: candidate() };
+    if (part[1]) body.fieldId = part[1];
+    fetch(form.getAttribute('data-verdict-url'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-csrf-token': form.elements.namedItem('_csrf').value },
+      body: JSON.stringify(body),
+      credentials: 'same-origin'
+    }).then(function (r) { return r.json(); }).then(function (v) {
+      verdict.setAttribute('data-status', v.status || 'invalid');
+      var labels = { eligible: '符合条件 Eligible', 'needs-review': '待核对 Needs review', refused: '不符合条件 Not eligible', invalid: '待完善 Incomplete' };
+      verdict.textContent = (labels[v.status] || v.code || '') + '：' + (v.message || '');
+    }).catch(function () {});
+  };
+  form.addEventListener('input', function () { clearTimeout(timer); timer = setTimeout(ask, 300); });
+  form.addEventListener('change', function () { clearTimeout(timer); timer = setTimeout(ask, 300); });
+})();
+`;

@@ -1,0 +1,245 @@
+/**
+ * The unit's page: its lists with quota meters, the nomination form built from the candidate
+ * fields (verdicts as the user types, from the same domain checks), its nominations with
+ * withdraw, the collection deadline counting down in Beijing time, and what it still owes.
+ */
+import { CANDIDATE_FIELDS, type CandidateField } from '../../domain/candidate';
+import { formatDeadline } from '../../domain/calendar';
+import type { Programme } from '../../domain/programme';
+import type { UnitState } from '../../workflows/messages';
+import { rfc3339Beijing } from '../../client/instants';
+import type { ApiError } from '../errors';
+import { owedBy, partName } from '../views';
+import { html, type SafeHtml } from './html';
+import { layout, type Viewer } from './layout';
+
+/** What the form had when it was refused: shown again, so nothing typed is lost. */
+export interface FormEcho {
+  part?: string;
+  values: Record<string, string>;
+  key: string;
+}
+
+/** The parts a unit can nominate to: "list" or "list/field". */
+export function nominableParts(programme: Programme): Array<{ value: string; label: string }> {
+  return programme.lists
+    .filter((l) => !l.separatelyOrganised)
+    .flatMap((l) =>
+      l.fields
+        ? l.fields.map((f) => ({ value: `${l.id}/${f.id}`, label: partName(programme, l.id, f.id) }))
+        : [{ value: l.id, label: partName(programme, l.id) }],
+    );
+}
+
+function fieldInput(name: string, field: CandidateField, value: string): SafeHtml {
+  const id = `c-${name}`;
+  const label = html`<label for="${id}"
+    >${field.description.zh}<span class="en">${field.description.en}</span></label
+  >`;
+  const required = field.type === 'text' && field.required;
+  switch (field.type) {
+    case 'choice':
+      return html`${label}<select id="${id}" name="c.${name}">
+          <option value="">—</option>
+          ${field.values.map(
+            (v) =>
+              html`<option value="${v.value}" ${v.value === value ? html` selected` : ''}>
+                ${v.zh} ${v.en}
+              </option>`,
+          )}
+        </select>`;
+    case 'flag':
+      return html`${label}<select id="${id}" name="c.${name}">
+          <option value="">—</option>
+          ${[
+            ['true', '是 yes'],
+            ['false', '否 no'],
+          ].map(
+            ([v, text]) => html`<option value="${v}" ${v === value ? html` selected` : ''}>${text}</option>`,
+          )}
+        </select>`;
+    case 'date':
+      return html`${label}<input id="${id}" name="c.${name}" type="date" value="${value}" />`;
+    case 'texts':
+      return html`${label}<textarea id="${id}" name="c.${name}" rows="2" placeholder="每行一项 one per line">
+${value}</textarea>`;
+    case 'email':
+      return html`${label}<input
+          id="${id}"
+          name="c.${name}"
+          type="email"
+          maxlength="${field.max}"
+          value="${value}"
+        />`;
+    case 'text':
+      return field.kind === 'name'
+        ? html`${label}<input
+              id="${id}"
+              name="c.${name}"
+              type="text"
+              maxlength="${field.max}"
+              value="${value}"
+              ${required ? html` required` : ''}
+            />`
+        : html`${label}<textarea id="${id}" name="c.${name}" rows="3" maxlength="${field.max}">
+${value}</textarea>`;
+  }
+}
+
+function quotaMeters(state: UnitState, programme: Programme): SafeHtml {
+  return html`<section aria-labelledby="quota-h">
+    <h2 id="quota-h">名额 Quota</h2>
+    <ul class="meters">
+      ${state.usage.map((row) => {
+        const label = partName(programme, row.listId, row.fieldId);
+        return html`<li>
+          <span class="meter-label">${label}</span>
+          <meter min="0" max="${row.limit}" value="${row.used}" aria-label="${label}">
+            ${row.used}/${row.limit}
+          </meter>
+          <span class="meter-figure">${row.used}/${row.limit}</span>
+        </li>`;
+      })}
+    </ul>
+  </section>`;
+}
+
+function nominationTable(state: UnitState, programme: Programme, viewer: Viewer, action: string): SafeHtml {
+  if (state.nominations.length === 0) return html`<p>尚无推荐 / no nominations yet.</p>`;
+  return html`<div class="scroll">
+    <table>
+      <caption>
+        已提交的推荐 Nominations
+      </caption>
+      <thead>
+        <tr>
+          <th scope="col">编号 Id</th>
+          <th scope="col">名称 Name</th>
+          <th scope="col">榜单 List</th>
+          <th scope="col">提交 Submitted</th>
+          <th scope="col"><span class="visually-hidden">操作 Actions</span></th>
+        </tr>
+      </thead>
+      <tbody>
+        ${state.nominations.map(
+          (n) =>
+            html`<tr>
+              <td>${n.id}</td>
+              <td class="candidate-name">${n.candidate.name}</td>
+              <td>${partName(programme, n.listId, n.fieldId)}</td>
+              <td>${formatDeadline(n.submittedAt)}</td>
+              <td>
+                ${
+                  state.open
+                    ? html`<form method="post" action="${action}/withdraw">
+                        <input type="hidden" name="_csrf" value="${viewer.csrf}" /><input
+                          type="hidden"
+                          name="nomination"
+                          value="${n.id}"
+                        /><button type="submit" class="secondary">
+                          撤回 Withdraw <span class="visually-hidden">${n.candidate.name}</span>
+                        </button>
+                      </form>`
+                    : ''
+                }
+              </td>
+            </tr>`,
+        )}
+      </tbody>
+    </table>
+  </div>`;
+}
+
+function nominationForm(programme: Programme, unitId: string, viewer: Viewer, echo: FormEcho): SafeHtml {
+  const action = `/u/${programme.id}/${unitId}`;
+  return html`<section aria-labelledby="form-h">
+    <h2 id="form-h">新增推荐 New nomination</h2>
+    <form
+      method="post"
+      action="${action}/nominate"
+      class="nominate"
+      data-verdict-url="/api/v1/cycles/${programme.id}/units/${unitId}/eligibility"
+    >
+      <input type="hidden" name="_csrf" value="${viewer.csrf}" />
+      <input type="hidden" name="key" value="${echo.key}" />
+      <label for="part">榜单与领域<span class="en">List and field</span></label>
+      <select id="part" name="part" required>
+        ${nominableParts(programme).map(
+          (p) =>
+            html`<option value="${p.value}" ${p.value === echo.part ? html` selected` : ''}>
+              ${p.label}
+            </option>`,
+        )}
+      </select>
+      ${Object.entries(CANDIDATE_FIELDS).map(
+        ([name, field]) =>
+          html`<div class="field">
+            ${fieldInput(name, field as CandidateField, echo.values[name] ?? '')}
+          </div>`,
+      )}
+      <p class="verdict" role="status" aria-live="polite" id="verdict"></p>
+      <button type="submit">提交推荐 Submit</button>
+    </form>
+  </section>`;
+}
+
+export function unitPage(args: {
+  programme: Programme;
+  state: UnitState;
+  viewer: Viewer;
+  echo: FormEcho;
+  error?: ApiError;
+  notice?: string;
+}): string {
+  const { programme, state, viewer, echo, error, notice } = args;
+  const action = `/u/${programme.id}/${state.unitId}`;
+  const owes = owedBy(state, programme);
+  const body = html` ${
+      error
+        ? html`<div class="error" role="alert">
+            <p><strong>${error.code}</strong> ${error.message}</p>
+            ${error.fix ? html`<p>${error.fix}</p>` : ''}
+          </div>`
+        : ''
+    }
+    ${notice ? html`<p class="notice" role="status">${notice}</p>` : ''}
+    <section aria-labelledby="deadline-h" class="deadline">
+      <h2 id="deadline-h">推荐截止 Deadline</h2>
+      <p>
+        <time datetime="${rfc3339Beijing(state.collectionClosesAt)}" data-countdown
+          >${formatDeadline(state.collectionClosesAt)}</time
+        >（北京时间 Beijing time）
+        ${state.paused ? html`<strong>已暂停 Paused</strong>` : ''}${state.open ? '' : html`<strong>征集已截止 Closed</strong>`}
+      </p>
+      <p class="countdown" aria-live="off"></p>
+    </section>
+    <section aria-labelledby="owes-h">
+      <h2 id="owes-h">待办 Still to do</h2>
+      ${
+        owes.length
+          ? html`<ul>
+              ${owes.map((o) => html`<li>${o}</li>`)}
+            </ul>`
+          : html`<p>无 / nothing.</p>`
+      }
+      ${
+        state.open && !state.complete
+          ? html`<form method="post" action="${action}/complete">
+              <input type="hidden" name="_csrf" value="${viewer.csrf}" /><button
+                type="submit"
+                class="secondary"
+              >
+                确认推荐完成 Mark complete
+              </button>
+            </form>`
+          : ''
+      }
+    </section>
+    ${quotaMeters(state, programme)}
+    <section aria-labelledby="noms-h">
+      <h2 id="noms-h">推荐 Nominations</h2>
+      ${nominationTable(state, programme, viewer, action)}
+    </section>
+    ${state.open ? nominationForm(programme, state.unitId, viewer, echo) : ''}`;
+  return layout({ title: `${state.unitName} · 推荐 Nominations`, programmeId: programme.id, viewer, body });
+}

@@ -1,0 +1,226 @@
+/**
+ * The API's shapes, once, in zod: they validate requests, type the handlers and generate the
+ * OpenAPI document. Instants go out as RFC 3339 with +08:00 (client/instants.ts).
+ */
+import { z } from 'zod';
+import { CANDIDATE_FIELDS, type CandidateField } from '../domain/candidate';
+import { rejectionCodes } from '../domain/rejections';
+
+export const instant = z.string().describe('RFC 3339, Beijing time (+08:00)');
+
+export const errorSchema = z
+  .object({
+    code: z.enum([...rejectionCodes, 'UNAUTHENTICATED', 'CSRF', 'NOT_FOUND', 'RATE_LIMITED', 'FAILURE']),
+    field: z.string().optional(),
+    rule: z.string().optional(),
+    message: z.string(),
+    fix: z.string().optional(),
+    limit: z.number().optional(),
+  })
+  .describe('A refusal: stable code, the field and rule at fault, and how to fix it');
+
+/** The error responses every route may give, for the document. */
+export const errorResponses = {
+  400: errorSchema,
+  401: errorSchema,
+  403: errorSchema,
+  404: errorSchema,
+  409: errorSchema,
+  422: errorSchema,
+  429: errorSchema,
+};
+
+function fieldSchema(field: CandidateField): z.ZodType {
+  const described = (schema: z.ZodType) =>
+    schema.describe(`${field.description.zh} / ${field.description.en}`);
+  switch (field.type) {
+    case 'text':
+      return described(z.string());
+    case 'choice':
+      return described(z.enum(field.values.map((v) => v.value) as [string, ...string[]]));
+    case 'date':
+      return described(z.string().describe('YYYY-MM-DD'));
+    case 'flag':
+      return described(z.boolean());
+    case 'texts':
+      return described(z.array(z.string()));
+    case 'email':
+      return described(z.string());
+  }
+}
+
+/**
+ * A candidate as the document shows it: every field of domain/candidate.ts. Limits, text policy
+ * and unknown keys are checked by the same domain check the CLI and the workflows run, so the
+ * refusal carries the domain's own field, rule and fix.
+ */
+export const candidateSchema = z
+  .object(
+    Object.fromEntries(
+      Object.entries(CANDIDATE_FIELDS).map(([name, field]) => {
+        const schema = fieldSchema(field as CandidateField);
+        return [name, name === 'name' ? schema : schema.optional()];
+      }),
+    ),
+  )
+  .loose();
+
+export const programmeParams = z.object({ programme: z.string().min(1).max(100) });
+export const unitParams = programmeParams.extend({ unit: z.string().min(1).max(100) });
+export const nominationParams = unitParams.extend({ nomination: z.string().min(1).max(100) });
+export const bodyParams = programmeParams.extend({ body: z.string().min(1).max(100) });
+
+export const pageQuery = z.object({
+  cursor: z.string().max(20).optional().describe('from nextCursor of the previous page'),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+});
+
+export const pageOf = <T extends z.ZodType>(item: T) =>
+  z.object({ items: z.array(item), nextCursor: z.string().optional() });
+
+/** One page of `items`: the cursor is the next item's position, opaque to callers. */
+export function paginate<T>(
+  items: T[],
+  query: z.infer<typeof pageQuery>,
+): { items: T[]; nextCursor?: string } {
+  const start = query.cursor
+    ? Number.parseInt(Buffer.from(query.cursor, 'base64url').toString(), 10) || 0
+    : 0;
+  const end = start + query.limit;
+  return {
+    items: items.slice(start, end),
+    ...(end < items.length ? { nextCursor: Buffer.from(String(end)).toString('base64url') } : {}),
+  };
+}
+
+export const nominationSchema = z.object({
+  id: z.string(),
+  unitId: z.string(),
+  listId: z.string(),
+  fieldId: z.string().optional(),
+  candidate: candidateSchema,
+  idempotencyKey: z.string(),
+  submittedAt: instant,
+  amendedAt: instant.optional(),
+});
+
+export const quotaUsageSchema = z.object({
+  listId: z.string(),
+  fieldId: z.string().optional(),
+  used: z.number(),
+  limit: z.number(),
+  remaining: z.number(),
+});
+
+export const unitStateSchema = z.object({
+  unitId: z.string(),
+  unitName: z.string(),
+  collectionClosesAt: instant,
+  paused: z.boolean(),
+  open: z.boolean(),
+  complete: z.boolean(),
+  nominations: z.array(nominationSchema),
+  usage: z.array(quotaUsageSchema),
+  needsReview: z.array(
+    z.object({
+      nominationId: z.string(),
+      flags: z.array(z.looseObject({ rule: z.string(), message: z.string() })),
+    }),
+  ),
+  owes: z.array(z.string()).describe('what the unit still owes, as sentences (Chinese / English)'),
+});
+
+export const nominateBody = z.object({
+  listId: z.string(),
+  fieldId: z.string().optional(),
+  candidate: candidateSchema,
+});
+
+export const amendBody = z.object({ candidate: candidateSchema });
+
+export const eligibilityBody = nominateBody
+  .partial({ candidate: true })
+  .extend({ candidate: z.looseObject({}) });
+export const verdictSchema = z.object({
+  status: z.enum(['eligible', 'needs-review', 'refused', 'invalid']),
+  field: z.string().optional(),
+  rule: z.string().optional(),
+  message: z.string(),
+});
+
+export const stageSchema = z.object({
+  key: z.string(),
+  name: z.string(),
+  startsAt: instant.optional(),
+  deadlineAt: instant,
+});
+
+export const cyclePublicSchema = z.object({
+  programmeId: z.string(),
+  name: z.string(),
+  year: z.number(),
+  stage: z.string(),
+  paused: z.boolean(),
+  now: instant,
+  timeline: z.array(stageSchema),
+  published: z.object({ at: instant, winners: z.number() }).optional(),
+});
+
+export const reasonBody = z.object({ reason: z.string().min(1) });
+export const extendBody = z.object({
+  scope: z.discriminatedUnion('kind', [
+    z.object({
+      kind: z.literal('stage'),
+      stage: z.enum(['collection', 'preliminary-review', 'final-review']),
+    }),
+    z.object({ kind: z.literal('unit'), unitId: z.string() }),
+    z.object({ kind: z.literal('part'), listId: z.string(), fieldId: z.string().optional() }),
+  ]),
+  until: z.string().describe('RFC 3339 with offset, or Beijing wall time "2023-12-05 24:00"'),
+  reason: z.string().min(1),
+});
+
+export const cycleStatusSchema = z.looseObject({
+  cycleId: z.string(),
+  stage: z.string(),
+  paused: z.boolean(),
+  heldMailings: z.array(z.string()),
+  unitExtensions: z.record(z.string(), instant),
+});
+
+export const auditEntrySchema = z.object({
+  at: instant,
+  actor: z.string(),
+  action: z.string(),
+  outcome: z.enum(['accepted', 'rejected', 'info']),
+  detail: z.string(),
+  code: z.string().optional(),
+});
+
+export const reviewReportBody = z.object({
+  listId: z.string(),
+  fieldId: z.string().optional(),
+  results: z.array(
+    z.object({
+      nominationId: z.string(),
+      rank: z.number().int().optional(),
+      score: z.number().optional(),
+      verdict: z.enum(['recommended', 'not-recommended']),
+      comment: z.string().optional(),
+    }),
+  ),
+});
+
+export const publishedFileSchema = z.object({
+  name: z.string(),
+  listId: z.string(),
+  format: z.string(),
+  href: z.string(),
+});
+
+export const publishedRowSchema = z.record(z.string(), z.union([z.string(), z.number()]));
+export const publishedListSchema = z.object({
+  listId: z.string(),
+  title: z.string(),
+  rows: z.array(publishedRowSchema),
+});
