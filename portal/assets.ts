@@ -60,9 +60,11 @@ export const SCRIPT = `(function () {
   var time = document.querySelector('time[data-countdown]');
   var out = document.querySelector('.countdown');
   if (time && out) {
+    // The cycle's clock at render time (rehearsals run on programme time), advanced by real time.
     var deadline = Date.parse(time.getAttribute('datetime'));
+    var skew = Date.parse(time.getAttribute('data-now')) - Date.now();
     var tick = function () {
-      var left = Math.max(0, deadline - Date.now());
+      var left = Math.max(0, deadline - (Date.now() + skew));
       var s = Math.floor(left / 1000);
       out.textContent = left === 0 ? '已截止 / closed'
         : '剩余 ' + Math.floor(s / 86400) + ' 天 ' + pad(Math.floor(s / 3600) % 24) + ':' + pad(Math.floor(s / 60) % 60) + ':' + pad(s % 60) + ' left';

@@ -124,12 +124,10 @@ export async function buildPortal(deps: PortalDeps): Promise<FastifyInstance> {
   });
   app.setNotFoundHandler((request, reply) => {
     if (request.url.startsWith('/api/')) {
-      return reply
-        .code(404)
-        .send({
-          code: 'NOT_FOUND',
-          message: `没有此接口 / no such route: ${request.method} ${request.url.split('?')[0]}`,
-        });
+      return reply.code(404).send({
+        code: 'NOT_FOUND',
+        message: `没有此接口 / no such route: ${request.method} ${request.url.split('?')[0]}`,
+      });
     }
     return reply
       .code(404)

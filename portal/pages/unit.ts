@@ -188,10 +188,12 @@ export function unitPage(args: {
   state: UnitState;
   viewer: Viewer;
   echo: FormEcho;
+  /** Programme time now (epoch ms): the countdown runs on the cycle's clock, not the browser's. */
+  now: number;
   error?: ApiError;
   notice?: string;
 }): string {
-  const { programme, state, viewer, echo, error, notice } = args;
+  const { programme, state, viewer, echo, now, error, notice } = args;
   const action = `/u/${programme.id}/${state.unitId}`;
   const owes = owedBy(state, programme);
   const body = html` ${
@@ -206,7 +208,10 @@ export function unitPage(args: {
     <section aria-labelledby="deadline-h" class="deadline">
       <h2 id="deadline-h">推荐截止 Deadline</h2>
       <p>
-        <time datetime="${rfc3339Beijing(state.collectionClosesAt)}" data-countdown
+        <time
+          datetime="${rfc3339Beijing(state.collectionClosesAt)}"
+          data-countdown
+          data-now="${rfc3339Beijing(now)}"
           >${formatDeadline(state.collectionClosesAt)}</time
         >（北京时间 Beijing time）
         ${state.paused ? html`<strong>已暂停 Paused</strong>` : ''}${state.open ? '' : html`<strong>征集已截止 Closed</strong>`}

@@ -7,6 +7,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { withRfc3339Instants } from '../../client/instants';
+import { programmeNow } from '../../client/mail-plan';
 import { CANDIDATE_FIELDS, type CandidateField } from '../../domain/candidate';
 import type { Party } from '../../domain/credentials';
 import { cycleWorkflowId } from '../../workflows/ids';
@@ -213,9 +214,11 @@ function registerPages(app: FastifyInstance, ctx: PortalContext): void {
   ) => {
     const { programme, unit } = request.params;
     const principal = await ctx.auth.require(request, reply, programme, [unitParty(unit)]);
-    const [state, prog] = await Promise.all([
-      ctx.api.unitState(cycleWorkflowId(programme), unit),
+    const cycleId = cycleWorkflowId(programme);
+    const [state, prog, status] = await Promise.all([
+      ctx.api.unitState(cycleId, unit),
       ctx.programmeOf(programme),
+      ctx.api.status(cycleId),
     ]);
     const refusal = extra.error === undefined ? undefined : apiErrorOf(extra.error);
     if (refusal) reply.code(refusal.status);
@@ -225,6 +228,7 @@ function registerPages(app: FastifyInstance, ctx: PortalContext): void {
         state,
         viewer: { party: principal.party, programmeId: programme, csrf: ctx.auth.csrfOf(principal) },
         echo: extra.echo ?? { values: {}, key: randomUUID() },
+        now: programmeNow(status, Date.now()),
         ...(refusal ? { error: refusal.body } : {}),
         ...(extra.notice ? { notice: extra.notice } : {}),
       }),

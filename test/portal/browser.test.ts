@@ -1,0 +1,146 @@
+/**
+ * A person in a real browser (playwright-core driving Debian's Chromium): a unit signs in from
+ * its link, sees its quota meters, gets an eligibility verdict as it types, files a nomination
+ * and withdraws it; the secretariat sees its dashboard; the public page shows the winners of a
+ * cycle run to publication. Screenshots at desktop and phone widths go to
+ * test-artifacts/screenshots/.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { beijingToEpochMs } from '../../domain/calendar';
+import { loadProgramme } from '../../programmes/loader';
+import { signInUrl } from '../../portal/links';
+import { findChromium } from '../../servers/provision';
+import { electronicsTech } from '../support/candidates';
+import { useTimeSkippingStack } from '../support/time-skipping';
+import { finishKeyedCycle, keys, startKeyedCycle, startPortal, type PortalUnderTest } from './portal-kit';
+
+const SCREENSHOTS = path.resolve('test-artifacts/screenshots');
+const WIDTHS = { desktop: { width: 1280, height: 900 }, phone: { width: 390, height: 844 } };
+
+/** Saves the page at both widths, full length. */
+async function screenshots(page: Page, name: string): Promise<void> {
+  for (const [label, size] of Object.entries(WIDTHS)) {
+    await page.setViewportSize(size);
+    await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-${label}.png`), fullPage: true });
+  }
+  await page.setViewportSize(WIDTHS.desktop);
+}
+
+describe('the portal in a browser', () => {
+  let app: PortalUnderTest;
+  let browser: Browser;
+  let cycleId: string;
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+    if (cycleId) await finishKeyedCycle(kit.stack, cycleId);
+  });
+  const kit = useTimeSkippingStack();
+
+  beforeAll(async () => {
+    fs.mkdirSync(SCREENSHOTS, { recursive: true });
+    ({ cycleId } = await startKeyedCycle(kit.stack, 'portal-browser-2023'));
+    app = await startPortal(kit.stack);
+    const found = findChromium();
+    if (!found) throw new Error('no Chromium: the global setup installs Debian’s chromium');
+    browser = await chromium.launch({
+      executablePath: found.path,
+      args: process.getuid?.() === 0 ? ['--no-sandbox'] : [],
+    });
+  });
+
+  it('lets a unit sign in from its link, see its quota, get a verdict as it types, file and withdraw', async () => {
+    const link = signInUrl({
+      privateKey: keys.privateKey,
+      portalUrl: app.base,
+      cycle: cycleId,
+      party: { kind: 'unit', id: 'cie' },
+    });
+    const page = await browser.newPage({ viewport: WIDTHS.desktop });
+    await page.goto(link.url);
+    expect(new URL(page.url()).pathname).toBe('/u/portal-browser-2023/cie');
+    await expect(page.locator('meter').count()).resolves.toBeGreaterThan(0);
+    await expect(page.locator('.meters').innerText()).resolves.toContain('0/3');
+    // Collection closes 2023-11-30 24:00 on the cycle's clock, which reads 2023-11-10 08:00 now.
+    await page
+      .locator('.countdown')
+      .filter({ hasText: /剩余 (19|20) 天 \d\d:\d\d:\d\d/ })
+      .waitFor();
+
+    // A refusal as the user types: an enterprise registered abroad.
+    await page.getByLabel('榜单与领域').selectOption('emerging-enterprise');
+    await page.getByLabel('候选名称', { exact: false }).fill('海外新锐公司');
+    await page.getByLabel('注册地区', { exact: false }).selectOption('abroad');
+    await page.locator('#verdict[data-status="refused"]').waitFor();
+    await expect(page.locator('#verdict').innerText()).resolves.toMatch(/不符合条件/);
+
+    // The technology the unit files: eligible as typed, then submitted.
+    await page.getByLabel('榜单与领域').selectOption('pioneer-tech/electronics');
+    await page.getByLabel('注册地区', { exact: false }).selectOption('');
+    await page.getByLabel('候选名称', { exact: false }).fill('浏览器里的量子芯片');
+    await page.getByLabel('涉密', { exact: false }).selectOption('false');
+    await page.locator('#verdict[data-status="eligible"]').waitFor();
+    await screenshots(page, 'unit-form');
+    await page.getByRole('button', { name: /提交推荐/ }).click();
+    await page.getByRole('status').filter({ hasText: '推荐已提交' }).waitFor();
+    await expect(page.locator('.candidate-name').allInnerTexts()).resolves.toEqual(['浏览器里的量子芯片']);
+    await expect(page.locator('.meters').innerText()).resolves.toContain('1/3');
+    await screenshots(page, 'unit');
+
+    await page.getByRole('button', { name: /撤回 Withdraw 浏览器里的量子芯片/ }).click();
+    await page.getByRole('status').filter({ hasText: '推荐已撤回' }).waitFor();
+    await expect(page.locator('.candidate-name').count()).resolves.toBe(0);
+    expect((await kit.stack.api.unitState(cycleId, 'cie')).nominations).toEqual([]);
+    await page.close();
+  });
+
+  it('shows the secretariat its dashboard of the year', async () => {
+    const link = signInUrl({
+      privateKey: keys.privateKey,
+      portalUrl: app.base,
+      cycle: cycleId,
+      party: { kind: 'secretariat' },
+    });
+    const page = await browser.newPage({ viewport: WIDTHS.desktop });
+    await page.goto(link.url);
+    expect(new URL(page.url()).pathname).toBe('/s/portal-browser-2023');
+    await expect(page.locator('.timeline li').count()).resolves.toBe(5);
+    await expect(page.getByRole('heading', { name: /邮件计划/ }).count()).resolves.toBe(1);
+    await screenshots(page, 'secretariat');
+    await page.close();
+  });
+
+  it('shows the public the winners of a published cycle, with downloads', async () => {
+    const { stack } = kit;
+    const api = stack.api;
+    const programme = loadProgramme('national-2022');
+    const published = await api.startCycle(programme, { startAt: beijingToEpochMs('2022-10-20 10:00') });
+    const offset = (await api.status(published.cycleId)).clockOffsetMs;
+    const winner = await api.nominate(published.cycleId, 'cie', electronicsTech('pub-1', '量子通信芯片'));
+    await stack.sleepUntil(beijingToEpochMs('2022-11-01 00:01'), offset);
+    await api.reportReview(published.cycleId, 'info-tech-consortium', {
+      listId: 'pioneer-tech',
+      fieldId: 'electronics',
+      results: [{ nominationId: winner.id, rank: 1, score: 92, verdict: 'recommended' }],
+    });
+    await stack.sleepUntil(beijingToEpochMs('2022-12-01 00:01'), offset);
+    await api.finalComplete(published.cycleId, {
+      winners: [{ listId: 'pioneer-tech', fieldId: 'electronics', nominationIds: [winner.id] }],
+    });
+    await stack.sleepUntil(beijingToEpochMs('2023-01-15 10:01'), offset);
+    expect((await api.status(published.cycleId)).published?.winners).toBe(1);
+
+    const page = await browser.newPage({ viewport: WIDTHS.desktop });
+    await page.goto(`${app.base}/p/national-2022`);
+    await expect(page.locator('table').first().innerText()).resolves.toContain('量子通信芯片');
+    const csv = page.getByRole('link', { name: 'CSV' }).first();
+    const download = await app.inject({ method: 'GET', url: String(await csv.getAttribute('href')) });
+    expect(download.statusCode).toBe(200);
+    expect(download.body).toContain('量子通信芯片');
+    await screenshots(page, 'public');
+    await page.close();
+    await api.cancel(published.cycleId, '测试结束 / test over').catch(() => undefined);
+  });
+});
