@@ -210,6 +210,21 @@ describe('the portal API on a keyed cycle', () => {
     expect(response.headers['referrer-policy']).toBe('no-referrer');
   });
 
+  it('rate-limits sign-in per address with 429', async () => {
+    const limited = await startPortal(kit.stack, { signInPerMinute: 3 });
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 4; i++) {
+        statuses.push((await limited.inject({ method: 'GET', url: '/signin?token=guess' })).statusCode);
+      }
+      expect(statuses).toEqual([403, 403, 403, 429]);
+      const api = await limited.inject({ method: 'GET', url: `/api/v1/cycles/${PROGRAMME}` });
+      expect(api.statusCode).toBe(200);
+    } finally {
+      await limited.close();
+    }
+  });
+
   it('renders HTML and script in a text field inert on the page', async () => {
     const hostile = '<script>alert(1)</script><img src=x onerror=alert(2)>"\'`';
     const cie = bearer(credential(cycleId, 'unit:cie'));
