@@ -2,6 +2,7 @@
  * Refusals over HTTP: the same `{code, field, rule, message, fix}` the CLI prints, with the status
  * from one table. The portal's own refusals (sign-in, CSRF, rate limit) use the same shape.
  */
+import { WorkflowNotFoundError } from '@temporalio/client';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { RejectionError } from '../client/requests';
@@ -60,6 +61,17 @@ export function apiErrorOf(error: unknown): { status: number; body: ApiError } {
     return { status: STATUS_OF[code] ?? 400, body: { code, field, rule, message, fix, limit } };
   }
   if (error instanceof PortalError) return { status: STATUS_OF[error.body.code], body: error.body };
+  if (error instanceof WorkflowNotFoundError) {
+    return {
+      status: 404,
+      body: {
+        code: 'NOT_FOUND',
+        rule: 'cycle',
+        message: '没有此周期或对象 / no such cycle or party',
+        fix: '核对方案与单位编号 / check the programme and party ids',
+      },
+    };
+  }
   if (hasZodFastifySchemaValidationErrors(error)) {
     const issue = error.validation[0];
     const path = issue?.instancePath?.replace(/^\//, '').replace(/\//g, '.') ?? '';

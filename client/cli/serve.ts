@@ -9,6 +9,7 @@ import type { Command } from 'commander';
 import type { KczgClient } from '../api';
 import type { FileStore } from '../../storage/files';
 import type { Logger } from '../../logging/logger';
+import type { PortalConfig } from '../../portal/config';
 import type { Stack } from '../../servers/stack';
 import { examples, InputError, untilStopped, type Cli } from './context';
 
@@ -17,22 +18,11 @@ export interface RunningPortal {
   close(): Promise<void>;
 }
 
-/** Builds the portal from the environment's settings and listens on host:port. */
-export async function startPortal(args: {
-  api: KczgClient;
-  files: FileStore;
-  host: string;
-  port: number;
-  env: NodeJS.ProcessEnv;
-  log: Logger;
-}): Promise<RunningPortal> {
-  const [{ buildPortal }, { portalConfigFromEnv }] = await Promise.all([
-    import('../../portal/server'),
-    import('../../portal/config'),
-  ]);
-  let config;
+/** The portal's settings from the environment, refused before anything connects. */
+async function configFrom(env: NodeJS.ProcessEnv, files: FileStore): Promise<PortalConfig> {
+  const { portalConfigFromEnv } = await import('../../portal/config');
   try {
-    config = portalConfigFromEnv(args.env, args.files);
+    return portalConfigFromEnv(env, files);
   } catch (error) {
     throw new InputError({
       code: 'INVALID',
@@ -42,7 +32,18 @@ export async function startPortal(args: {
       fix: 'export KCZG_PORTAL_SECRET=$(openssl rand -hex 32)',
     });
   }
-  const app = await buildPortal({ api: args.api, config, logger: args.log });
+}
+
+/** Builds the portal and listens on host:port. */
+async function startPortal(args: {
+  api: KczgClient;
+  config: PortalConfig;
+  host: string;
+  port: number;
+  log: Logger;
+}): Promise<RunningPortal> {
+  const { buildPortal } = await import('../../portal/server');
+  const app = await buildPortal({ api: args.api, config: args.config, logger: args.log });
   const address = await app.listen({ host: args.host, port: args.port });
   return { url: address, close: () => app.close() };
 }
@@ -70,10 +71,9 @@ export async function startDevPortal(args: {
   try {
     const portal = await startPortal({
       api: new KczgClient(args.stack.env.client),
-      files: args.stack.storage.files,
+      config: await configFrom(env, args.stack.storage.files),
       host: '127.0.0.1',
       port: args.port,
-      env,
       log: args.log,
     });
     return { note: `门户 / portal ${portal.url}`, close: portal.close };
@@ -92,13 +92,13 @@ async function runServe(cli: Cli, opts: { port: string; host: string; dataDir: s
     import('../api'),
     import('../../storage'),
   ]);
+  const config = await configFrom(process.env, fileStoreFromEnv(process.env, path.resolve(opts.dataDir)));
   const { client, connection } = await connectClient(cli.options);
   const portal = await startPortal({
     api: new KczgClient(client),
-    files: fileStoreFromEnv(process.env, path.resolve(opts.dataDir)),
+    config,
     host: opts.host,
     port: Number(opts.port),
-    env: process.env,
     log,
   });
   cli.note(`kczg 门户运行中 / portal running at ${portal.url}; Ctrl-C 停止 / to stop`);

@@ -3,6 +3,7 @@
  * party with sign-out, the stylesheet and the script, all served by kczg (no CDN).
  */
 import { partyLabel, type Party } from '../../domain/credentials';
+import type { ApiError } from '../errors';
 import { html, type SafeHtml } from './html';
 
 export interface Viewer {
@@ -73,6 +74,17 @@ export function layout(args: {
         <footer><p>时间均为北京时间 All times are Beijing time (UTC+8).</p></footer>
       </body>
     </html>`.value;
+}
+
+/** What the last action came to: its refusal (code, message, fix) or a notice of success. */
+export function outcome(error: ApiError | undefined, notice: string | undefined): SafeHtml {
+  if (error) {
+    return html`<div class="error" role="alert">
+      <p><strong>${error.code}</strong> ${error.message}</p>
+      ${error.fix ? html`<p>${error.fix}</p>` : ''}
+    </div>`;
+  }
+  return notice ? html`<p class="notice" role="status">${notice}</p>` : html``;
 }
 
 /** A short page for refusals and notices (sign-in errors, not found). */

@@ -10,7 +10,7 @@ import type { CycleStatus, UnitState } from '../../workflows/messages';
 import type { ApiError } from '../errors';
 import { owedBy, partName } from '../views';
 import { html, type SafeHtml } from './html';
-import { layout, type Viewer } from './layout';
+import { layout, outcome, type Viewer } from './layout';
 import { timelineSection } from './timeline';
 
 function csrfField(viewer: Viewer): SafeHtml {
@@ -153,15 +153,7 @@ export function secretariatPage(args: {
 }): string {
   const { programme, status, units, mailPlan, viewer, error, notice } = args;
   const action = `/s/${programme.id}`;
-  const body = html` ${
-      error
-        ? html`<div class="error" role="alert">
-            <p><strong>${error.code}</strong> ${error.message}</p>
-            ${error.fix ? html`<p>${error.fix}</p>` : ''}
-          </div>`
-        : ''
-    }
-    ${notice ? html`<p class="notice" role="status">${notice}</p>` : ''}
+  const body = html` ${outcome(error, notice)}
     <p>
       阶段
       Stage：<strong>${status.stage}</strong>${status.paused ? html` · <strong>已暂停 Paused</strong>` : ''} ·

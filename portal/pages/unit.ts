@@ -11,7 +11,7 @@ import { rfc3339Beijing } from '../../client/instants';
 import type { ApiError } from '../errors';
 import { owedBy, partName } from '../views';
 import { html, type SafeHtml } from './html';
-import { layout, type Viewer } from './layout';
+import { layout, outcome, type Viewer } from './layout';
 
 /** What the form had when it was refused: shown again, so nothing typed is lost. */
 export interface FormEcho {
@@ -196,15 +196,7 @@ export function unitPage(args: {
   const { programme, state, viewer, echo, now, error, notice } = args;
   const action = `/u/${programme.id}/${state.unitId}`;
   const owes = owedBy(state, programme);
-  const body = html` ${
-      error
-        ? html`<div class="error" role="alert">
-            <p><strong>${error.code}</strong> ${error.message}</p>
-            ${error.fix ? html`<p>${error.fix}</p>` : ''}
-          </div>`
-        : ''
-    }
-    ${notice ? html`<p class="notice" role="status">${notice}</p>` : ''}
+  const body = html` ${outcome(error, notice)}
     <section aria-labelledby="deadline-h" class="deadline">
       <h2 id="deadline-h">推荐截止 Deadline</h2>
       <p>
