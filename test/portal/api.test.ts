@@ -266,6 +266,58 @@ describe('the portal API on a keyed cycle', () => {
     expect(verdict.json()).toMatchObject({ status: 'refused' });
   });
 
+  it('lets the secretariat extend a unit’s deadline, hold a mailing and page through the audit log', async () => {
+    const secretariat = bearer(credential(cycleId, 'secretariat'));
+    const extended = await app.inject({
+      method: 'POST',
+      url: `/api/v1/cycles/${PROGRAMME}/extend`,
+      headers: secretariat,
+      payload: {
+        scope: { kind: 'unit', unitId: 'cie' },
+        until: '2023-12-06T00:00:00+08:00',
+        reason: '材料补正',
+      },
+    });
+    expect(extended.statusCode).toBe(200);
+    expect(extended.json().unitExtensions).toEqual({ cie: '2023-12-06T00:00:00+08:00' });
+    const held = await app.inject({
+      method: 'POST',
+      url: `/api/v1/cycles/${PROGRAMME}/mailings/${encodeURIComponent('collection:T-7')}/hold`,
+      headers: secretariat,
+    });
+    expect(held.statusCode).toBe(200);
+    expect(held.json().heldMailings).toEqual(['collection:T-7']);
+    const unitState = await app.inject({
+      method: 'GET',
+      url: unitUrl('cie'),
+      headers: bearer(credential(cycleId, 'unit:cie')),
+    });
+    expect(unitState.json().collectionClosesAt).toBe('2023-12-06T00:00:00+08:00');
+
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await app.inject({
+        method: 'GET',
+        url: `/api/v1/cycles/${PROGRAMME}/audit?limit=2${cursor ? `&cursor=${cursor}` : ''}`,
+        headers: secretariat,
+      });
+      expect(page.statusCode).toBe(200);
+      expect(page.json().items.length).toBeLessThanOrEqual(2);
+      seen.push(...page.json().items.map((e: { action: string; at: string }) => `${e.at} ${e.action}`));
+      cursor = page.json().nextCursor;
+    } while (cursor);
+    const all = await kit.stack.api.audit(cycleId);
+    expect(seen).toHaveLength(all.length);
+    expect(seen.some((line) => line.endsWith('mail-hold'))).toBe(true);
+  });
+
+  it('answers 404 for a cycle that does not exist', async () => {
+    const response = await app.inject({ method: 'GET', url: '/api/v1/cycles/no-such-programme' });
+    expect(response.statusCode).toBe(404);
+    expect(response.json()).toMatchObject({ code: 'NOT_FOUND' });
+  });
+
   it('documents every API route in a valid OpenAPI 3.1 document', async () => {
     const response = await app.inject({ method: 'GET', url: '/api/v1/openapi.json' });
     expect(response.statusCode).toBe(200);
