@@ -25,6 +25,12 @@ export interface PortalConfig {
   signInPerMinute: number;
   /** API and page requests per address per minute. */
   requestsPerMinute: number;
+  /**
+   * Behind a load balancer: take the client address from X-Forwarded-For (KCZG_PORTAL_TRUST_PROXY,
+   * the proxy's address or `true`). Off by default, so a client cannot choose its own address and
+   * slip past the sign-in rate limit.
+   */
+  trustProxy?: string | boolean;
 }
 
 export const SESSION_IDLE_MS = 30 * 60_000;
@@ -51,5 +57,8 @@ export function portalConfigFromEnv(env: NodeJS.ProcessEnv, files?: FileStore): 
     sessionAbsoluteMs: SESSION_ABSOLUTE_MS,
     signInPerMinute: 20,
     requestsPerMinute: 600,
+    ...(env.KCZG_PORTAL_TRUST_PROXY
+      ? { trustProxy: env.KCZG_PORTAL_TRUST_PROXY === 'true' ? true : env.KCZG_PORTAL_TRUST_PROXY }
+      : {}),
   };
 }

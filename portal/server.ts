@@ -102,7 +102,7 @@ function registerShell(app: FastifyInstance): void {
 export async function buildPortal(deps: PortalDeps): Promise<FastifyInstance> {
   const app = Fastify({
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
-    trustProxy: true,
+    trustProxy: deps.config.trustProxy ?? false,
     bodyLimit: 512 * 1024,
   });
   app.setValidatorCompiler(validatorCompiler);
