@@ -68,6 +68,9 @@ function owing(programme: Programme, units: UnitState[], status: CycleStatus): S
   </section>`;
 }
 
+/** The next mailings shown; the full plan is `kczg mail plan`. */
+const MAIL_ROWS = 40;
+
 function mailPlanSection(plan: MailPlan, viewer: Viewer, action: string): SafeHtml {
   const holdable = plan.messages.filter((m) => m.reminderId);
   const ids = [...new Set(holdable.map((m) => m.reminderId as string))];
@@ -84,7 +87,7 @@ function mailPlanSection(plan: MailPlan, viewer: Viewer, action: string): SafeHt
           </tr>
         </thead>
         <tbody>
-          ${plan.messages.slice(0, 100).map(
+          ${plan.messages.slice(0, MAIL_ROWS).map(
             (m) =>
               html`<tr>
                 <td>${m.when}</td>
@@ -96,6 +99,14 @@ function mailPlanSection(plan: MailPlan, viewer: Viewer, action: string): SafeHt
         </tbody>
       </table>
     </div>
+    ${
+      plan.messages.length > MAIL_ROWS
+        ? html`<p>
+            另有 ${plan.messages.length - MAIL_ROWS} 封，完整计划见 kczg mail plan /
+            ${plan.messages.length - MAIL_ROWS} more: kczg mail plan
+          </p>`
+        : ''
+    }
     ${
       ids.length
         ? html`<form method="post" action="${action}/mail" class="inline">

@@ -210,6 +210,26 @@ describe('the portal API on a keyed cycle', () => {
     expect(response.headers['referrer-policy']).toBe('no-referrer');
   });
 
+  it('ends a session after its idle time, and after its absolute lifetime', async () => {
+    for (const expiry of [{ sessionIdleMs: 1 }, { sessionAbsoluteMs: 1 }]) {
+      const strict = await startPortal(kit.stack, expiry);
+      try {
+        const signedIn = await strict.inject({
+          method: 'GET',
+          url: `/signin?token=${credential(cycleId, 'unit:cie')}`,
+        });
+        const cookie = sessionCookie(signedIn);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        const page = await strict.inject({ method: 'GET', url: `/u/${PROGRAMME}/cie`, headers: { cookie } });
+        expect(page.statusCode).toBe(401);
+        const api = await strict.inject({ method: 'GET', url: unitUrl('cie'), headers: { cookie } });
+        expect(api.json()).toMatchObject({ code: 'UNAUTHENTICATED' });
+      } finally {
+        await strict.close();
+      }
+    }
+  });
+
   it('rate-limits sign-in per address with 429', async () => {
     const limited = await startPortal(kit.stack, { signInPerMinute: 3 });
     try {
