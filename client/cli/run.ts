@@ -167,7 +167,7 @@ async function runDev(
     log: (line) => cli.note(line),
   });
   const { startDevPortal } = await import('./serve');
-  const portal = await startDevPortal({ stack, dataDir, port: Number(opts.portalPort), log });
+  const portal = await startDevPortal({ stack, port: Number(opts.portalPort), log });
   cli.note(
     `kczg dev 已启动 / running: Temporal localhost:${opts.port}, Web UI http://localhost:${opts.uiPort}, SMTP ${stack.smtp.url}, outbox ${stack.outboxDir}\n${portal.note}\nCtrl-C 停止 / to stop`,
   );

@@ -3,7 +3,6 @@
  * settings name (envconfig). `kczg dev` starts the same portal beside its worker.
  */
 import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { KczgClient } from '../api';
@@ -49,22 +48,18 @@ async function startPortal(args: {
 }
 
 /**
- * The portal beside `kczg dev`: its secret kept in the data folder (so sessions survive a
- * restart), published files from the stack's store, links pointing at it. A port already taken
- * leaves the rest of the dev stack running and says so.
+ * The portal beside `kczg dev`: a session secret of its own per run unless KCZG_PORTAL_SECRET is
+ * set (after a restart, sign in again), published files from the stack's store, links pointing
+ * at it. A port already taken leaves the rest of the dev stack running and says so.
  */
 export async function startDevPortal(args: {
   stack: Stack;
-  dataDir: string;
   port: number;
   log: Logger;
 }): Promise<{ note: string; close?: () => Promise<void> }> {
-  const secretFile = path.join(args.dataDir, 'portal-secret');
-  if (!fs.existsSync(secretFile))
-    fs.writeFileSync(secretFile, randomBytes(32).toString('hex'), { mode: 0o600 });
   const env = {
     ...process.env,
-    KCZG_PORTAL_SECRET: process.env.KCZG_PORTAL_SECRET ?? fs.readFileSync(secretFile, 'utf8').trim(),
+    KCZG_PORTAL_SECRET: process.env.KCZG_PORTAL_SECRET ?? randomBytes(32).toString('hex'),
     KCZG_PORTAL_URL: process.env.KCZG_PORTAL_URL ?? `http://127.0.0.1:${args.port}`,
   };
   const { KczgClient } = await import('../api');
