@@ -77,7 +77,7 @@ async function publishedLists(ctx: PortalContext, programmeId: string): Promise<
   return lists;
 }
 
-export function registerPublicRoutes(app: FastifyInstance, ctx: PortalContext): void {
+function registerPublicApi(app: FastifyInstance, ctx: PortalContext): void {
   const api = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['public'];
 
@@ -154,7 +154,10 @@ export function registerPublicRoutes(app: FastifyInstance, ctx: PortalContext): 
         .send(content);
     },
   );
+}
 
+/** The public page: the timeline and the published lists as tables with downloads. */
+function registerPublicPage(app: FastifyInstance, ctx: PortalContext): void {
   app.get<{ Params: { programme: string } }>('/p/:programme', async (request, reply) => {
     const { programme } = request.params;
     const [status, prog, lists] = await Promise.all([
@@ -174,4 +177,9 @@ export function registerPublicRoutes(app: FastifyInstance, ctx: PortalContext): 
       }),
     );
   });
+}
+
+export function registerPublicRoutes(app: FastifyInstance, ctx: PortalContext): void {
+  registerPublicApi(app, ctx);
+  registerPublicPage(app, ctx);
 }

@@ -41,7 +41,8 @@ async function instantOf(value: string, field: string): Promise<number> {
   }
 }
 
-function registerApi(app: FastifyInstance, ctx: PortalContext): void {
+/** The cycle's full status and the audit log. */
+function registerReads(app: FastifyInstance, ctx: PortalContext): void {
   const api = app.withTypeProvider<ZodTypeProvider>();
   const prefix = '/api/v1/cycles/:programme';
   const tags = ['secretariat'];
@@ -63,6 +64,36 @@ function registerApi(app: FastifyInstance, ctx: PortalContext): void {
       return statusOut(await ctx.api.status(cycleWorkflowId(request.params.programme)));
     },
   );
+
+  api.get(
+    `${prefix}/audit`,
+    {
+      schema: {
+        tags,
+        summary: '审计日志 / the audit log, oldest first, paginated',
+        params: programmeParams,
+        querystring: pageQuery.extend({ action: z.string().optional() }),
+        response: { 200: pageOf(auditEntrySchema), ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      await guard(request, reply);
+      const entries = await ctx.api.audit(cycleWorkflowId(request.params.programme));
+      const filtered = request.query.action
+        ? entries.filter((e) => e.action === request.query.action)
+        : entries;
+      return paginate(withRfc3339Instants(filtered) as z.infer<typeof auditEntrySchema>[], request.query);
+    },
+  );
+}
+
+/** Extend, pause and resume with a reason; hold and release mailings. */
+function registerSteering(app: FastifyInstance, ctx: PortalContext): void {
+  const api = app.withTypeProvider<ZodTypeProvider>();
+  const prefix = '/api/v1/cycles/:programme';
+  const tags = ['secretariat'];
+  const guard = (request: FastifyRequest, reply: FastifyReply) =>
+    ctx.auth.require(request, reply, (request.params as { programme: string }).programme, SECRETARIAT);
 
   api.post(
     `${prefix}/extend`,
@@ -129,27 +160,6 @@ function registerApi(app: FastifyInstance, ctx: PortalContext): void {
       return statusOut(
         await ctx.auth.clientFor(principal).mailHold(cycleWorkflowId(programme), reminder, action === 'hold'),
       );
-    },
-  );
-
-  api.get(
-    `${prefix}/audit`,
-    {
-      schema: {
-        tags,
-        summary: '审计日志 / the audit log, oldest first, paginated',
-        params: programmeParams,
-        querystring: pageQuery.extend({ action: z.string().optional() }),
-        response: { 200: pageOf(auditEntrySchema), ...errorResponses },
-      },
-    },
-    async (request, reply) => {
-      await guard(request, reply);
-      const entries = await ctx.api.audit(cycleWorkflowId(request.params.programme));
-      const filtered = request.query.action
-        ? entries.filter((e) => e.action === request.query.action)
-        : entries;
-      return paginate(withRfc3339Instants(filtered) as z.infer<typeof auditEntrySchema>[], request.query);
     },
   );
 }
@@ -222,6 +232,7 @@ function registerPages(app: FastifyInstance, ctx: PortalContext): void {
 }
 
 export function registerSecretariatRoutes(app: FastifyInstance, ctx: PortalContext): void {
-  registerApi(app, ctx);
+  registerReads(app, ctx);
+  registerSteering(app, ctx);
   registerPages(app, ctx);
 }

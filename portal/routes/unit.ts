@@ -57,7 +57,8 @@ function partOf(value: string | undefined): { listId: string; fieldId?: string }
   return { listId, ...(fieldId ? { fieldId } : {}) };
 }
 
-function registerApi(app: FastifyInstance, ctx: PortalContext): void {
+/** A unit's state, its nominations page by page, and the verdict on a draft. */
+function registerReads(app: FastifyInstance, ctx: PortalContext): void {
   const api = app.withTypeProvider<ZodTypeProvider>();
   const prefix = '/api/v1/cycles/:programme/units/:unit';
   const tags = ['unit'];
@@ -101,6 +102,31 @@ function registerApi(app: FastifyInstance, ctx: PortalContext): void {
       return paginate(state.nominations.map(nominationOut), request.query);
     },
   );
+
+  api.post(
+    `${prefix}/eligibility`,
+    {
+      schema: {
+        tags,
+        summary: '草稿资格判定 / the eligibility verdict on a draft (nothing is filed)',
+        params: unitParams,
+        body: eligibilityBody,
+        response: { 200: verdictSchema, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const { programme, unit } = request.params;
+      await ctx.auth.require(request, reply, programme, [unitParty(unit)]);
+      return draftVerdict(await ctx.programmeOf(programme), request.body);
+    },
+  );
+}
+
+/** Nominate (Idempotency-Key), amend, withdraw and mark complete, under the party's credential. */
+function registerWrites(app: FastifyInstance, ctx: PortalContext): void {
+  const api = app.withTypeProvider<ZodTypeProvider>();
+  const prefix = '/api/v1/cycles/:programme/units/:unit';
+  const tags = ['unit'];
 
   api.post(
     `${prefix}/nominations`,
@@ -182,24 +208,6 @@ function registerApi(app: FastifyInstance, ctx: PortalContext): void {
       const principal = await ctx.auth.require(request, reply, programme, [unitParty(unit)]);
       const state = await ctx.auth.clientFor(principal).markComplete(cycleWorkflowId(programme), unit);
       return unitView(state, await ctx.programmeOf(programme));
-    },
-  );
-
-  api.post(
-    `${prefix}/eligibility`,
-    {
-      schema: {
-        tags,
-        summary: '草稿资格判定 / the eligibility verdict on a draft (nothing is filed)',
-        params: unitParams,
-        body: eligibilityBody,
-        response: { 200: verdictSchema, ...errorResponses },
-      },
-    },
-    async (request, reply) => {
-      const { programme, unit } = request.params;
-      await ctx.auth.require(request, reply, programme, [unitParty(unit)]);
-      return draftVerdict(await ctx.programmeOf(programme), request.body);
     },
   );
 }
@@ -300,6 +308,7 @@ function registerPages(app: FastifyInstance, ctx: PortalContext): void {
 }
 
 export function registerUnitRoutes(app: FastifyInstance, ctx: PortalContext): void {
-  registerApi(app, ctx);
+  registerReads(app, ctx);
+  registerWrites(app, ctx);
   registerPages(app, ctx);
 }
