@@ -16,6 +16,7 @@ import { createDatabase, usePostgresServer } from '../support/postgres';
 
 const FIRST_MIGRATION = '0001-mail-ledger-failures-winners';
 const SENT_KEY = 'kczg:national-2022/unit/cie/collection:T-7';
+const BAD_WINNER = 'registry/winners.json entry 2: missing listId';
 
 const postgres = usePostgresServer();
 const cli = new CliRunner();
@@ -30,7 +31,7 @@ function envWith(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return { ...env, ...extra };
 }
 
-/** A data folder as an older kczg left it: one sent mail, one winner, one published list. */
+/** A data folder as an older kczg left it: one sent mail, two winners (one bad), one published list. */
 function writeOldDataFolder(dir: string): void {
   const ledger = path.join(dir, 'mail-ledger');
   fs.mkdirSync(ledger, { recursive: true });
@@ -51,6 +52,7 @@ function writeOldDataFolder(dir: string): void {
     JSON.stringify({
       entries: [
         { year: 2022, programmeId: 'national-2022', listId: 'pioneer-tech', name: '量子芯片', source: 'c#1' },
+        { year: 2022, programmeId: 'national-2022', name: '无榜单', source: 'c#2' },
       ],
     }),
   );
@@ -113,14 +115,14 @@ describe.each(backends)('kczg storage and registry commands on %s', (_name, stor
     expect(again.stdout).toMatch(/: 已是最新 \/ up to date\n$/);
   });
 
-  it('storage import moves the old folder into the stores; a second run imports nothing', async () => {
+  it('storage import moves the old folder into the stores, naming what it skipped; a second run imports nothing', async () => {
     const first = await kczg(['storage', 'import', oldDir, '--data-dir', dataDir]);
     expect(first.code).toBe(0);
     expect(first.json).toEqual({
       dataDir: oldDir,
       sentMail: { imported: 1, present: 0, unreadable: [] },
       mailFailures: { imported: 0, present: 0, unreadable: [] },
-      winners: { imported: 1, present: 0, unreadable: [] },
+      winners: { imported: 1, present: 0, unreadable: [BAD_WINNER] },
       publishedFiles: { imported: 1, present: 0, unreadable: [] },
     });
     const again = await kczg(['storage', 'import', oldDir, '--data-dir', dataDir], { text: true });
@@ -129,8 +131,9 @@ describe.each(backends)('kczg storage and registry commands on %s', (_name, stor
       `导入 / imported from ${oldDir}:`,
       '  已发邮件 / sent mail: 新增 0 / new, 已有 1 / already present',
       '  投递失败 / mail failures: 新增 0 / new, 已有 0 / already present',
-      '  获奖名录 / winners: 新增 0 / new, 已有 1 / already present',
+      '  获奖名录 / winners: 新增 0 / new, 已有 1 / already present, 无法读取 1 / unreadable',
       '  发布文件 / published files: 新增 0 / new, 已有 1 / already present',
+      `  ! ${BAD_WINNER}`,
       '',
     ]);
     expect(await stored()).toEqual({
