@@ -129,8 +129,11 @@ export class AttachmentStore {
     private readonly keyring: Keyring,
   ) {}
 
-  /** Checks, stores (once per content) and describes an upload; refuses with nothing stored. */
-  async put(upload: AttachmentUpload): Promise<StoredAttachment> {
+  /**
+   * What `put` would store, checked and described, with nothing written: an upload of several
+   * files checks them all before storing any.
+   */
+  async inspect(upload: AttachmentUpload): Promise<Omit<StoredAttachment, 'created'>> {
     if (!SLOT_ID.test(upload.slot)) {
       refuse(
         reject('INVALID', `附件栏目编号无效 / invalid attachment slot "${upload.slot}"`, {
@@ -144,21 +147,27 @@ export class AttachmentStore {
     if (!content.ok) return refuse(content.rejection);
     const name = sanitiseFileName(upload.name);
     if (!name.ok) return refuse(name.rejection);
-    const sha256 = createHash('sha256').update(upload.bytes).digest('hex');
     const ref: AttachmentRef = {
-      sha256,
+      sha256: createHash('sha256').update(upload.bytes).digest('hex'),
       name: name.value.name,
       slot: upload.slot,
       format: content.value.format,
       size: upload.bytes.length,
       ...(content.value.pages !== undefined ? { pages: content.value.pages } : {}),
     };
+    return { ref, renamed: name.value.changed };
+  }
+
+  /** Checks, stores (once per content) and describes an upload; refuses with nothing stored. */
+  async put(upload: AttachmentUpload): Promise<StoredAttachment> {
+    const { ref, renamed } = await this.inspect(upload);
+    const { sha256 } = ref;
     const known = await this.db
       .selectFrom('attachments')
       .select('sha256')
       .where('sha256', '=', sha256)
       .executeTakeFirst();
-    if (known) return { ref, created: false, renamed: name.value.changed };
+    if (known) return { ref, created: false, renamed };
     // The object first, then its record: a crash between leaves an object without a record,
     // which the next upload of the same file writes again.
     await this.files.put(attachmentKey(sha256), this.encrypt(upload.bytes, sha256));
@@ -175,7 +184,7 @@ export class AttachmentStore {
       .onConflict((c) => c.column('sha256').doNothing())
       .returning('sha256')
       .execute();
-    return { ref, created: inserted.length > 0, renamed: name.value.changed };
+    return { ref, created: inserted.length > 0, renamed };
   }
 
   /** The plain content, decrypted and checked against its hash; the read is recorded first. */
