@@ -13,6 +13,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
+import { generateAuthKeyPair, issueCredential } from '../../client/credentials';
 import { exportDossiers } from '../../client/dossier-export';
 import { generateAttachmentPdf } from '../../client/rehearsal-attachments';
 import type { AttachmentRef, Dossier } from '../../domain/dossier';
@@ -210,6 +211,30 @@ describe('dossier export on a live cycle', () => {
       suite.dir,
     ]);
     expect(both).toMatchObject({ code: 2, json: { error: { code: 'INVALID', rule: 'one-scope' } } });
+    const { privateKey } = generateAuthKeyPair();
+    const unitCredential = issueCredential({
+      privateKey,
+      cycle: CYCLE,
+      party: { kind: 'unit', id: 'cmes' },
+      validForMs: 3_600_000,
+    });
+    const other = await kczg([
+      '--credential',
+      unitCredential,
+      'dossiers',
+      'export',
+      '--cycle',
+      PROGRAMME,
+      '--body',
+      ELECTRONICS_BODY,
+      '--out',
+      suite.dir,
+    ]);
+    expect(other).toMatchObject({
+      code: 2,
+      json: { error: { code: 'NOT_ALLOWED', field: 'body', rule: 'party' } },
+    });
+    expect(other.json.error.fix).toContain('--unit cmes');
   });
 
   it('writes each nomination’s attachments and the index, every read audited as the body', async () => {
