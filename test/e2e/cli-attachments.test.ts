@@ -36,6 +36,9 @@ const ELECTRONICS_BODY = 'info-tech-consortium';
 const suite = liveStack('kczg-attachments-');
 const kczg = (args: string[]) => suite.cli.run(args);
 const storeDir = () => path.join(suite.dir, 'store');
+/** `kczg dossiers export --cycle <programme> …` of the test's cycle. */
+const exportDossiersCommand = (...args: string[]) =>
+  kczg(['dossiers', 'export', '--cycle', PROGRAMME, ...args]);
 
 async function withStore<T>(use: (store: AttachmentStore) => Promise<T>): Promise<T> {
   const storage = await openStorage({ dataDir: storeDir() });
@@ -77,7 +80,7 @@ beforeAll(async () => {
 });
 
 describe('kczg attach', () => {
-  it('refuses an oversize file and an executable renamed .pdf (exit 2), and one bad file stores none', async () => {
+  it('refuses an oversize file, an executable renamed .pdf and a missing key (exit 2); one bad file stores none', async () => {
     const oversize = file(
       'big.pdf',
       Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.alloc(21 * 1024 * 1024)]),
@@ -95,6 +98,18 @@ describe('kczg attach', () => {
       [2, 'INVALID', 'executable'],
     ]);
     expect(results[1].json.error.message).toContain('报告.pdf');
+    // Without the payload keys nothing can be stored encrypted: refused, with the fix.
+    const keyless = { ...process.env, KCZG_CODEC_KEYS: '' };
+    const withoutKeys = await suite.cli.run(
+      ['attach', uploads.licence, '--slot', 'proof', '--data-dir', storeDir()],
+      {
+        env: keyless,
+      },
+    );
+    expect(withoutKeys).toMatchObject({
+      code: 2,
+      json: { error: { field: 'KCZG_CODEC_KEYS', rule: 'codec-keys' } },
+    });
     expect(await storedCount()).toBe(0);
   });
 
@@ -166,18 +181,14 @@ describe('dossier export on a live cycle', () => {
 
   it('kczg dossiers export: a review body gets the index of its own parts only', async () => {
     const out = path.join(suite.dir, 'body-export');
-    const result = await kczg([
-      'dossiers',
-      'export',
-      '--cycle',
-      PROGRAMME,
+    const result = await exportDossiersCommand(
       '--body',
       ELECTRONICS_BODY,
       '--out',
       out,
       '--data-dir',
       storeDir(),
-    ]);
+    );
     expect(result.code).toBe(0);
     expect(result.json).toMatchObject({ cycleId: CYCLE, reader: `body:${ELECTRONICS_BODY}`, attachments: 0 });
     expect(result.json.nominations.map((n: Json) => n.nominationId).sort()).toEqual(
@@ -198,18 +209,7 @@ describe('dossier export on a live cycle', () => {
   });
 
   it('a unit and a body both named, or a credential for another party, is refused', async () => {
-    const both = await kczg([
-      'dossiers',
-      'export',
-      '--cycle',
-      PROGRAMME,
-      '--body',
-      'ittn',
-      '--unit',
-      'cie',
-      '--out',
-      suite.dir,
-    ]);
+    const both = await exportDossiersCommand('--body', 'ittn', '--unit', 'cie', '--out', suite.dir);
     expect(both).toMatchObject({ code: 2, json: { error: { code: 'INVALID', rule: 'one-scope' } } });
     const { privateKey } = generateAuthKeyPair();
     const unitCredential = issueCredential({
