@@ -5,15 +5,15 @@
  * `<out>/<list>/<nomination-id>/<file name>`. Every attachment is read through the store, so
  * every read is audited under the reading party's label.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { renderXlsx } from '../activities/publication/xlsx';
 import { formatBeijing } from '../domain/calendar';
 import type { AttachmentRef, FormAnswer } from '../domain/dossier';
+import { sanitiseFileName } from '../domain/file-content';
 import type { Programme } from '../domain/programme';
 import { reviewAssignments } from '../domain/timeline';
 import type { AttachmentStore } from '../storage/attachments';
-import { checkKey } from '../storage/files';
+import { FsFileStore } from '../storage/files';
 import type { CycleSetup, Nomination } from '../workflows/messages';
 
 /** Whose dossiers: a review body's parts, one unit's nominations, or all (the secretariat). */
@@ -55,6 +55,8 @@ export interface DossierExport {
   attachments: number;
 }
 
+const INDEX = 'index.xlsx';
+
 export const scopeLabel = (scope: ExportScope): string =>
   scope.kind === 'secretariat' ? 'secretariat' : `${scope.kind}:${scope.id}`;
 
@@ -80,15 +82,18 @@ function partName(programme: Programme, n: Nomination): string {
 }
 
 /**
- * Where each attachment goes inside the nomination's folder: its sanitised name, with " (2)"
- * before the extension when two attachments of one nomination share a name.
+ * Where each attachment goes inside the nomination's folder: its name, made safe again (a dossier
+ * may have been written by another client than the store), with " (2)" before the extension when
+ * two attachments of one nomination share a name.
  */
 function fileNames(refs: readonly AttachmentRef[]): string[] {
   const used = new Set<string>();
   return refs.map((ref) => {
-    const dot = ref.name.lastIndexOf('.');
-    const [stem, extension] = dot > 0 ? [ref.name.slice(0, dot), ref.name.slice(dot)] : [ref.name, ''];
-    let name = ref.name;
+    const safe = sanitiseFileName(ref.name);
+    const given = safe.ok ? safe.value.name : `${ref.sha256.slice(0, 16)}.${ref.format}`;
+    const dot = given.lastIndexOf('.');
+    const [stem, extension] = dot > 0 ? [given.slice(0, dot), given.slice(dot)] : [given, ''];
+    let name = given;
     for (let copy = 2; used.has(name.toLowerCase()); copy++) name = `${stem} (${copy})${extension}`;
     used.add(name.toLowerCase());
     return name;
@@ -125,7 +130,9 @@ async function indexSheet(
 /** Writes the scope's dossiers into `outDir`; every attachment read is audited as `reader`. */
 export async function exportDossiers(options: DossierExportOptions): Promise<DossierExport> {
   const { source, store, cycleId, scope, reader } = options;
-  const outDir = path.resolve(options.outDir);
+  // Written through a file store: atomic writes, and keys that cannot leave the folder.
+  const folder = new FsFileStore(options.outDir);
+  const outDir = folder.root;
   const { programme } = await source.setup(cycleId);
   const nominations = nominationsInScope(programme, await source.nominations(cycleId), scope);
   const purpose = `导出推荐材料 / dossier export ${cycleId} (${scopeLabel(scope)})`;
@@ -135,13 +142,11 @@ export async function exportDossiers(options: DossierExportOptions): Promise<Dos
     const names = fileNames(refs);
     const files: string[] = [];
     for (const [i, ref] of refs.entries()) {
-      // List and nomination ids are identifiers and the name was sanitised when stored; checkKey
-      // refuses anything that would still leave the folder.
-      const relative = checkKey(`${nomination.listId}/${nomination.id}/${names[i]}`);
-      const target = path.join(outDir, relative);
-      fs.mkdirSync(path.dirname(target), { recursive: true });
-      fs.writeFileSync(target, await store.get(ref.sha256, reader, purpose));
-      files.push(relative);
+      const { key } = await folder.put(
+        `${nomination.listId}/${nomination.id}/${names[i]}`,
+        await store.get(ref.sha256, reader, purpose),
+      );
+      files.push(key);
     }
     exported.push({
       nominationId: nomination.id,
@@ -151,11 +156,9 @@ export async function exportDossiers(options: DossierExportOptions): Promise<Dos
       files,
     });
   }
-  const index = path.join(outDir, 'index.xlsx');
   const subtitle = `${scopeLabel(scope)} · ${nominations.length} 项推荐 / nominations · 导出于 / exported ${formatBeijing(options.now ?? Date.now())}（北京时间）`;
-  fs.mkdirSync(outDir, { recursive: true });
-  fs.writeFileSync(
-    index,
+  await folder.put(
+    INDEX,
     await indexSheet(
       programme,
       nominations.map((nomination, i) => ({ nomination, files: exported[i].files })),
@@ -166,7 +169,7 @@ export async function exportDossiers(options: DossierExportOptions): Promise<Dos
     cycleId,
     reader,
     outDir,
-    index,
+    index: path.join(outDir, INDEX),
     nominations: exported,
     attachments: exported.reduce((sum, n) => sum + n.files.length, 0),
   };

@@ -255,6 +255,8 @@ describe('dossier export on a live cycle', () => {
           attachments: [
             refs['supporting-material/技术报告.pdf'],
             { ...refs['supporting-material/技术报告.pdf'], slot: 'other' },
+            // A reference written by another client, its name never sanitised: made safe on export.
+            { ...refs['supporting-material/技术报告.pdf'], name: '../../技术报告\u0007.pdf' },
           ],
         },
       ],
@@ -281,15 +283,16 @@ describe('dossier export on a live cycle', () => {
     );
     const cie = ids['cie-1'];
     const csae = ids['csae-1'];
-    expect(report.attachments).toBe(4);
+    expect(report.attachments).toBe(5);
     expect(report.nominations.find((n) => n.nominationId === cie)?.files).toEqual([
       `pioneer-tech/${cie}/营业执照.pdf`,
       `pioneer-tech/${cie}/申报书.docx`,
     ]);
-    // Two attachments of one nomination with one name: the second gets " (2)".
+    // Attachments of one nomination with one name: the second gets " (2)", the third " (3)".
     expect(report.nominations.find((n) => n.nominationId === csae)?.files).toEqual([
       `pioneer-tech/${csae}/技术报告.pdf`,
       `pioneer-tech/${csae}/技术报告 (2).pdf`,
+      `pioneer-tech/${csae}/技术报告 (3).pdf`,
     ]);
     expect(fs.readFileSync(path.join(out, 'pioneer-tech', cie, '营业执照.pdf'))).toEqual(
       fs.readFileSync(uploads.licence),
@@ -299,11 +302,12 @@ describe('dossier export on a live cycle', () => {
     );
 
     const reads = await withStore((store) => store.reads({ reader: `body:${ELECTRONICS_BODY}` }));
-    expect(reads).toHaveLength(4);
+    expect(reads).toHaveLength(5);
     expect(reads.map((r) => r.sha256).sort()).toEqual(
       [
         refs['supporting-material/营业执照.pdf'],
         refs['application-form/申报书.docx'],
+        refs['supporting-material/技术报告.pdf'],
         refs['supporting-material/技术报告.pdf'],
         refs['supporting-material/技术报告.pdf'],
       ]
