@@ -3,6 +3,7 @@
  * Payload types live here too, so both sides agree on the wire shape.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { Dossier } from '../domain/dossier';
 import type { Candidate, Programme, Unit } from '../domain/programme';
 import type { PriorWinner, ReviewFlag } from '../domain/eligibility';
 import type { CycleDeadlines } from '../domain/schedule-year';
@@ -29,6 +30,7 @@ export interface Nomination extends PartRef {
   /** Programme time (epoch ms) of acceptance and of the last amendment. */
   submittedAt: number;
   amendedAt?: number;
+  dossier?: Dossier;
 }
 
 /** Every write carries the acting party's credential (domain/credentials.ts) when the cycle has a key. */
