@@ -1,0 +1,439 @@
+/**
+ * Checks a nomination's dossier against its list's application form (domain/programme.ts
+ * formSchema): every answer typed and within its limits, every declaration affirmed word for word,
+ * every attachment in a known slot, of an allowed format, size and count. Nothing unknown is
+ * dropped: an unknown answer key, declaration or slot is refused like a malformed one.
+ *
+ * Hand-written rather than zod for the reason domain/candidate.ts gives: unit workflows run it.
+ * Pure and deterministic.
+ */
+import { isCalendarDate, isEmailAddress } from './candidate';
+import { ATTACHMENT_FORMATS, type AttachmentRef } from './dossier';
+import type { AttachmentSlot, Form, FormField, List } from './programme';
+import { reject, type Rejection } from './rejections';
+import { textIssue } from './text';
+import { isUscc } from './forms-uscc';
+
+const DOSSIER_KEYS = ['answers', 'declarations', 'attachments'] as const;
+const ATTACHMENT_KEYS = ['sha256', 'name', 'slot', 'format', 'size', 'pages'];
+const DECLARATION_KEYS = ['id', 'text'];
+/** An attachment's file name, as the store sanitised it. */
+const MAX_FILE_NAME = 255;
+/** Mainland and international numbers with area codes and extensions: "010-68767227", "+86 138…". */
+const PHONE_PATTERN = /^\+?[0-9][0-9 -]{4,23}[0-9]$/;
+
+/** The form a nomination to the list (and field) fills in: the list's, plus the field's own. */
+export function formFor(list: List, fieldId?: string): Form | undefined {
+  const fieldForm = list.fields?.find((f) => f.id === fieldId)?.form;
+  if (!list.form) return fieldForm;
+  if (!fieldForm) return list.form;
+  return {
+    fields: [...list.form.fields, ...fieldForm.fields],
+    declarations: [...list.form.declarations, ...fieldForm.declarations],
+    attachments: [...list.form.attachments, ...fieldForm.attachments],
+  };
+}
+
+const invalid = (field: string, rule: string, message: string, fix: string): Rejection =>
+  reject('INVALID', message, { field, rule, fix });
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+const quoted = (values: readonly string[]) => values.join(', ') || '（无 / none）';
+
+function unknownKeys(value: Record<string, unknown>, allowed: readonly string[], at: string): Rejection[] {
+  return Object.keys(value)
+    .filter((key) => !allowed.includes(key))
+    .map((key) =>
+      invalid(
+        `${at}.${key}`,
+        'unknown-key',
+        `未知字段 / unknown field "${key}"`,
+        `删除该字段；可用字段 / remove it; known fields: ${quoted(allowed)}`,
+      ),
+    );
+}
+
+/**
+ * Every problem of the dossier against the form, in the order a reader fixes them (answers,
+ * declarations, attachments); empty when it passes. Each is an INVALID rejection naming the field
+ * (e.g. "dossier.answers.orgCode", "dossier.declarations.no-accident", "dossier.attachments[1]").
+ */
+export function checkDossier(form: Form, dossier: unknown, at = 'dossier'): Rejection[] {
+  if (!isObject(dossier)) {
+    return [
+      invalid(
+        at,
+        'type',
+        '申报书应为对象 / the dossier must be an object',
+        '按 kczg nominate --template --list <榜单> 的申报书模板填写 / follow the dossier template',
+      ),
+    ];
+  }
+  return [
+    ...unknownKeys(dossier, DOSSIER_KEYS, at),
+    ...answerProblems(form.fields, dossier.answers, `${at}.answers`),
+    ...declarationProblems(form, dossier.declarations, `${at}.declarations`),
+    ...attachmentProblems(form.attachments, dossier.attachments, `${at}.attachments`),
+  ];
+}
+
+function answerProblems(fields: FormField[], answers: unknown, at: string): Rejection[] {
+  if (answers === undefined) answers = {};
+  if (!isObject(answers)) {
+    return [
+      invalid(
+        at,
+        'type',
+        '答案应为对象 / answers must be an object',
+        '{ "字段编号": 答案 } / { "fieldId": answer }',
+      ),
+    ];
+  }
+  const problems = unknownKeys(
+    answers,
+    fields.map((f) => f.id),
+    at,
+  );
+  for (const field of fields) {
+    const value = Object.hasOwn(answers, field.id) ? answers[field.id] : undefined;
+    const where = `${at}.${field.id}`;
+    if (value === undefined || value === null || value === '') {
+      if (field.required) {
+        problems.push(
+          invalid(
+            where,
+            'required',
+            `必填：${field.label.zh} / required: ${field.label.en ?? field.id}`,
+            '填写该项 / fill it in',
+          ),
+        );
+      }
+      continue;
+    }
+    const problem = answerProblem(field, value);
+    if (problem)
+      problems.push(invalid(where, problem.rule, `${field.label.zh}：${problem.message}`, problem.fix));
+  }
+  return problems;
+}
+
+interface AnswerProblem {
+  rule: string;
+  message: string;
+  fix: string;
+}
+
+const wrongType = (expected: string, fix: string): AnswerProblem => ({
+  rule: 'type',
+  message: `应为${expected}`,
+  fix,
+});
+
+function answerProblem(field: FormField, value: unknown): AnswerProblem | undefined {
+  switch (field.type) {
+    case 'text':
+      return typeof value === 'string'
+        ? textProblem(value, field)
+        : wrongType('文本 / expected text', '填写文字 / give text');
+    case 'number':
+      return numberProblem(field, value);
+    case 'date':
+      if (typeof value !== 'string' || !isCalendarDate(value))
+        return wrongType('日期 / expected a date', '写成 YYYY-MM-DD，如 2023-11-30 / as YYYY-MM-DD');
+      if ((field.min && value < field.min) || (field.max && value > field.max))
+        return {
+          rule: 'range',
+          message: `超出范围 / out of range`,
+          fix: `${field.min ?? '…'} 至 / to ${field.max ?? '…'}`,
+        };
+      return undefined;
+    case 'choice': {
+      const values = field.options.map((o) => o.value);
+      return typeof value === 'string' && values.includes(value)
+        ? undefined
+        : {
+            rule: 'enum',
+            message: '不是可选项 / not one of the options',
+            fix: `可选 / one of: ${quoted(values)}`,
+          };
+    }
+    case 'choices':
+      return choicesProblem(field, value);
+    case 'boolean':
+      return typeof value === 'boolean'
+        ? undefined
+        : wrongType('是或否 / expected true or false', 'true 或 false');
+    case 'uscc':
+      return typeof value === 'string' && isUscc(value)
+        ? undefined
+        : {
+            rule: 'uscc',
+            message:
+              '统一社会信用代码无效（18位，末位校验码按 GB 32100-2015）/ not a valid unified social credit code',
+            fix: '核对营业执照上的18位代码 / copy the 18 characters from the business licence',
+          };
+    case 'email':
+      return typeof value === 'string' && value.length <= 320 && isEmailAddress(value)
+        ? undefined
+        : {
+            rule: 'email',
+            message: '不是电子邮件地址 / not an e-mail address',
+            fix: '如 / e.g. name@example.org',
+          };
+    case 'phone':
+      return typeof value === 'string' && PHONE_PATTERN.test(value)
+        ? undefined
+        : {
+            rule: 'phone',
+            message: '不是电话号码 / not a phone number',
+            fix: '如 / e.g. 010-68767227 或 13801237788',
+          };
+  }
+}
+
+function textProblem(value: string, field: Extract<FormField, { type: 'text' }>): AnswerProblem | undefined {
+  // The length first: a huge value is refused before anything reads it character by character.
+  if (value.length > field.maxLength) {
+    return {
+      rule: 'max-length',
+      message: `最多 ${field.maxLength} 个字符 / at most ${field.maxLength} characters`,
+      fix: '缩短该文本 / shorten it',
+    };
+  }
+  if (value.length < (field.minLength ?? 0)) {
+    return {
+      rule: 'min-length',
+      message: `至少 ${field.minLength} 个字符 / at least ${field.minLength} characters`,
+      fix: '补充内容 / say more',
+    };
+  }
+  const issue = textIssue(value, field.multiline ? 'free' : 'name');
+  return issue ? { rule: issue.rule, message: issue.message, fix: issue.fix } : undefined;
+}
+
+function numberProblem(
+  field: Extract<FormField, { type: 'number' }>,
+  value: unknown,
+): AnswerProblem | undefined {
+  if (typeof value !== 'number' || !Number.isFinite(value))
+    return wrongType('数字 / expected a number', '填写数字，不加引号 / a number, unquoted');
+  if (field.integer && !Number.isInteger(value))
+    return {
+      rule: 'integer',
+      message: '应为整数 / expected a whole number',
+      fix: '去掉小数 / drop the fraction',
+    };
+  if ((field.min !== undefined && value < field.min) || (field.max !== undefined && value > field.max)) {
+    return {
+      rule: 'range',
+      message: '超出范围 / out of range',
+      fix: `${field.min ?? '…'} 至 / to ${field.max ?? '…'}`,
+    };
+  }
+  return undefined;
+}
+
+function choicesProblem(
+  field: Extract<FormField, { type: 'choices' }>,
+  value: unknown,
+): AnswerProblem | undefined {
+  const values = field.options.map((o) => o.value);
+  if (!Array.isArray(value))
+    return wrongType('选项列表 / expected a list of options', `如 / e.g. ["${values[0]}"]`);
+  const unknown = value.find((item) => typeof item !== 'string' || !values.includes(item));
+  if (unknown !== undefined)
+    return {
+      rule: 'enum',
+      message: '含不可选的项 / holds a value that is not an option',
+      fix: `可选 / options: ${quoted(values)}`,
+    };
+  if (new Set(value).size !== value.length)
+    return {
+      rule: 'unique',
+      message: '选项重复 / an option is repeated',
+      fix: '每项只选一次 / each option once',
+    };
+  if (value.length < (field.minItems ?? 0) || value.length > (field.maxItems ?? values.length)) {
+    return {
+      rule: 'count',
+      message: `应选 ${field.minItems ?? 0}–${field.maxItems ?? values.length} 项 / choose ${field.minItems ?? 0} to ${field.maxItems ?? values.length}`,
+      fix: '调整所选项 / change the selection',
+    };
+  }
+  return undefined;
+}
+
+function declarationProblems(form: Form, given: unknown, at: string): Rejection[] {
+  if (given === undefined) given = [];
+  if (!Array.isArray(given)) {
+    return [invalid(at, 'type', '声明应为列表 / declarations must be a list', '[{ "id": …, "text": … }]')];
+  }
+  const problems: Rejection[] = [];
+  const affirmed = new Map<string, unknown>();
+  given.forEach((item: unknown, i) => {
+    const where = `${at}[${i}]`;
+    if (!isObject(item) || typeof item.id !== 'string') {
+      problems.push(
+        invalid(
+          where,
+          'type',
+          '声明应为 { id, text } / a declaration is { id, text }',
+          '按模板复制声明 / copy it from the template',
+        ),
+      );
+      return;
+    }
+    problems.push(...unknownKeys(item, DECLARATION_KEYS, where));
+    const declaration = form.declarations.find((d) => d.id === item.id);
+    if (!declaration) {
+      problems.push(
+        invalid(
+          `${at}.${item.id}`,
+          'unknown-declaration',
+          '本榜单没有该声明 / no such declaration on this form',
+          `可用声明 / declarations: ${quoted(form.declarations.map((d) => d.id))}`,
+        ),
+      );
+    } else if (affirmed.has(item.id)) {
+      problems.push(
+        invalid(
+          `${at}.${item.id}`,
+          'duplicate',
+          '声明重复 / declared twice',
+          '每项声明只写一次 / affirm each once',
+        ),
+      );
+    }
+    affirmed.set(item.id, item.text);
+  });
+  for (const declaration of form.declarations) {
+    const where = `${at}.${declaration.id}`;
+    if (!affirmed.has(declaration.id)) {
+      problems.push(
+        invalid(
+          where,
+          'missing-declaration',
+          `缺少声明 / missing declaration: ${declaration.text}`,
+          '确认符合该条件后加入此声明，原文照录 / affirm it, word for word',
+        ),
+      );
+    } else if (affirmed.get(declaration.id) !== declaration.text) {
+      problems.push(
+        invalid(
+          where,
+          'altered-declaration',
+          '声明内容与通知条件不一致 / the declaration’s text differs from the form’s',
+          `原文照录 / affirm exactly: ${declaration.text}`,
+        ),
+      );
+    }
+  }
+  return problems;
+}
+
+function attachmentProblems(slots: AttachmentSlot[], given: unknown, at: string): Rejection[] {
+  if (given === undefined) given = [];
+  if (!Array.isArray(given))
+    return [
+      invalid(
+        at,
+        'type',
+        '附件应为列表 / attachments must be a list',
+        '[{ sha256, name, slot, format, size }]',
+      ),
+    ];
+  const problems: Rejection[] = [];
+  const counts = new Map<string, number>();
+  given.forEach((item: unknown, i) => {
+    const problem = attachmentProblem(slots, item, `${at}[${i}]`);
+    if (problem) problems.push(problem);
+    // A malformed file still fills its slot: the count speaks only of files missing or too many.
+    const slot = isObject(item) && typeof item.slot === 'string' ? item.slot : undefined;
+    if (slot) counts.set(slot, (counts.get(slot) ?? 0) + 1);
+  });
+  for (const slot of slots) {
+    const count = counts.get(slot.id) ?? 0;
+    const least = slot.required ? Math.max(1, slot.minCount) : count > 0 ? slot.minCount : 0;
+    if (count < least || count > slot.maxCount) {
+      problems.push(
+        invalid(
+          `${at}.${slot.id}`,
+          'count',
+          `${slot.label.zh}：应有 ${least}–${slot.maxCount} 个文件，实有 ${count} / ${least} to ${slot.maxCount} files, ${count} given`,
+          count > slot.maxCount
+            ? '删去多余的文件 / remove the extra files'
+            : '上传所需文件 / upload the required files',
+        ),
+      );
+    }
+  }
+  return problems;
+}
+
+function attachmentProblem(slots: AttachmentSlot[], item: unknown, where: string): Rejection | undefined {
+  if (!isObject(item))
+    return invalid(
+      where,
+      'type',
+      '附件引用应为对象 / an attachment reference is an object',
+      '使用上传后返回的引用 / use the reference the upload returned',
+    );
+  const [unknown] = unknownKeys(item, ATTACHMENT_KEYS, where);
+  if (unknown) return unknown;
+  const slot = slots.find((s) => s.id === item.slot);
+  if (!slot)
+    return invalid(
+      `${where}.slot`,
+      'unknown-slot',
+      '本榜单没有该附件项 / no such attachment slot',
+      `附件项 / slots: ${quoted(slots.map((s) => s.id))}`,
+    );
+  const fromUpload = '使用上传后返回的引用 / use the reference the upload returned';
+  if (typeof item.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(item.sha256))
+    return invalid(
+      `${where}.sha256`,
+      'sha256',
+      '应为64位小写十六进制 / 64 lower-case hex digits',
+      fromUpload,
+    );
+  if (
+    typeof item.name !== 'string' ||
+    item.name.length === 0 ||
+    item.name.length > MAX_FILE_NAME ||
+    textIssue(item.name, 'identifier')
+  )
+    return invalid(
+      `${where}.name`,
+      'file-name',
+      `文件名应为 1–${MAX_FILE_NAME} 个可见字符 / a file name of 1 to ${MAX_FILE_NAME} visible characters`,
+      fromUpload,
+    );
+  if (
+    typeof item.format !== 'string' ||
+    !(ATTACHMENT_FORMATS as readonly string[]).includes(item.format) ||
+    !slot.formats.includes(item.format as AttachmentRef['format'])
+  )
+    return invalid(
+      `${where}.format`,
+      'format',
+      `${slot.label.zh}：格式不符 / wrong format`,
+      `可用格式 / formats: ${quoted(slot.formats)}`,
+    );
+  if (typeof item.size !== 'number' || !Number.isInteger(item.size) || item.size < 0)
+    return invalid(`${where}.size`, 'type', '大小应为字节数 / size is a whole number of bytes', fromUpload);
+  if (item.size > slot.maxBytes)
+    return reject('INVALID', `${slot.label.zh}：文件过大 / file too large`, {
+      field: `${where}.size`,
+      rule: 'max-bytes',
+      fix: `不超过 / at most ${slot.maxBytes} 字节 / bytes`,
+      limit: slot.maxBytes,
+    });
+  if (
+    item.pages !== undefined &&
+    (typeof item.pages !== 'number' || !Number.isInteger(item.pages) || item.pages < 0)
+  )
+    return invalid(`${where}.pages`, 'type', '页数应为整数 / pages is a whole number', fromUpload);
+  return undefined;
+}
