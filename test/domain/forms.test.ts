@@ -1,8 +1,9 @@
 import type { Dossier } from '../../domain/dossier';
 import { checkDossier, formFor } from '../../domain/forms';
+import { placeholderAttachments, sampleDossier, sampleUscc } from '../../domain/forms-sample';
 import { isUscc, usccCheckCharacter } from '../../domain/forms-uscc';
 import { formSchema, type Form } from '../../domain/programme';
-import { loadProgramme } from '../../programmes/loader';
+import { listPresetIds, loadProgramme } from '../../programmes/loader';
 
 const label = (zh: string) => ({ zh, en: zh });
 const source = { seed: '001_467ba67e2393afa2.txt', line: 83, quote: '未发生重大安全' };
@@ -321,5 +322,35 @@ describe('formFor', () => {
   it('gives none for a list without a form', () => {
     const bare = { ...national.lists[1], form: undefined };
     expect(formFor(bare)).toBeUndefined();
+  });
+});
+
+describe('sample dossiers (templates, rehearsals, test fixtures)', () => {
+  const parts = listPresetIds().flatMap((id) =>
+    loadProgramme(id).lists.flatMap((list) =>
+      (list.fields?.map((f) => f.id) ?? [undefined]).map(
+        (fieldId) => [`${id} ${list.id}/${fieldId ?? '-'}`, list, fieldId] as const,
+      ),
+    ),
+  );
+
+  it.each(parts)('%s: the sample passes its form', (_part, list, fieldId) => {
+    const partForm = formFor(list, fieldId);
+    expect(partForm).toBeDefined();
+    if (partForm) expect(checkDossier(partForm, sampleDossier(partForm, { n: 7 }))).toEqual([]);
+  });
+
+  it('makes valid, distinct credit codes', () => {
+    const codes = [1, 2, 123456789].map(sampleUscc);
+    expect(codes.every(isUscc)).toBe(true);
+    expect(new Set(codes).size).toBe(3);
+  });
+
+  it('takes the attachments it is given, and answers it is told', () => {
+    const attachments = [{ ...good.attachments[0], sha256: sha('b') }];
+    const dossier = sampleDossier(form, { attachments, answers: { title: '给定名称' } });
+    expect(dossier.attachments).toBe(attachments);
+    expect(dossier.answers.title).toBe('给定名称');
+    expect(placeholderAttachments(form).map((a) => a.slot)).toEqual(['application-form']);
   });
 });

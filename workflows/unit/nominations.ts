@@ -167,7 +167,6 @@ export class UnitNominations {
         fix: `可选榜单 / lists: ${programme.lists.map((l) => l.id).join(', ')}`,
       });
     }
-    assertDossier(list, fieldId, dossier);
     if (!except) {
       const quota = checkQuota({ programme, unit, listId, fieldId, usage: this.usage() });
       if (!quota.ok) rejectWith(quota.rejection);
@@ -189,6 +188,8 @@ export class UnitNominations {
       });
     }
     this.assertNotDuplicate(listId, given, except);
+    // Last: whether the part takes the candidate at all is the first thing a unit needs to hear.
+    assertDossier(list, fieldId, dossier);
   }
 
   private assertNotDuplicate(listId: string, given: Candidate, except?: string): void {
