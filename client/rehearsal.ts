@@ -7,7 +7,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { formatBeijing } from '../domain/calendar';
-import type { Candidate, Programme, Unit } from '../domain/programme';
+import type { AttachmentRef } from '../domain/dossier';
+import { formFor } from '../domain/forms';
+import { placeholderAttachments, sampleDossier } from '../domain/forms-sample';
+import type { Candidate, Form, Programme, Unit } from '../domain/programme';
 import { quotaPartsOf } from '../domain/quota';
 import { programmeDeadlines, type Deadlines } from '../domain/timeline';
 import { listOutbox } from '../mail/outbox';
@@ -18,11 +21,22 @@ import { KczgClient, RejectionError } from './api';
 import { auditToCsv } from './audit';
 import type { AuditEntry, FinalWinnersEntry } from '../workflows/messages';
 
+/**
+ * The attachments of one synthetic dossier: the hook through which real files (generated PDFs
+ * uploaded to the attachment store) reach the rehearsal. Without it, placeholder references to no
+ * stored file fill the required slots.
+ */
+export type RehearsalAttachments = (
+  form: Form,
+  nomination: { unitId: string; listId: string; fieldId?: string; serial: number },
+) => Promise<AttachmentRef[]>;
+
 export interface RehearsalOptions {
   programme: Programme;
   nominations: number;
   outDir: string;
   log: Log;
+  attachments?: RehearsalAttachments;
 }
 
 export interface RehearsalReport {
@@ -98,6 +112,7 @@ interface Run {
   programme: Programme;
   sleepUntil(at: number): Promise<void>;
   log: Log;
+  attachments: RehearsalAttachments;
 }
 
 /** Nominations: each unit fills its parts; every 20th breaks a rule, every unit tries one over quota. */
@@ -124,11 +139,16 @@ async function nominateAll(
   let accepted = 0;
   await forEachConcurrently(attempts, 16, async ({ unit, listId, fieldId, serial: n }) => {
     try {
+      const list = programme.lists.find((l) => l.id === listId);
+      const form = list && formFor(list, fieldId);
+      const attachments =
+        form && (await run.attachments(form, { unitId: unit.id, listId, fieldId, serial: n }));
       await api.nominate(cycleId, unit.id, {
         idempotencyKey: `rehearsal-${n}`,
         listId,
         ...(fieldId ? { fieldId } : {}),
         candidate: syntheticCandidate(programme, listId, n, n % 20 === 0),
+        ...(form ? { dossier: sampleDossier(form, { n, attachments }) } : {}),
       });
       accepted++;
     } catch (error) {
@@ -223,6 +243,7 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
         cycleId,
         programme,
         log,
+        attachments: options.attachments ?? ((form) => Promise.resolve(placeholderAttachments(form))),
         async sleepUntil(at) {
           const remaining = at - ((await stack.env.currentTimeMs()) + offset);
           if (remaining > 0) await stack.env.sleep(remaining);
