@@ -10,12 +10,19 @@
 import { isCalendarDate, isEmailAddress } from './candidate';
 import { attachmentProblems } from './forms-attachments';
 import { invalid, isObject, listed, unknownKeys } from './forms-problems';
+import { jsonBytes } from './limits';
 import type { Form, FormField, List } from './programme';
-import type { Rejection } from './rejections';
+import { reject, type Rejection } from './rejections';
 import { textIssue } from './text';
 import { isUscc } from './forms-uscc';
 
 const DOSSIER_KEYS = ['answers', 'declarations', 'attachments'] as const;
+/**
+ * A dossier as JSON (UTF-8) is at most this large: it travels in the nomination's update, stays in
+ * the unit's state and is carried over by continue-as-new beside every other nomination of the
+ * unit, all under the server's 2 MB payload limit. Files travel by reference only.
+ */
+export const MAX_DOSSIER_BYTES = 24 * 1024;
 const DECLARATION_KEYS = ['id', 'text'];
 /** Mainland and international numbers with area codes and extensions: "010-68767227", "+86 138…". */
 const PHONE_PATTERN = /^\+?[0-9][0-9 -]{4,23}[0-9]$/;
@@ -44,7 +51,21 @@ export function checkDossier(form: Form, dossier: unknown, at = 'dossier'): Reje
         at,
         'type',
         '申报书应为对象 / the dossier must be an object',
-        '按 kczg nominate --template --list <榜单> 的申报书模板填写 / follow the dossier template',
+        '按 kczg nominate <方案> --list <榜单> --dossier-template 的模板填写 / follow the dossier template',
+      ),
+    ];
+  }
+  if (jsonBytes(dossier, MAX_DOSSIER_BYTES) > MAX_DOSSIER_BYTES) {
+    return [
+      reject(
+        'INVALID',
+        `申报书超过 ${MAX_DOSSIER_BYTES / 1024} KiB / the dossier is larger than ${MAX_DOSSIER_BYTES / 1024} KiB`,
+        {
+          field: at,
+          rule: 'max-bytes',
+          fix: '缩短长文本；详细材料作为附件上传 / shorten long answers; upload details as attachments',
+          limit: MAX_DOSSIER_BYTES,
+        },
       ),
     ];
   }

@@ -139,7 +139,7 @@ const DOSSIER: Shape = {
       type: 'record',
       maxKeys: MAX_KEYS,
       key: id(64),
-      of: { type: 'either', shapes: [prose(20_000), { type: 'list', max: 100, of: prose(100) }] },
+      of: { type: 'either', shapes: [prose(5_000), { type: 'list', max: 100, of: prose(100) }] },
     },
     declarations: { type: 'list', max: 100, of: { type: 'object', keys: { id: id(), text: prose(500) } } },
     attachments: {

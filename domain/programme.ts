@@ -89,8 +89,8 @@ const answerKeySchema = z
     'letters, digits and hyphens, starting with a letter, e.g. "orgCode"',
   );
 
-/** The longest text answer a form may ask for: keeps a dossier well inside one request. */
-export const MAX_FORM_TEXT = 20_000;
+/** The longest text answer a form may ask for: a dossier stays small (domain/forms.ts MAX_DOSSIER_BYTES). */
+export const MAX_FORM_TEXT = 5_000;
 
 const choiceOptionSchema = z.object({ value: z.string().min(1).max(100), label: bilingualSchema });
 

@@ -1,5 +1,5 @@
 import type { Dossier } from '../../domain/dossier';
-import { checkDossier, formFor } from '../../domain/forms';
+import { checkDossier, formFor, MAX_DOSSIER_BYTES } from '../../domain/forms';
 import { placeholderAttachments, sampleDossier, sampleUscc } from '../../domain/forms-sample';
 import { isUscc, usccCheckCharacter } from '../../domain/forms-uscc';
 import { formSchema, type Form } from '../../domain/programme';
@@ -268,6 +268,11 @@ describe('checkDossier', () => {
       { field: 'dossier.attachments.evidence', rule: 'count' },
     ],
     ['answers that are a list', { ...good, answers: [] }, { field: 'dossier.answers', rule: 'type' }],
+    [
+      'a dossier over its size limit (before any field is read)',
+      withAnswer('title', '长'.repeat(MAX_DOSSIER_BYTES)),
+      { field: 'dossier', rule: 'max-bytes' },
+    ],
   ])('refuses %s with INVALID, the field and the rule', (_name, dossier, expected) => {
     const problems = problemsOf(dossier);
     expect(problems).toEqual([{ code: 'INVALID', ...expected }]);

@@ -239,7 +239,7 @@ function assertDossier(list: List, fieldId: string | undefined, dossier: unknown
       field: 'dossier',
       rule: 'required',
       message: `本榜单须提交申报书（答案、声明与附件）/ ${list.id} requires a dossier`,
-      fix: '用 kczg nominate --template --list 生成申报书模板并填写 / fill in the dossier template',
+      fix: '用 kczg nominate <方案> --list <榜单> --dossier-template 生成模板并填写 / fill in the dossier template',
     });
   }
   const [first, ...more] = checkDossier(form, dossier);
