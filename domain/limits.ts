@@ -114,8 +114,11 @@ type Shape =
   | { type: 'text'; kind: TextKind; max: number; min?: number }
   | { type: 'list'; max: number; of: Shape }
   | { type: 'object'; keys: Record<string, Shape> }
-  /** Any keys (checked by their own validator, e.g. a form's answer ids), each value of one shape. */
-  | { type: 'record'; maxKeys: number; key: Shape; of: Shape }
+  /**
+   * Any keys (checked by their own validator, e.g. a form's answer ids; how many, by
+   * structureRejection), each value of one shape.
+   */
+  | { type: 'record'; key: Shape; of: Shape }
   /** A value of whichever shape its type matches (each shape lets other types pass). */
   | { type: 'either'; shapes: Shape[] }
   /** Type and range checked by the workflow's own validator (numbers, flags, enums of objects). */
@@ -137,7 +140,6 @@ const DOSSIER: Shape = {
   keys: {
     answers: {
       type: 'record',
-      maxKeys: MAX_KEYS,
       key: id(64),
       of: { type: 'either', shapes: [prose(5_000), { type: 'list', max: 100, of: prose(100) }] },
     },
@@ -260,17 +262,7 @@ function recordRejection(
   path: Path,
 ): Rejection | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
-  const entries = Object.entries(value);
-  if (entries.length > shape.maxKeys) {
-    return invalid(
-      path,
-      'max-keys',
-      `最多 ${shape.maxKeys} 项 / at most ${shape.maxKeys} keys`,
-      '删减 / shorten it',
-      shape.maxKeys,
-    );
-  }
-  for (const [key, item] of entries) {
+  for (const [key, item] of Object.entries(value)) {
     const refusal =
       shapeRejection(key, shape.key, [...path, key]) ?? shapeRejection(item, shape.of, [...path, key]);
     if (refusal) return refusal;
