@@ -11,6 +11,7 @@ import { checkEligibility, normaliseName, type ReviewFlag } from '../../domain/e
 import { checkQuota, quotaKey, quotaUsageReport } from '../../domain/quota';
 import { nominationId } from '../ids';
 import type { Nomination, NominateRequest, PartRef, QuotaUsageRow, UnitInput } from '../messages';
+import { countingRefusals, countNominationAccepted } from '../metrics';
 import { rejectWith } from '../refusals';
 
 export class UnitNominations {
@@ -69,6 +70,7 @@ export class UnitNominations {
     };
     this.byId.set(nomination.id, nomination);
     this.byIdempotencyKey.set(request.idempotencyKey, nomination);
+    countNominationAccepted(this.input.programme.id);
     return nomination;
   }
 
@@ -106,8 +108,13 @@ export class UnitNominations {
     return found;
   }
 
-  /** A new nomination's request: key, part named by strings, then the candidate. */
+  /** A new nomination's request, its refusal counted (workflows/metrics.ts). */
   assertRequest(request: NominateRequest): void {
+    countingRefusals(this.input.programme.id, () => this.checkRequest(request));
+  }
+
+  /** A new nomination's request: key, part named by strings, then the candidate. */
+  private checkRequest(request: NominateRequest): void {
     const { programme } = this.input;
     if (typeof request.listId !== 'string') {
       rejectWith({
