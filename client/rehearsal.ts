@@ -9,7 +9,7 @@ import path from 'node:path';
 import { formatBeijing } from '../domain/calendar';
 import type { AttachmentRef } from '../domain/dossier';
 import { formFor } from '../domain/forms';
-import { placeholderAttachments, sampleDossier } from '../domain/forms-sample';
+import { sampleDossier } from '../domain/forms-sample';
 import type { Candidate, Form, Programme, Unit } from '../domain/programme';
 import { quotaPartsOf } from '../domain/quota';
 import { programmeDeadlines, type Deadlines } from '../domain/timeline';
@@ -17,14 +17,15 @@ import { listOutbox } from '../mail/outbox';
 import { startStack } from '../servers/stack';
 import type { Log } from '../servers/provision';
 import { forEachConcurrently } from '../activities/cycle-reader';
+import type { AttachmentStore } from '../storage/attachments';
 import { KczgClient, RejectionError } from './api';
 import { auditToCsv } from './audit';
+import { generateAttachmentPdf, rehearsalAttachmentStore } from './rehearsal-attachments';
 import type { AuditEntry, FinalWinnersEntry } from '../workflows/messages';
 
 /**
- * The attachments of one synthetic dossier: the hook through which real files (generated PDFs
- * uploaded to the attachment store) reach the rehearsal. Without it, placeholder references to no
- * stored file fill the required slots.
+ * The attachments of one synthetic dossier. By default (storedPdfs) a small generated PDF per
+ * required slot, stored through the attachment store like any upload.
  */
 export type RehearsalAttachments = (
   form: Form,
@@ -102,6 +103,22 @@ function syntheticCandidate(
     classified: ineligible,
     standing: 'good',
     certified: !ineligible,
+  };
+}
+
+/** One real PDF per required slot (every preset's required slots take PDF), stored and referenced. */
+function storedPdfs(store: AttachmentStore): RehearsalAttachments {
+  return async (form, { unitId, listId, fieldId, serial }) => {
+    const refs = [];
+    for (const slot of form.attachments.filter((a) => a.required)) {
+      const title = `Rehearsal dossier ${serial}: ${slot.id}`;
+      const bytes = await generateAttachmentPdf(title, [
+        `unit ${unitId}`,
+        `part ${listId}/${fieldId ?? '-'}`,
+      ]);
+      refs.push((await store.put({ bytes, name: `${slot.id}-${serial}.pdf`, slot: slot.id })).ref);
+    }
+    return refs;
   };
 }
 
@@ -243,7 +260,7 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
         cycleId,
         programme,
         log,
-        attachments: options.attachments ?? ((form) => Promise.resolve(placeholderAttachments(form))),
+        attachments: options.attachments ?? storedPdfs(rehearsalAttachmentStore(stack.storage)),
         async sleepUntil(at) {
           const remaining = at - ((await stack.env.currentTimeMs()) + offset);
           if (remaining > 0) await stack.env.sleep(remaining);
