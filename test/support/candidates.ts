@@ -3,6 +3,8 @@
  * name is the same candidate across cycles, as the prior-winner rule needs), and the dossiers
  * their parts' forms ask for.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Dossier } from '../../domain/dossier';
 import { formFor } from '../../domain/forms';
 import { sampleDossier } from '../../domain/forms-sample';
@@ -37,6 +39,19 @@ export function dossierFor(programme: string | Programme, listId: string, fieldI
   const form = list && formFor(list, fieldId);
   if (!form) throw new Error(`${p.id}: ${listId}/${fieldId ?? '-'} has no form`);
   return sampleDossier(form);
+}
+
+/** The dossier of dossierFor written as `<dir>/<name>.json`, for `kczg nominate --dossier`; its path. */
+export function dossierFile(
+  dir: string,
+  name: string,
+  programme: string | Programme,
+  listId: string,
+  fieldId?: string,
+): string {
+  const file = path.join(dir, `${name}.json`);
+  fs.writeFileSync(file, JSON.stringify(dossierFor(programme, listId, fieldId), null, 2));
+  return file;
 }
 
 /**
