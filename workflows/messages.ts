@@ -3,8 +3,8 @@
  * Payload types live here too, so both sides agree on the wire shape.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { Dossier } from '../domain/dossier';
 import type { Candidate, Programme, Unit } from '../domain/programme';
+import type { Dossier } from '../domain/dossier';
 import type { PriorWinner, ReviewFlag } from '../domain/eligibility';
 import type { CycleDeadlines } from '../domain/schedule-year';
 import type { CycleStage } from '../domain/steering';
@@ -26,11 +26,12 @@ export interface Nomination extends PartRef {
   id: string;
   unitId: string;
   candidate: Candidate;
+  /** The application form's answers, declarations and attachment references, when the part has a form. */
+  dossier?: Dossier;
   idempotencyKey: string;
   /** Programme time (epoch ms) of acceptance and of the last amendment. */
   submittedAt: number;
   amendedAt?: number;
-  dossier?: Dossier;
 }
 
 /** Every write carries the acting party's credential (domain/credentials.ts) when the cycle has a key. */
@@ -42,11 +43,15 @@ export interface NominateRequest extends PartRef, Credentialed {
   /** The caller's key: retrying with the same key returns the same nomination. */
   idempotencyKey: string;
   candidate: Candidate;
+  /** Required when the list (or field) has a form (domain/forms.ts checks it). */
+  dossier?: Dossier;
 }
 
 export interface AmendRequest extends Credentialed {
   nominationId: string;
   candidate: Candidate;
+  /** The whole corrected dossier; omitted, the nomination keeps the one it has. */
+  dossier?: Dossier;
 }
 
 export interface WithdrawRequest extends Credentialed {
