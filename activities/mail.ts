@@ -15,6 +15,7 @@ import nodemailer from 'nodemailer';
 import { emailSchema } from '../domain/programme';
 import type { RenderedMail } from '../mail/templates';
 import type { MailLedger } from '../storage/mail-ledger';
+import { countedSends } from './metrics';
 
 export interface MailDeps {
   /** smtp://host:port or smtps://user:pass@host:port */
@@ -283,5 +284,5 @@ export function createMailActivities(deps: MailDeps): MailActivities {
     return { messageId, status: 'sent', accepted };
   }
 
-  return { sendMail };
+  return { sendMail: countedSends(sendMail) };
 }

@@ -7,22 +7,37 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { formatBeijing } from '../domain/calendar';
-import type { Candidate, Programme, Unit } from '../domain/programme';
+import type { AttachmentRef } from '../domain/dossier';
+import { formFor } from '../domain/forms';
+import { sampleDossier } from '../domain/forms-sample';
+import type { Candidate, Form, Programme, Unit } from '../domain/programme';
 import { quotaPartsOf } from '../domain/quota';
 import { programmeDeadlines, type Deadlines } from '../domain/timeline';
 import { listOutbox } from '../mail/outbox';
 import { startStack } from '../servers/stack';
 import type { Log } from '../servers/provision';
 import { forEachConcurrently } from '../activities/cycle-reader';
+import type { AttachmentStore } from '../storage/attachments';
 import { KczgClient, RejectionError } from './api';
 import { auditToCsv } from './audit';
+import { generateAttachmentPdf, rehearsalAttachmentStore } from './rehearsal-attachments';
 import type { AuditEntry, FinalWinnersEntry } from '../workflows/messages';
+
+/**
+ * The attachments of one synthetic dossier. By default (storedPdfs) a small generated PDF per
+ * required slot, stored through the attachment store like any upload.
+ */
+export type RehearsalAttachments = (
+  form: Form,
+  nomination: { unitId: string; listId: string; fieldId?: string; serial: number },
+) => Promise<AttachmentRef[]>;
 
 export interface RehearsalOptions {
   programme: Programme;
   nominations: number;
   outDir: string;
   log: Log;
+  attachments?: RehearsalAttachments;
 }
 
 export interface RehearsalReport {
@@ -91,6 +106,22 @@ function syntheticCandidate(
   };
 }
 
+/** One real PDF per required slot (every preset's required slots take PDF), stored and referenced. */
+function storedPdfs(store: AttachmentStore): RehearsalAttachments {
+  return async (form, { unitId, listId, fieldId, serial }) => {
+    const refs = [];
+    for (const slot of form.attachments.filter((a) => a.required)) {
+      const title = `Rehearsal dossier ${serial}: ${slot.id}`;
+      const bytes = await generateAttachmentPdf(title, [
+        `unit ${unitId}`,
+        `part ${listId}/${fieldId ?? '-'}`,
+      ]);
+      refs.push((await store.put({ bytes, name: `${slot.id}-${serial}.pdf`, slot: slot.id })).ref);
+    }
+    return refs;
+  };
+}
+
 /** The running rehearsal: its client, cycle and programme clock. */
 interface Run {
   api: KczgClient;
@@ -98,6 +129,7 @@ interface Run {
   programme: Programme;
   sleepUntil(at: number): Promise<void>;
   log: Log;
+  attachments: RehearsalAttachments;
 }
 
 /** Nominations: each unit fills its parts; every 20th breaks a rule, every unit tries one over quota. */
@@ -124,11 +156,16 @@ async function nominateAll(
   let accepted = 0;
   await forEachConcurrently(attempts, 16, async ({ unit, listId, fieldId, serial: n }) => {
     try {
+      const list = programme.lists.find((l) => l.id === listId);
+      const form = list && formFor(list, fieldId);
+      const attachments =
+        form && (await run.attachments(form, { unitId: unit.id, listId, fieldId, serial: n }));
       await api.nominate(cycleId, unit.id, {
         idempotencyKey: `rehearsal-${n}`,
         listId,
         ...(fieldId ? { fieldId } : {}),
         candidate: syntheticCandidate(programme, listId, n, n % 20 === 0),
+        ...(form ? { dossier: sampleDossier(form, { n, attachments }) } : {}),
       });
       accepted++;
     } catch (error) {
@@ -223,6 +260,7 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
         cycleId,
         programme,
         log,
+        attachments: options.attachments ?? storedPdfs(rehearsalAttachmentStore(stack.storage)),
         async sleepUntil(at) {
           const remaining = at - ((await stack.env.currentTimeMs()) + offset);
           if (remaining > 0) await stack.env.sleep(remaining);

@@ -114,6 +114,13 @@ type Shape =
   | { type: 'text'; kind: TextKind; max: number; min?: number }
   | { type: 'list'; max: number; of: Shape }
   | { type: 'object'; keys: Record<string, Shape> }
+  /**
+   * Any keys (checked by their own validator, e.g. a form's answer ids; how many, by
+   * structureRejection), each value of one shape.
+   */
+  | { type: 'record'; key: Shape; of: Shape }
+  /** A value of whichever shape its type matches (each shape lets other types pass). */
+  | { type: 'either'; shapes: Shape[] }
   /** Type and range checked by the workflow's own validator (numbers, flags, enums of objects). */
   | { type: 'scalar' }
   | { type: 'candidate' };
@@ -124,6 +131,29 @@ const SCALAR: Shape = { type: 'scalar' };
 /** Credentials are base64url tokens (domain/credentials.ts): a few hundred characters. */
 const CREDENTIAL = id(4_096);
 const REASON = prose(500);
+/**
+ * A dossier's size bounds (domain/dossier.ts): each form checks its own answers further
+ * (domain/forms.ts); these keep any dossier inside one request and carry no file content.
+ */
+const DOSSIER: Shape = {
+  type: 'object',
+  keys: {
+    answers: {
+      type: 'record',
+      key: id(64),
+      of: { type: 'either', shapes: [prose(5_000), { type: 'list', max: 100, of: prose(100) }] },
+    },
+    declarations: { type: 'list', max: 100, of: { type: 'object', keys: { id: id(), text: prose(500) } } },
+    attachments: {
+      type: 'list',
+      max: 100,
+      of: {
+        type: 'object',
+        keys: { sha256: id(64), name: id(255), slot: id(), format: id(10), size: SCALAR, pages: SCALAR },
+      },
+    },
+  },
+};
 
 export const REQUEST_SHAPES = {
   nominate: {
@@ -131,9 +161,10 @@ export const REQUEST_SHAPES = {
     listId: id(),
     fieldId: id(),
     candidate: { type: 'candidate' },
+    dossier: DOSSIER,
     credential: CREDENTIAL,
   },
-  amend: { nominationId: id(), candidate: { type: 'candidate' }, credential: CREDENTIAL },
+  amend: { nominationId: id(), candidate: { type: 'candidate' }, dossier: DOSSIER, credential: CREDENTIAL },
   withdraw: { nominationId: id(), credential: CREDENTIAL },
   markComplete: { credential: CREDENTIAL },
   reason: { reason: REASON, credential: CREDENTIAL },
@@ -214,7 +245,29 @@ function shapeRejection(value: unknown, shape: Shape, path: Path): Rejection | u
     }
     case 'object':
       return objectRejection(value, shape.keys, path);
+    case 'record':
+      return recordRejection(value, shape, path);
+    case 'either':
+      for (const option of shape.shapes) {
+        const refusal = shapeRejection(value, option, path);
+        if (refusal) return refusal;
+      }
+      return undefined;
   }
+}
+
+function recordRejection(
+  value: unknown,
+  shape: Extract<Shape, { type: 'record' }>,
+  path: Path,
+): Rejection | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  for (const [key, item] of Object.entries(value)) {
+    const refusal =
+      shapeRejection(key, shape.key, [...path, key]) ?? shapeRejection(item, shape.of, [...path, key]);
+    if (refusal) return refusal;
+  }
+  return undefined;
 }
 
 function objectRejection(value: unknown, keys: Record<string, Shape>, path: Path): Rejection | undefined {

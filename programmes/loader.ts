@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { beijingToEpochMs } from '../domain/calendar';
+import { formFor } from '../domain/forms';
 import { eligibilityRuleSchema, programmeSchema, type Programme } from '../domain/programme';
 
 export class ProgrammeFileError extends Error {
@@ -220,7 +221,7 @@ function crossReferenceProblem(p: Programme): Problem | undefined {
         };
       }
     }
-    const cityListProblem = unknownCityList(p, list, at);
+    const cityListProblem = unknownCityList(p, list, at) ?? duplicateFormId(list, at);
     if (cityListProblem) return cityListProblem;
     if (list.separatelyOrganised) {
       if (list.quota) {
@@ -290,6 +291,35 @@ function unknownCityList(p: Programme, list: Programme['lists'][number], at: str
         };
       }
     }
+  }
+  return undefined;
+}
+
+/**
+ * A field's form adds to its list's (domain/forms.ts formFor): answer, declaration and slot ids
+ * must be unique across both, or a dossier could not say which it answers.
+ */
+function duplicateFormId(list: Programme['lists'][number], at: string): Problem | undefined {
+  const parts: [string, string | undefined][] = list.fields
+    ? list.fields.map((f, j) => [`${at}.fields[${j}].form`, f.id])
+    : [[`${at}.form`, undefined]];
+  for (const [where, fieldId] of parts) {
+    const form = formFor(list, fieldId);
+    if (!form) continue;
+    const duplicate =
+      firstDuplicate(
+        form.fields.map((f) => f.id),
+        `${where}.fields`,
+      ) ??
+      firstDuplicate(
+        form.declarations.map((d) => d.id),
+        `${where}.declarations`,
+      ) ??
+      firstDuplicate(
+        form.attachments.map((a) => a.id),
+        `${where}.attachments`,
+      );
+    if (duplicate) return duplicate;
   }
   return undefined;
 }

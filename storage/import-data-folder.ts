@@ -80,6 +80,20 @@ function requireStrings<K extends string>(json: unknown, keys: K[]): Record<K, s
   return object as Record<K, string>;
 }
 
+/**
+ * Why a registry entry cannot be recorded (the records require these), or undefined: one bad
+ * entry is reported and skipped, the others still arrive.
+ */
+function winnerProblem(entry: unknown): string | undefined {
+  const object = entry as Record<string, unknown> | null;
+  if (typeof object !== 'object' || object === null) return 'not an object';
+  if (!Number.isInteger(object.year)) return 'missing year';
+  const missing = ['programmeId', 'listId', 'name', 'source'].filter(
+    (key) => typeof object[key] !== 'string',
+  );
+  return missing.length > 0 ? `missing ${missing.join(', ')}` : undefined;
+}
+
 const stringList = (value: unknown): string[] =>
   Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
 
@@ -129,7 +143,11 @@ export async function importDataFolder(
     (json) => {
       const entries = (json as { entries?: unknown }).entries;
       if (!Array.isArray(entries)) throw new Error('no "entries" list');
-      return entries as WinnerRecord[];
+      return entries.filter((entry, i) => {
+        const problem = winnerProblem(entry);
+        if (problem) report.winners.unreadable.push(`registry/winners.json entry ${i + 1}: ${problem}`);
+        return !problem;
+      }) as WinnerRecord[];
     },
   );
   if (winners) {

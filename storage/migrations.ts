@@ -47,6 +47,37 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('winners_year').on('winners').column('year').execute();
     },
   },
+  '0002-attachments-and-reads': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('attachments')
+        .addColumn('sha256', 'text', (c) => c.primaryKey())
+        .addColumn('format', 'text', (c) => c.notNull())
+        .addColumn('size', 'integer', (c) => c.notNull())
+        .addColumn('pages', 'integer')
+        .addColumn('key_id', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'timestamptz', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('attachment_reads')
+        .addColumn('seq', 'integer', (c) => c.generatedAlwaysAsIdentity().primaryKey())
+        .addColumn('sha256', 'text', (c) => c.notNull().references('attachments.sha256'))
+        .addColumn('reader', 'text', (c) => c.notNull())
+        .addColumn('purpose', 'text', (c) => c.notNull())
+        .addColumn('read_at', 'timestamptz', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('attachment_reads_sha256')
+        .on('attachment_reads')
+        .column('sha256')
+        .execute();
+      await db.schema
+        .createIndex('attachment_reads_reader')
+        .on('attachment_reads')
+        .column('reader')
+        .execute();
+    },
+  },
 };
 
 /** Arbitrary, fixed: the advisory lock key of kczg's migration runner. */

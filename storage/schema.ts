@@ -39,10 +39,34 @@ export interface WinnersTable {
   recorded_at: Timestamp;
 }
 
+/** A stored attachment's metadata; its (encrypted) content is the file attachments/<sha256>. */
+export interface AttachmentsTable {
+  /** Hex sha256 of the plain content: the same bytes are one attachment. */
+  sha256: string;
+  format: string;
+  size: number;
+  pages: number | null;
+  /** The payload key the content was encrypted with (rotation: which objects use a retired key). */
+  key_id: string;
+  created_at: Timestamp;
+}
+
+/** One audited read of an attachment's content. */
+export interface AttachmentReadsTable {
+  seq: Generated<number>;
+  sha256: string;
+  /** The reading party's label ("body:ittn", "secretariat"). */
+  reader: string;
+  purpose: string;
+  read_at: Timestamp;
+}
+
 export interface RecordsSchema {
   mail_ledger: MailLedgerTable;
   mail_failures: MailFailuresTable;
   winners: WinnersTable;
+  attachments: AttachmentsTable;
+  attachment_reads: AttachmentReadsTable;
 }
 
 export type Records = Kysely<RecordsSchema>;

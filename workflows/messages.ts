@@ -4,6 +4,7 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Candidate, Programme, Unit } from '../domain/programme';
+import type { Dossier } from '../domain/dossier';
 import type { PriorWinner, ReviewFlag } from '../domain/eligibility';
 import type { CycleDeadlines } from '../domain/schedule-year';
 import type { CycleStage } from '../domain/steering';
@@ -25,6 +26,8 @@ export interface Nomination extends PartRef {
   id: string;
   unitId: string;
   candidate: Candidate;
+  /** The application form's answers, declarations and attachment references, when the part has a form. */
+  dossier?: Dossier;
   idempotencyKey: string;
   /** Programme time (epoch ms) of acceptance and of the last amendment. */
   submittedAt: number;
@@ -40,11 +43,15 @@ export interface NominateRequest extends PartRef, Credentialed {
   /** The caller's key: retrying with the same key returns the same nomination. */
   idempotencyKey: string;
   candidate: Candidate;
+  /** Required when the list (or field) has a form (domain/forms.ts checks it). */
+  dossier?: Dossier;
 }
 
 export interface AmendRequest extends Credentialed {
   nominationId: string;
   candidate: Candidate;
+  /** The whole corrected dossier; omitted, the nomination keeps the one it has. */
+  dossier?: Dossier;
 }
 
 export interface WithdrawRequest extends Credentialed {

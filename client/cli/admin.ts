@@ -1,37 +1,56 @@
 /**
- * Administration: `setup` (the namespace's search attributes), `auth` (keys and credentials),
- * `registry import` (earlier winners), `codec-server` (decrypted payloads for the Web UI).
+ * Administration: `setup` (the namespace's search attributes, the records' migrations), `auth`
+ * (keys and credentials), `registry import` (earlier winners), `storage` (storage-command.ts),
+ * `codec-server` (decrypted payloads for the Web UI).
  */
 import path from 'node:path';
 import type { Command } from 'commander';
 import { cycleIdOf, examples, InputError, untilStopped, type Cli } from './context';
+import { registerStorageCommands } from './storage-command';
+
+/** The records `kczg setup` migrates: the shared database, or an embedded one it is pointed at. */
+function setupMigrates(dataDir: string | undefined): boolean {
+  return Boolean(process.env.KCZG_DATABASE_URL?.trim()) || dataDir !== undefined;
+}
 
 function registerSetup(program: Command, cli: Cli): void {
   program
     .command('setup')
     .description(
-      '准备命名空间：注册搜索属性 KczgProgramme/KczgYear/KczgStage（可重复运行）/ prepare the namespace: register the search attributes (idempotent)',
+      '准备命名空间与记录数据库：注册搜索属性 KczgProgramme/KczgYear/KczgStage，升级数据库表结构（可重复运行）/ prepare the namespace and the records: register the search attributes, run the migrations (idempotent)',
+    )
+    .option(
+      '--data-dir <dir>',
+      '也升级此数据目录中的嵌入式数据库 / also migrate the embedded database in this data folder',
     )
     .addHelpText(
       'after',
       '\n连接来自 envconfig（TEMPORAL_ADDRESS、TEMPORAL_NAMESPACE、TEMPORAL_API_KEY、--profile）：开发服务器、自建集群或 Temporal Cloud / ' +
-        'the connection comes from envconfig: dev server, self-hosted or Temporal Cloud (needs a namespace-admin API key)' +
+        'the connection comes from envconfig: dev server, self-hosted or Temporal Cloud (needs a namespace-admin API key)\n' +
+        '设置了 KCZG_DATABASE_URL（或给出 --data-dir）时升级记录数据库（加锁，多个进程同时运行也只执行一次）/ ' +
+        'with KCZG_DATABASE_URL (or --data-dir) the records are migrated too (locked: once, however many run it)' +
         examples(
           'kczg setup',
-          'TEMPORAL_NAMESPACE=kczg-prod kczg setup --json   # {"registered":[…],"existing":[…]}',
+          'TEMPORAL_NAMESPACE=kczg-prod KCZG_DATABASE_URL=postgres://kczg:…@db.internal:5432/kczg kczg setup --json   # {"registered":[…],"existing":[…],"migrations":{…}}',
         ),
     )
-    .action(async () => {
-      const [{ connectClient }, { registerSearchAttributes }] = await Promise.all([
-        import('../connection'),
-        import('../../worker/setup'),
-      ]);
+    .action(async (opts: { dataDir?: string }) => {
+      const [{ connectClient }, { registerSearchAttributes }, { describeMigration, migrateRecords }] =
+        await Promise.all([
+          import('../connection'),
+          import('../../worker/setup'),
+          import('./storage-command'),
+        ]);
+      const migrations = setupMigrates(opts.dataDir) ? await migrateRecords(opts.dataDir ?? '.kczg') : null;
       const { connection, namespace } = await connectClient(cli.options);
       try {
         const { registered, existing } = await registerSearchAttributes(connection, namespace);
+        const records = migrations
+          ? describeMigration(migrations)
+          : '记录：嵌入式数据库由 worker 启动时升级 / records: the embedded database is migrated when the worker opens it';
         cli.print(
-          `命名空间 / namespace ${namespace}: 已注册 / registered ${registered.join(', ') || '-'}; 已存在 / existing ${existing.join(', ') || '-'}`,
-          { registered, existing },
+          `命名空间 / namespace ${namespace}: 已注册 / registered ${registered.join(', ') || '-'}; 已存在 / existing ${existing.join(', ') || '-'}\n${records}`,
+          { registered, existing, migrations },
         );
       } finally {
         await connection.close();
@@ -101,13 +120,26 @@ function registerRegistry(program: Command, cli: Cli): void {
   registry
     .command('import <file>')
     .description('导入往年榜单（CSV 或 JSON）/ import an earlier year’s winners (CSV or JSON)')
-    .option('--data-dir <dir>', '工作进程的数据目录 / the worker’s data folder', '.kczg')
-    .addHelpText('after', examples('kczg registry import winners-2021.csv --data-dir .kczg'))
+    .option(
+      '--data-dir <dir>',
+      '嵌入式记录所在的数据目录（设置 KCZG_DATABASE_URL 时不用）/ the data folder of the embedded records (unused with KCZG_DATABASE_URL)',
+      '.kczg',
+    )
+    .addHelpText(
+      'after',
+      examples(
+        'kczg registry import winners-2021.csv --data-dir .kczg',
+        'KCZG_DATABASE_URL=postgres://kczg:…@db.internal:5432/kczg kczg registry import winners-2021.csv',
+      ),
+    )
     .action(async (file: string, opts: { dataDir: string }) => {
-      const { readWinnersFile, WinnersRegistry } = await import('../../activities/registry');
+      const [{ readWinnersFile }, { openStorage }] = await Promise.all([
+        import('../../activities/registry'),
+        import('../../storage'),
+      ]);
       const entries = await readWinnersFile(file);
-      const registryFile = path.resolve(opts.dataDir, 'registry', 'winners.json');
-      const added = await new WinnersRegistry(registryFile).record(entries);
+      const storage = await openStorage({ dataDir: path.resolve(opts.dataDir) });
+      const added = await storage.winners.record(entries).finally(() => storage.close());
       cli.print(`已导入 ${added} 条（共 ${entries.length} 条）/ imported ${added} of ${entries.length}`, {
         added,
         total: entries.length,
@@ -146,5 +178,6 @@ export function registerAdminCommands(program: Command, cli: Cli): void {
   registerSetup(program, cli);
   registerAuth(program, cli);
   registerRegistry(program, cli);
+  registerStorageCommands(program, cli);
   registerCodecServer(program, cli);
 }

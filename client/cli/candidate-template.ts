@@ -5,6 +5,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { REGIONS, STANDINGS } from '../../domain/candidate';
+import type { Dossier } from '../../domain/dossier';
+import { formFor } from '../../domain/forms';
+import { sampleDossier } from '../../domain/forms-sample';
+import type { Form, Programme } from '../../domain/programme';
 
 export const CANDIDATE_SCHEMA = 'programmes/candidate.schema.json';
 
@@ -49,4 +53,44 @@ export function withoutSchemaKey(candidate: unknown): unknown {
   const rest = { ...(candidate as Record<string, unknown>) };
   delete rest.$schema;
   return rest;
+}
+
+/** The part's form, or an error naming the parts that have one. */
+function partForm(programme: Programme, listId: string, fieldId?: string): Form {
+  const list = programme.lists.find((l) => l.id === listId);
+  const form = list && formFor(list, fieldId);
+  if (!form) {
+    throw new Error(
+      `${programme.id} 的 ${listId}${fieldId ? `/${fieldId}` : ''} 没有申报表 / has no application form; ` +
+        `榜单 / lists: ${programme.lists.map((l) => l.id).join(', ')}`,
+    );
+  }
+  return form;
+}
+
+/**
+ * A dossier for a part of the programme, from its form: example answers to replace, every
+ * declaration as the notice words it (keep a declaration only if it holds: the unit affirms it),
+ * and no attachments (they are uploaded first; their references go here).
+ */
+export function dossierTemplate(programme: Programme, listId: string, fieldId?: string): Dossier {
+  return sampleDossier(partForm(programme, listId, fieldId), { attachments: [] });
+}
+
+/** The form read aloud: each answer with its type, each declaration, each attachment slot. */
+export function formGuide(programme: Programme, listId: string, fieldId?: string): string {
+  const form = partForm(programme, listId, fieldId);
+  const star = (required: boolean) => (required ? '*' : '');
+  return [
+    `申报表 / application form: ${programme.id} ${listId}${fieldId ? `/${fieldId}` : ''}（* 必填 / required）`,
+    '答案 / answers:',
+    ...form.fields.map((f) => `  ${f.id}${star(f.required)} (${f.type}) ${f.label.zh}`),
+    '声明（原文照录）/ declarations (word for word):',
+    ...form.declarations.map((d) => `  ${d.id}: ${d.text}`),
+    '附件 / attachments:',
+    ...form.attachments.map(
+      (a) =>
+        `  ${a.id}${star(a.required)} ${a.label.zh}: ${a.formats.join('/')}, ≤ ${Math.floor(a.maxBytes / 1024 / 1024)} MiB, ≤ ${a.maxCount}`,
+    ),
+  ].join('\n');
 }

@@ -7,8 +7,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { Candidate } from '../../domain/programme';
-import { CANDIDATE_FIELDS_HELP, candidateTemplate, withoutSchemaKey } from './candidate-template';
-import { cycleIdOf, examples, readJsonFile, required, type Cli } from './context';
+import type { Dossier } from '../../domain/dossier';
+import {
+  CANDIDATE_FIELDS_HELP,
+  candidateTemplate,
+  dossierTemplate,
+  formGuide,
+  withoutSchemaKey,
+} from './candidate-template';
+import { cycleIdOf, examples, InputError, readJsonFile, required, type Cli } from './context';
+import { programmeOf } from './live-cycle';
 import { textTable } from '../text-table';
 import type { UnitState } from '../../workflows/messages';
 
@@ -17,8 +25,10 @@ interface NominateOptions {
   list?: string;
   field?: string;
   candidate?: string;
+  dossier?: string;
   key?: string;
   template?: string | true;
+  dossierTemplate?: string | true;
 }
 
 /**
@@ -27,7 +37,12 @@ interface NominateOptions {
  * come anywhere), so `nominate amend … --unit cie` finds its --unit on `nominate`: read both.
  */
 function unitOptions(command: Command) {
-  const opts = command.optsWithGlobals<{ unit?: string; nomination?: string; candidate?: string }>();
+  const opts = command.optsWithGlobals<{
+    unit?: string;
+    nomination?: string;
+    candidate?: string;
+    dossier?: string;
+  }>();
   return { ...opts, unit: required(opts.unit, 'unit', '--unit cie') };
 }
 
@@ -40,6 +55,8 @@ function unitSubcommand(parent: Command, name: string, description: string): Com
 }
 
 const readCandidate = (file: string) => withoutSchemaKey(readJsonFile(file, 'candidate')) as Candidate;
+/** A dossier file, sent as it is: the cycle checks it against the part's form. */
+const dossierOption = (file?: string) => (file ? { dossier: readJsonFile(file, 'dossier') as Dossier } : {});
 
 function printTemplate(cli: Cli, target: string | true): void {
   if (target === true) {
@@ -52,6 +69,36 @@ function printTemplate(cli: Cli, target: string | true): void {
   cli.print(`已写出候选文件示例 / candidate example written: ${file}`, { template: file });
 }
 
+async function printDossierTemplate(
+  cli: Cli,
+  target: string | true,
+  part: { programme?: string; list?: string; field?: string },
+): Promise<void> {
+  const example = 'kczg nominate national-2023 --list emerging-enterprise --dossier-template dossier.json';
+  const programme = await programmeOf(cli, required(part.programme, 'programme', example));
+  const listId = required(part.list, 'list', '--list emerging-enterprise');
+  let template: Dossier;
+  let guide: string;
+  try {
+    template = dossierTemplate(programme, listId, part.field);
+    guide = formGuide(programme, listId, part.field);
+  } catch (error) {
+    throw new InputError({
+      code: 'UNKNOWN_LIST',
+      field: 'list',
+      message: (error as Error).message,
+      fix: '选择有申报表的榜单（领域）/ choose a list (and field) with a form',
+    });
+  }
+  if (target === true) {
+    cli.print(`${JSON.stringify(template, null, 2)}\n\n${guide}`, template);
+    return;
+  }
+  const file = path.resolve(target);
+  fs.writeFileSync(file, `${JSON.stringify(template, null, 2)}\n`);
+  cli.print(`已写出申报书模板 / dossier template written: ${file}\n\n${guide}`, { template: file });
+}
+
 function registerNominate(program: Command, cli: Cli): Command {
   return program
     .command('nominate [programme]')
@@ -60,18 +107,29 @@ function registerNominate(program: Command, cli: Cli): Command {
     .option('--list <list>', '榜单（必填）/ list id (required)')
     .option('--field <field>', '领域 / field id')
     .option('--candidate <file>', '候选信息 JSON（必填）/ candidate JSON file (required)')
+    .option(
+      '--dossier <file>',
+      '申报书 JSON（榜单有申报表时必填）/ dossier JSON file (required where the list has a form)',
+    )
     .option('--key <key>', '幂等键（必填，重试时复用）/ idempotency key (required), reuse it on retry')
     .option('--template [file]', '输出候选文件示例 / print (or write) an example candidate file')
+    .option(
+      '--dossier-template [file]',
+      '输出该榜单（领域）的申报书模板 / print (or write) the dossier template of --list (and --field)',
+    )
     .addHelpText(
       'after',
       `\n${CANDIDATE_FIELDS_HELP}` +
         examples(
           'kczg nominate --template candidate.json',
-          'kczg nominate national-2023 --unit cie --list pioneer-tech --field electronics --candidate candidate.json --key cie-001',
+          'kczg nominate national-2023 --list pioneer-tech --field electronics --dossier-template dossier.json',
+          'kczg nominate national-2023 --unit cie --list pioneer-tech --field electronics --candidate candidate.json --dossier dossier.json --key cie-001',
         ),
     )
     .action(async (id: string | undefined, opts: NominateOptions) => {
       if (opts.template !== undefined) return printTemplate(cli, opts.template);
+      if (opts.dossierTemplate !== undefined)
+        return printDossierTemplate(cli, opts.dossierTemplate, { programme: id, ...opts });
       const example =
         'kczg nominate national-2023 --unit cie --list pioneer-tech --candidate c.json --key cie-001';
       const programme = required(id, 'programme', example);
@@ -85,6 +143,7 @@ function registerNominate(program: Command, cli: Cli): Command {
           listId,
           ...(opts.field ? { fieldId: opts.field } : {}),
           candidate,
+          ...dossierOption(opts.dossier),
         }),
       );
       cli.print(`已接受 / accepted: ${nomination.id}`, nomination);
@@ -99,16 +158,22 @@ function registerAmend(nominate: Command, cli: Cli): void {
   )
     .option('--nomination <id>', '推荐编号（必填）/ nomination id (required)')
     .option('--candidate <file>', '新的候选信息 JSON（必填）/ the corrected candidate JSON file (required)')
+    .option(
+      '--dossier <file>',
+      '新的申报书 JSON（省略则保留原申报书）/ the corrected dossier (omitted: kept)',
+    )
     .addHelpText(
       'after',
-      examples('kczg nominate amend national-2023 --unit cie --nomination cie.3 --candidate candidate.json'),
+      examples(
+        'kczg nominate amend national-2023 --unit cie --nomination cie.3 --candidate candidate.json --dossier dossier.json',
+      ),
     )
     .action(async (id: string, _opts: unknown, command: Command) => {
       const { unit, ...opts } = unitOptions(command);
       const nominationId = required(opts.nomination, 'nomination', '--nomination cie.3');
       const candidate = readCandidate(required(opts.candidate, 'candidate', '--candidate candidate.json'));
       const nomination = await cli.withApi((api) =>
-        api.amend(cycleIdOf(id), unit, { nominationId, candidate }),
+        api.amend(cycleIdOf(id), unit, { nominationId, candidate, ...dossierOption(opts.dossier) }),
       );
       cli.print(`已修改 / amended: ${nomination.id}`, nomination);
     });

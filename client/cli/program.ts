@@ -4,8 +4,10 @@
  */
 import { Command, CommanderError } from 'commander';
 import { registerAdminCommands } from './admin';
+import { registerAttachCommand } from './attach';
 import { Cli } from './context';
 import { registerCycleCommands } from './cycle';
+import { registerDossierCommands } from './dossiers';
 import { reportFailure } from './failure';
 import { registerImportCommand } from './import-command';
 import { registerLinkCommands } from './link';
@@ -49,6 +51,8 @@ export function buildProgram(): { program: Command; cli: Cli } {
   registerNominateCommands(program, cli);
   registerImportCommand(program, cli);
   registerReviewCommands(program, cli);
+  registerAttachCommand(program, cli);
+  registerDossierCommands(program, cli);
   registerMailCommands(program, cli);
   registerAdminCommands(program, cli);
   registerLinkCommands(program, cli);

@@ -1,8 +1,10 @@
 /** Reading an import file: the table, its headings mapped to columns, or an ImportFileError. */
+import type { Programme } from '../../domain/programme';
 import type { Rejection } from '../../domain/rejections';
 import { readTableFile } from '../../tables/read-table';
 import { parseCsv as parseCsvText, TableError, tableOf, type Table } from '../../tables/table';
 import { IMPORT_COLUMNS, COLUMN_INFO, templateHeading, columnOfHeading, type ImportColumn } from './columns';
+import { formHeadings } from './form-columns';
 
 /** The whole file is unusable: code INVALID, with the field (file or column) at fault. */
 export class ImportFileError extends Error {
@@ -18,11 +20,15 @@ function fileError(field: string, rule: string, message: string, fix: string): I
 
 export interface ImportTable extends Table<ImportColumn> {
   file: string;
+  /** The headings that are no import column, by position: a form's answers and declarations. */
+  formColumns: Array<{ heading: string; index: number }>;
 }
 
 export interface TableOptions {
   /** A default list for rows without one: then the file needs no listId column. */
   listId?: string;
+  /** Its forms' columns are read (form-columns.ts), not reported as ignored. */
+  programme?: Programme;
 }
 
 /** Header mapping and required columns over already-read rows (header first). */
@@ -66,7 +72,11 @@ export function tableFromRows(rows: string[][], file: string, options: TableOpti
       '表头下每行填写一项推荐 / one nomination per row below the header',
     );
   }
-  return { file, columns, ignored, rows: data };
+  const formColumns = header
+    .map((heading, index) => ({ heading: heading.trim(), index }))
+    .filter(({ heading }) => heading !== '' && columnOfHeading(heading) === undefined);
+  const read = options.programme ? formHeadings(options.programme) : () => false;
+  return { file, columns, ignored: ignored.filter((h) => !read(h)), rows: data, formColumns };
 }
 
 /** Reads a .csv (UTF-8, with or without BOM) or .xlsx (first sheet) import file. */

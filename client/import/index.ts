@@ -3,7 +3,8 @@
  *
  * - Columns (English ids or Chinese headings, any order): key, listId, fieldId, name, identity,
  *   region, city, foundedOn, birthDate, orgType, focusFields, category, classified, standing,
- *   enterpriseFoundedOn, certified, summary, contactEmail. Unknown columns are ignored.
+ *   enterpriseFoundedOn, certified, summary, contactEmail. Given the programme, columns named by
+ *   a part's form fill its dossier (form-columns.ts); other columns are ignored (and reported).
  * - Each row becomes a NominateRequest, or a local rejection (same codes as the server's).
  * - Re-runnable: a row's idempotency key is its `key` cell, else derived from the programme, the
  *   unit and a hash of the row's normalised fields, so the same file gives the same nominations.

@@ -1,11 +1,15 @@
 /** Rows → requests: each data row as a NominateRequest, or its local rejection. */
 import { createHash } from 'node:crypto';
-import { candidateSchema, type Candidate } from '../../domain/programme';
+import type { Dossier } from '../../domain/dossier';
+import { formFor } from '../../domain/forms';
+import { candidateSchema, type Candidate, type Programme } from '../../domain/programme';
 import type { Rejection } from '../../domain/rejections';
 import type { NominateRequest } from '../../workflows/messages';
 import { cellReader } from '../../tables/table';
 import { COLUMN_INFO, type ImportColumn } from './columns';
+import { parseDateText } from './dates';
 import { type ImportTable } from './file';
+import { dossierFromCells } from './form-columns';
 
 export interface ImportContext {
   /** The programme id (not the cycle id): part of a derived key. */
@@ -13,6 +17,8 @@ export interface ImportContext {
   unitId: string;
   /** Used when a row has no listId / fieldId of its own. */
   defaults?: { listId?: string; fieldId?: string };
+  /** Given: rows to parts with a form carry a dossier from the form's columns (form-columns.ts). */
+  programme?: Programme;
 }
 
 export interface RowBase {
@@ -103,14 +109,8 @@ function parseChoice<T>(column: ImportColumn, text: string, choices: Record<stri
 
 /** "2015-03-01", "2015/3/1", "2015.3.1", "2015年3月1日" → "2015-03-01". */
 export function parseDate(column: ImportColumn, text: string): string {
-  const match = /^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$/.exec(
-    text.normalize('NFKC').trim(),
-  );
-  const iso = match ? `${match[1]}-${match[2].padStart(2, '0')}-${match[3].padStart(2, '0')}` : '';
-  const parsed = match ? new Date(`${iso}T00:00:00Z`) : undefined;
-  const real =
-    parsed !== undefined && !Number.isNaN(parsed.getTime()) && parsed.toISOString().slice(0, 10) === iso;
-  if (!real) {
+  const iso = parseDateText(text);
+  if (!iso) {
     throw new CellProblem(
       column,
       'date',
@@ -192,9 +192,13 @@ export function deriveKey(
   listId: string,
   fieldId: string | undefined,
   candidate: Candidate,
+  dossier?: Dossier,
 ): string {
+  // A row that answers nothing of its form keys as before forms existed: re-importing it finds its nomination.
+  const answered = dossier && (Object.keys(dossier.answers).length > 0 || dossier.declarations.length > 0);
+  const facts = ['kczg-import/1', programmeId, unitId, listId, fieldId ?? '', candidate];
   const digest = createHash('sha256')
-    .update(canonicalJson(['kczg-import/1', programmeId, unitId, listId, fieldId ?? '', candidate]))
+    .update(canonicalJson(answered ? [...facts, dossier] : facts))
     .digest('hex');
   return `import-${digest.slice(0, 40)}`;
 }
@@ -268,7 +272,13 @@ export function prepareRows(table: ImportTable, context: ImportContext): Prepare
         fix: error.fix,
       });
     }
-    const key = givenKey ?? deriveKey(context.programmeId, context.unitId, listId, fieldId, candidate);
+    const list = context.programme?.lists.find((l) => l.id === listId);
+    const form = list && formFor(list, fieldId);
+    const fromCells = form ? dossierFromCells(form, table.formColumns, cells) : undefined;
+    if (fromCells && !fromCells.ok) return reject(fromCells.rejection);
+    const dossier = fromCells?.dossier;
+    const key =
+      givenKey ?? deriveKey(context.programmeId, context.unitId, listId, fieldId, candidate, dossier);
     const earlier = firstRowOfKey.get(key);
     if (earlier !== undefined) {
       return { ...base, key, ok: false, rejection: duplicateOf(key, earlier, givenKey !== undefined) };
@@ -284,6 +294,7 @@ export function prepareRows(table: ImportTable, context: ImportContext): Prepare
         listId,
         ...(fieldId ? { fieldId } : {}),
         candidate,
+        ...(dossier ? { dossier } : {}),
       },
     };
   });

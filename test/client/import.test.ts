@@ -532,3 +532,52 @@ describe('a 500-row XLSX with some bad rows', () => {
     expect(unit.byKey.size).toBe(493);
   });
 });
+
+describe('form columns', () => {
+  const programme = loadProgramme('national-2023');
+  const sheet = (header: string, ...rows: string[]) => {
+    const table = tableFromRows(parseCsv([header, ...rows].join('\n')), 'f.csv', { programme });
+    return { table, rows: prepareRows(table, { ...CONTEXT, programme }) };
+  };
+  const header =
+    '榜单,名称,成立日期,orgCode,职工人数 employees,上一年度营业收入（万元）,声明 no-accident,good-standing,sme,序号';
+
+  it('reads answers from columns named by field id or label and declarations marked 是', () => {
+    const { table, rows } = sheet(
+      header,
+      'emerging-enterprise,新锐科技,2018/5/1,91350100M000100Y43,"1,200",3500.5,是,是,否,7',
+    );
+    const enterprise = programme.lists.find((l) => l.id === 'emerging-enterprise')?.form;
+    expect(ok(rows[0]).request.dossier).toEqual({
+      answers: { orgCode: '91350100M000100Y43', employees: 1200, revenue: 3500.5 },
+      declarations: ['no-accident', 'good-standing'].map((id) => ({
+        id,
+        text: enterprise?.declarations.find((d) => d.id === id)?.text,
+      })),
+      attachments: [],
+    });
+    // Read columns are not reported as ignored; the others still are.
+    expect(table.ignored).toEqual(['序号']);
+  });
+
+  it('refuses a cell its field cannot take, naming the dossier field', () => {
+    const { rows } = sheet(header, 'emerging-enterprise,新锐科技,2018/5/1,x,很多,1,是,是,是,1');
+    expect(rows[0]).toMatchObject({
+      ok: false,
+      rejection: { code: 'INVALID', field: 'dossier.answers.employees', rule: 'cell' },
+    });
+    const { rows: declared } = sheet(header, 'emerging-enterprise,新锐科技,2018/5/1,x,1,1,也许,是,是,1');
+    expect(declared[0]).toMatchObject({
+      ok: false,
+      rejection: { field: 'dossier.declarations.no-accident' },
+    });
+  });
+
+  it('keys a row that answers nothing of its form as before forms, and one that does by its answers too', () => {
+    const bare = sheet('榜单,名称', 'emerging-enterprise,新锐科技').rows[0];
+    expect(ok(bare).request.dossier).toEqual({ answers: {}, declarations: [], attachments: [] });
+    expect(ok(bare).key).toBe(ok(rowsOf('榜单,名称\nemerging-enterprise,新锐科技')[0]).key);
+    const [a, b] = sheet('榜单,名称,职工人数', 'emerging-enterprise,甲,10', 'emerging-enterprise,甲,11').rows;
+    expect(ok(a).key).not.toBe(ok(b).key);
+  });
+});

@@ -90,6 +90,15 @@ describe('checkCandidate', () => {
     }
   });
 
+  it('refuses an unknown key rather than dropping it, and lists the keys it takes', () => {
+    const checked = checkCandidate({ name: 'x', employees: 12 });
+    expect(checked).toEqual({
+      ok: false,
+      issue: expect.objectContaining({ path: ['employees'], rule: 'unknown-key' }),
+    });
+    if (!checked.ok) expect(checked.issue.fix).toContain('contactEmail');
+  });
+
   it('names the rule and the limit of a too-long name without echoing it', () => {
     const checked = checkCandidate({ name: '长'.repeat(3_000_000) });
     expect(checked).toEqual({

@@ -69,6 +69,30 @@ describe('request limits', () => {
       { ...NOMINATE, listId: 'l'.repeat(101) },
       { field: 'listId', limit: 100 },
     ],
+    [
+      'a dossier answer of 5,001 characters',
+      'nominate',
+      { ...NOMINATE, dossier: { answers: { description: '述'.repeat(5_001) } } },
+      { field: 'dossier.answers.description', rule: 'max-length', limit: 5_000 },
+    ],
+    [
+      'a dossier answer key with a line break',
+      'amend',
+      { nominationId: 'cie.1', candidate: { name: 'x' }, dossier: { answers: { 'a\nb': 1 } } },
+      { field: expect.stringMatching(/^dossier\.answers\./), rule: 'control' },
+    ],
+    [
+      'a dossier carrying file content',
+      'nominate',
+      { ...NOMINATE, dossier: { attachments: [{ slot: 'evidence', content: 'JVBERi0xLjQ=' }] } },
+      { field: 'dossier.attachments[0].content', rule: 'unknown-key' },
+    ],
+    [
+      '101 attachments',
+      'nominate',
+      { ...NOMINATE, dossier: { attachments: Array.from({ length: 101 }, () => ({ slot: 'evidence' })) } },
+      { field: 'dossier.attachments', rule: 'max-items', limit: 100 },
+    ],
     ['a reason with an override', 'reason', { reason: '\u202e因原' }, { field: 'reason', rule: 'bidi' }],
     [
       'a reason of 501 characters',

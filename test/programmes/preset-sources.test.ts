@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { EligibilityRule, NoticeSource, Programme } from '../../domain/programme';
+import type { Declaration, EligibilityRule, NoticeSource, Programme } from '../../domain/programme';
 import { listPresetIds, loadProgramme } from '../../programmes/loader';
 
 const repoRoot = path.resolve(__dirname, '..', '..');
@@ -70,6 +70,22 @@ function referenceSources(p: Programme): { where: string; source: NoticeSource }
   ];
 }
 
+/** Every form declaration of a preset, on lists and on fields. */
+function declarationsOf(p: Programme): { where: string; declaration: Declaration }[] {
+  return p.lists.flatMap((list, i) => [
+    ...(list.form?.declarations ?? []).map((declaration, k) => ({
+      where: `lists[${i}].form.declarations[${k}]`,
+      declaration,
+    })),
+    ...(list.fields ?? []).flatMap((field, j) =>
+      (field.form?.declarations ?? []).map((declaration, k) => ({
+        where: `lists[${i}].fields[${j}].form.declarations[${k}]`,
+        declaration,
+      })),
+    ),
+  ]);
+}
+
 const presets = listPresetIds().map((id) => loadProgramme(id));
 
 describe('every preset rule says where its notice says it', () => {
@@ -79,6 +95,18 @@ describe('every preset rule says where its notice says it', () => {
       uncited.map(({ where, rule }) => `${where} ${rule.rule} → ${rule.source?.seed ?? 'no source'}`),
     ).toEqual([]);
   });
+
+  it.each(presets.map((p) => [p.id, p] as const))(
+    '%s: every list open to nominations has a form with declarations, each citing its own notice',
+    (_id, p) => {
+      const open = p.lists.filter((list) => !list.separatelyOrganised);
+      expect(open.filter((list) => !list.form).map((list) => list.id)).toEqual([]);
+      const declarations = declarationsOf(p);
+      expect(declarations.length).toBeGreaterThan(0);
+      const uncited = declarations.filter(({ declaration }) => declaration.source.seed !== p.source);
+      expect(uncited.map(({ where }) => where)).toEqual([]);
+    },
+  );
 
   it.each(presets.map((p) => [p.id, p] as const))(
     '%s: each quota cites its own notice or is recorded as an assumption',
@@ -121,6 +149,19 @@ if (seedsDir) {
           ({ source }) => !seedLine(source)?.includes(layout(source.quote)),
         );
         expect(misquoted.map(({ where, source }) => `${where}: ${JSON.stringify(source)}`)).toEqual([]);
+      },
+    );
+
+    it.each(presets.map((p) => [p.id, p] as const))(
+      '%s: every declaration quote is on its line, and the statement affirms the notice’s words',
+      (_id, p) => {
+        const misquoted = declarationsOf(p).filter(
+          ({ declaration: { source, text } }) =>
+            !seedLine(source)?.includes(layout(source.quote)) || !layout(text).includes(layout(source.quote)),
+        );
+        expect(
+          misquoted.map(({ where, declaration }) => `${where}: ${JSON.stringify(declaration.source)}`),
+        ).toEqual([]);
       },
     );
 

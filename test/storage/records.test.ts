@@ -17,6 +17,9 @@ import {
 import { WinnersStore, type WinnerRecord } from '../../storage/winners';
 import { createDatabase, usePostgresServer } from '../support/postgres';
 
+/** Every migration, in the order a fresh database applies them. */
+const MIGRATIONS = ['0001-mail-ledger-failures-winners', '0002-attachments-and-reads'];
+
 const postgres = usePostgresServer();
 let databases = 0;
 const folders: string[] = [];
@@ -65,7 +68,7 @@ describe.each(backends)('records on %s', (_name, configFor) => {
   });
 
   it('opening migrates once; migrating again applies nothing', async () => {
-    expect(records.applied).toEqual(['0001-mail-ledger-failures-winners']);
+    expect(records.applied).toEqual(MIGRATIONS);
     expect(await migrate(records.db as never)).toEqual([]);
     const tables = await records.db.introspection.getTables();
     expect(tables.map((t) => t.name)).toEqual(
@@ -180,7 +183,7 @@ describe('the embedded database', () => {
     fs.writeFileSync(`${dir}.initialising/PG_VERSION`, '18\n');
     const records = await openRecords({ backend: 'pglite', dataDir: dir });
     try {
-      expect(records.applied).toEqual(['0001-mail-ledger-failures-winners']);
+      expect(records.applied).toEqual(MIGRATIONS);
       expect(fs.existsSync(`${dir}.initialising`)).toBe(false);
     } finally {
       await records.close();
@@ -208,7 +211,7 @@ describe('several processes on one PostgreSQL server', () => {
     );
     try {
       const applied = await Promise.all(opened.map((r) => migrate(r.db as never)));
-      expect(applied.flat()).toEqual(['0001-mail-ledger-failures-winners']);
+      expect(applied.flat()).toEqual(MIGRATIONS);
     } finally {
       await Promise.all(opened.map((r) => r.close()));
     }

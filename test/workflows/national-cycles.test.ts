@@ -11,7 +11,7 @@ import type { Rejection } from '../../domain/rejections';
 import { listOutbox } from '../../mail/outbox';
 import { loadProgramme } from '../../programmes/loader';
 import type { NominateRequest } from '../../workflows/messages';
-import { electronicsTech, enterprise, tech } from '../support/candidates';
+import { dossierFor, electronicsTech, enterprise, tech } from '../support/candidates';
 import type { TestStack } from '../support/stack';
 import { rejectionOf, useTimeSkippingStack } from '../support/time-skipping';
 
@@ -32,8 +32,16 @@ describe('national cycles, start to publication', () => {
       expect((await api.startCycle(p2022)).started).toBe(false);
       const offset2022 = (await api.status(c2022.cycleId)).clockOffsetMs;
 
-      const winner = await api.nominate(c2022.cycleId, 'cie', electronicsTech('cie-2022-1', '量子通信芯片'));
-      const other = await api.nominate(c2022.cycleId, 'cie', electronicsTech('cie-2022-2', '柔性显示材料'));
+      const winner = await api.nominate(
+        c2022.cycleId,
+        'cie',
+        electronicsTech('cie-2022-1', '量子通信芯片', p2022),
+      );
+      const other = await api.nominate(
+        c2022.cycleId,
+        'cie',
+        electronicsTech('cie-2022-2', '柔性显示材料', p2022),
+      );
       // A list organised separately takes no channel nominations.
       expect(
         (
@@ -116,6 +124,7 @@ describe('national cycles, start to publication', () => {
         idempotencyKey: 'cmes-e2',
         listId: 'emerging-enterprise',
         candidate: enterprise('新锐科技', '2013-01-01'),
+        dossier: dossierFor(p2023, 'emerging-enterprise'),
       });
       // Refused, in turn: the same enterprise again, a nameless candidate, a unit off the roster, a
       // list the programme does not have.
@@ -151,6 +160,7 @@ describe('national cycles, start to publication', () => {
         idempotencyKey: 'js-m1',
         listId: 'tech-manager-pioneer',
         candidate: manager('王技术经理'),
+        dossier: dossierFor(p2023, 'tech-manager-pioneer'),
       });
 
       // One unit's collection is extended past the common deadline.

@@ -18,7 +18,7 @@ import { quotaKey } from '../../domain/quota';
 import { planReminders } from '../../domain/reminders';
 import { loadProgramme } from '../../programmes/loader';
 import type { ExtendRequest } from '../../workflows/messages';
-import { electronicsTech, enterprise } from '../support/candidates';
+import { dossierFor, electronicsTech, enterprise } from '../support/candidates';
 import type { TestStack } from '../support/stack';
 import { eventually, MESSAGE_ID_DOMAIN, useTimeSkippingStack, type Outbox } from '../support/time-skipping';
 
@@ -86,6 +86,7 @@ describe('moving the preliminary-review deadline: parts, reminders and the escal
       idempotencyKey: 'cmes-1',
       listId: 'emerging-enterprise',
       candidate: enterprise('新锐科技', '2018-05-01'),
+      dossier: dossierFor('national-2023', 'emerging-enterprise'),
     });
 
     await stack.sleepUntil(beijingToEpochMs('2023-12-01 00:01'), offset);
@@ -172,6 +173,7 @@ describe('moving the preliminary-review deadline: parts, reminders and the escal
       idempotencyKey: 'cmes-1',
       listId: 'emerging-enterprise',
       candidate: enterprise('新锐科技', '2018-05-01'),
+      dossier: dossierFor('national-2023', 'emerging-enterprise'),
     });
     // One unit's extension keeps collection open until 2023-12-25 24:00: five days of review remain.
     await api.extend(cycleId, {

@@ -7,6 +7,7 @@ import { beijingToEpochMs } from '../../domain/calendar';
 import type { Candidate } from '../../domain/programme';
 import { loadProgramme } from '../../programmes/loader';
 import { useTimeSkippingStack } from '../support/time-skipping';
+import { dossierFor } from '../support/candidates';
 
 const org = (name: string, city: string): Candidate => ({
   name,
@@ -27,11 +28,13 @@ describe('review flags in the unit state', () => {
       idempotencyKey: 'org-ningbo',
       listId: 'integrated-innovation-org',
       candidate: org('宁波某研究院', '宁波市'),
+      dossier: dossierFor(programme, 'integrated-innovation-org'),
     });
     const listed = await api.nominate(cycleId, 'cie', {
       idempotencyKey: 'org-baoding',
       listId: 'integrated-innovation-org',
       candidate: org('保定某研究院', '保定市'),
+      dossier: dossierFor(programme, 'integrated-innovation-org'),
     });
 
     const state = await api.unitState(cycleId, 'cie');

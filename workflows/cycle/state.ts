@@ -10,6 +10,7 @@ import type { SteeringView } from '../../domain/steering';
 import { programmeDeadlines, type Deadlines } from '../../domain/timeline';
 import { ProgrammeClock } from '../clock';
 import { emptyIssuedSignals } from '../confirm';
+import { countStageEntered } from '../metrics';
 import type {
   AuditEntry,
   CycleInput,
@@ -79,6 +80,7 @@ export class CycleState {
     this.stage = next;
     upsertSearchAttributes([stageSearchAttribute(next)]);
     this.record({ actor: 'system', action: 'stage', outcome: 'info', detail: next });
+    countStageEntered(this.programme.id, next);
   }
 
   /** Collection stays open until the last unit's extension ends. */

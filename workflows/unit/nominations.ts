@@ -3,11 +3,15 @@
  * nominate, amend and withdraw passes (schema, list, quota, eligibility, duplicates).
  */
 import { checkCandidate, storedCandidate, type Candidate } from '../../domain/candidate';
+import type { Dossier } from '../../domain/dossier';
+import { checkDossier, formFor } from '../../domain/forms';
 import { candidateRejection } from '../../domain/limits';
+import type { List } from '../../domain/programme';
 import { checkEligibility, normaliseName, type ReviewFlag } from '../../domain/eligibility';
 import { checkQuota, quotaKey, quotaUsageReport } from '../../domain/quota';
 import { nominationId } from '../ids';
-import type { Nomination, NominateRequest, QuotaUsageRow, UnitInput } from '../messages';
+import type { Nomination, NominateRequest, PartRef, QuotaUsageRow, UnitInput } from '../messages';
+import { countingRefusals, countNominationAccepted } from '../metrics';
 import { rejectWith } from '../refusals';
 
 export class UnitNominations {
@@ -59,18 +63,23 @@ export class UnitNominations {
       listId: request.listId,
       fieldId: request.fieldId,
       candidate: acceptedCandidate(request.candidate),
+      // Requests before dossiers carried none: those nominations replay without the key.
+      ...(request.dossier === undefined ? {} : { dossier: request.dossier }),
       idempotencyKey: request.idempotencyKey,
       submittedAt: this.now(),
     };
     this.byId.set(nomination.id, nomination);
     this.byIdempotencyKey.set(request.idempotencyKey, nomination);
+    countNominationAccepted(this.input.programme.id);
     return nomination;
   }
 
-  amend(id: string, candidate: unknown): Nomination {
+  /** Replaces the candidate, and the dossier when one is given (an amendment without keeps it). */
+  amend(id: string, candidate: unknown, dossier?: unknown): Nomination {
     const amended: Nomination = {
       ...this.own(id),
       candidate: acceptedCandidate(candidate),
+      ...(dossier === undefined ? {} : { dossier: dossier as Dossier }),
       amendedAt: this.now(),
     };
     this.byId.set(id, amended);
@@ -99,8 +108,13 @@ export class UnitNominations {
     return found;
   }
 
-  /** A new nomination's request: key, part named by strings, then the candidate. */
+  /** A new nomination's request, its refusal counted (workflows/metrics.ts). */
   assertRequest(request: NominateRequest): void {
+    countingRefusals(this.input.programme.id, () => this.checkRequest(request));
+  }
+
+  /** A new nomination's request: key, part named by strings, then the candidate. */
+  private checkRequest(request: NominateRequest): void {
     const { programme } = this.input;
     if (typeof request.listId !== 'string') {
       rejectWith({
@@ -120,7 +134,10 @@ export class UnitNominations {
         fix: '分领域的榜单填写领域编号，其余省略 / give a field id for lists with fields only',
       });
     }
-    this.assertAcceptable(request.listId, request.fieldId, request.candidate);
+    this.assertAcceptable(
+      { listId: request.listId, fieldId: request.fieldId },
+      { candidate: request.candidate, dossier: request.dossier },
+    );
   }
 
   /** Nominations whose eligibility the reference data could not decide, with the rules to check. */
@@ -140,8 +157,12 @@ export class UnitNominations {
     });
   }
 
-  /** Validates a candidate for a part; `except` is the nomination being amended. */
-  assertAcceptable(listId: string, fieldId: string | undefined, candidate: unknown, except?: string): void {
+  /** Validates a candidate and its dossier for a part; `except` is the nomination being amended. */
+  assertAcceptable(
+    { listId, fieldId }: PartRef,
+    { candidate, dossier }: { candidate: unknown; dossier: unknown },
+    except?: string,
+  ): void {
     const { programme, unit } = this.input;
     const given = assertCandidate(candidate);
     const list = programme.lists.find((l) => l.id === listId);
@@ -174,6 +195,8 @@ export class UnitNominations {
       });
     }
     this.assertNotDuplicate(listId, given, except);
+    // Last: whether the part takes the candidate at all is the first thing a unit needs to hear.
+    assertDossier(list, fieldId, dossier);
   }
 
   private assertNotDuplicate(listId: string, given: Candidate, except?: string): void {
@@ -202,6 +225,39 @@ export class UnitNominations {
  */
 function acceptedCandidate(raw: unknown): Candidate {
   return storedCandidate(raw as object);
+}
+
+/** The part's form, if it has one, must be filled in by a dossier that passes it; none without a form. */
+function assertDossier(list: List, fieldId: string | undefined, dossier: unknown): void {
+  const form = formFor(list, fieldId);
+  if (!form) {
+    if (dossier === undefined) return;
+    rejectWith({
+      code: 'INVALID',
+      field: 'dossier',
+      rule: 'no-form',
+      message: `榜单 ${list.id} 没有申报表，不收申报书 / ${list.id} has no application form`,
+      fix: '删除 dossier / leave the dossier out',
+    });
+  }
+  if (dossier === undefined) {
+    rejectWith({
+      code: 'INVALID',
+      field: 'dossier',
+      rule: 'required',
+      message: `本榜单须提交申报书（答案、声明与附件）/ ${list.id} requires a dossier`,
+      fix: '用 kczg nominate <方案> --list <榜单> --dossier-template 生成模板并填写 / fill in the dossier template',
+    });
+  }
+  const [first, ...more] = checkDossier(form, dossier);
+  if (first) {
+    rejectWith({
+      ...first,
+      message: more.length
+        ? `${first.message}（另有 ${more.length} 处问题 / and ${more.length} more）`
+        : first.message,
+    });
+  }
 }
 
 function assertCandidate(candidate: unknown): Candidate {

@@ -159,15 +159,32 @@ export class UnitRun {
     return nomination;
   }
 
-  validateAmend(request: { nominationId: string; candidate: unknown; credential?: string }): void {
+  validateAmend(request: {
+    nominationId: string;
+    candidate: unknown;
+    dossier?: unknown;
+    credential?: string;
+  }): void {
     this.authorizeSelf('amend', request);
     this.assertOpen();
     const current = this.nominations.own(request?.nominationId);
-    this.nominations.assertAcceptable(current.listId, current.fieldId, request.candidate, current.id);
+    this.nominations.assertAcceptable(
+      { listId: current.listId, fieldId: current.fieldId },
+      { candidate: request.candidate, dossier: request.dossier ?? current.dossier },
+      current.id,
+    );
   }
 
-  amend({ nominationId, candidate }: { nominationId: string; candidate: unknown }): Nomination {
-    const amended = this.nominations.amend(nominationId, candidate);
+  amend({
+    nominationId,
+    candidate,
+    dossier,
+  }: {
+    nominationId: string;
+    candidate: unknown;
+    dossier?: unknown;
+  }): Nomination {
+    const amended = this.nominations.amend(nominationId, candidate, dossier);
     this.accepted();
     return amended;
   }
