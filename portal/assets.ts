@@ -29,7 +29,7 @@ th, td { border-bottom: 1px solid var(--line); padding: 6px 8px; text-align: lef
 .meters li { display: grid; grid-template-columns: minmax(8rem, 1fr) 10rem 4rem; gap: 8px; align-items: center; }
 meter { width: 100%; height: 1rem; }
 form.nominate { display: grid; gap: 4px 16px; grid-template-columns: 1fr 1fr; }
-form.nominate > label, form.nominate > select, form.nominate .verdict, form.nominate button { grid-column: 1 / -1; }
+form.nominate > label, form.nominate > select, form.nominate .verdict, form.nominate .wide, form.nominate button { grid-column: 1 / -1; }
 .field { display: flex; flex-direction: column; }
 input, select, textarea, button { font: inherit; padding: 6px 8px; border: 1px solid var(--line); border-radius: 4px; }
 button { background: var(--accent); color: #fff; border-color: var(--accent); cursor: pointer; }

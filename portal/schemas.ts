@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { CANDIDATE_FIELDS, type CandidateField } from '../domain/candidate';
+import { ATTACHMENT_FORMATS } from '../domain/dossier';
 import { rejectionCodes } from '../domain/rejections';
 
 export const instant = z.string().describe('RFC 3339, Beijing time (+08:00)');
@@ -93,12 +94,34 @@ export function paginate<T>(
   };
 }
 
+/**
+ * A dossier (domain/dossier.ts): answers to the part's form, affirmed declarations, attachment
+ * references. Checked against the part's form by the unit workflow (domain/forms.ts).
+ */
+export const dossierSchema = z
+  .object({
+    answers: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.array(z.string())])),
+    declarations: z.array(z.object({ id: z.string(), text: z.string() })),
+    attachments: z.array(
+      z.object({
+        sha256: z.string(),
+        name: z.string(),
+        slot: z.string(),
+        format: z.enum(ATTACHMENT_FORMATS),
+        size: z.number(),
+        pages: z.number().optional(),
+      }),
+    ),
+  })
+  .describe('申报书 / the dossier the part’s form asks for (kczg nominate --dossier-template)');
+
 export const nominationSchema = z.object({
   id: z.string(),
   unitId: z.string(),
   listId: z.string(),
   fieldId: z.string().optional(),
   candidate: candidateSchema,
+  dossier: dossierSchema.optional(),
   idempotencyKey: z.string(),
   submittedAt: instant,
   amendedAt: instant.optional(),
@@ -134,9 +157,15 @@ export const nominateBody = z.object({
   listId: z.string(),
   fieldId: z.string().optional(),
   candidate: candidateSchema,
+  dossier: dossierSchema.optional(),
 });
 
-export const amendBody = z.object({ candidate: candidateSchema });
+export const amendBody = z.object({
+  candidate: candidateSchema,
+  dossier: dossierSchema
+    .optional()
+    .describe('the whole corrected dossier; omitted, the nomination keeps its own'),
+});
 
 export const eligibilityBody = nominateBody
   .partial({ candidate: true })

@@ -18,6 +18,7 @@ export interface FormEcho {
   part?: string;
   values: Record<string, string>;
   key: string;
+  dossier?: string;
 }
 
 /** The parts a unit can nominate to: "list" or "list/field". */
@@ -177,6 +178,15 @@ function nominationForm(programme: Programme, unitId: string, viewer: Viewer, ec
             ${fieldInput(name, field as CandidateField, echo.values[name] ?? '')}
           </div>`,
       )}
+      <div class="field wide">
+        <label for="dossier"
+          >申报书（JSON）<span class="en"
+            >Dossier as JSON — template: kczg nominate --dossier-template (form pages come with the dossier
+            work)</span
+          ></label
+        >
+        <textarea id="dossier" name="dossier" rows="4" spellcheck="false">${echo.dossier ?? ''}</textarea>
+      </div>
       <p class="verdict" role="status" aria-live="polite" id="verdict"></p>
       <button type="submit">提交推荐 Submit</button>
     </form>

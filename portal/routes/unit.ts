@@ -7,6 +7,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { withRfc3339Instants } from '../../client/instants';
+import { RejectionError } from '../../client/requests';
 import { programmeNow } from '../../client/mail-plan';
 import { CANDIDATE_FIELDS, type CandidateField } from '../../domain/candidate';
 import type { Party } from '../../domain/credentials';
@@ -50,6 +51,25 @@ export function candidateFromForm(form: Record<string, string>): Record<string, 
     else candidate[name] = value;
   }
   return candidate;
+}
+
+/**
+ * The dossier pasted into the form as JSON (the dossier pages replace this field when they land);
+ * empty means none. Not JSON is INVALID on the dossier field, and the form comes back as typed.
+ */
+export function dossierFromForm(text: string | undefined): unknown {
+  if (!text?.trim()) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new RejectionError({
+      code: 'INVALID',
+      field: 'dossier',
+      rule: 'json',
+      message: '申报书不是有效的 JSON / the dossier is not valid JSON',
+      fix: '用 kczg nominate --dossier-template 生成模板 / start from kczg nominate --dossier-template',
+    });
+  }
 }
 
 function partOf(value: string | undefined): { listId: string; fieldId?: string } {
@@ -169,6 +189,7 @@ function registerWrites(app: FastifyInstance, ctx: PortalContext): void {
       const amended = await ctx.auth.clientFor(principal).amend(cycleWorkflowId(programme), unit, {
         nominationId: nomination,
         candidate: request.body.candidate as never,
+        ...(request.body.dossier ? { dossier: request.body.dossier } : {}),
       });
       return nominationOut(amended);
     },
@@ -262,6 +283,7 @@ function registerPages(app: FastifyInstance, ctx: PortalContext): void {
     const echo: FormEcho = {
       part: values.part,
       key: values.key || randomUUID(),
+      dossier: values.dossier ?? '',
       values: Object.fromEntries(
         Object.entries(values)
           .filter(([k]) => k.startsWith('c.'))
@@ -270,10 +292,12 @@ function registerPages(app: FastifyInstance, ctx: PortalContext): void {
     };
     try {
       const principal = await ctx.auth.require(request, reply, programme, [unitParty(unit)]);
+      const dossier = dossierFromForm(values.dossier);
       await ctx.auth.clientFor(principal).nominate(cycleWorkflowId(programme), unit, {
         ...partOf(values.part),
         idempotencyKey: echo.key,
         candidate: candidateFromForm(values) as never,
+        ...(dossier ? { dossier: dossier as never } : {}),
       });
     } catch (error) {
       if (error instanceof PortalError && error.body.code !== 'INVALID') throw error;

@@ -4,6 +4,7 @@
  * data, expired and tampered links, CSRF on cookie sessions, text rendered inert on the page,
  * and the OpenAPI document covering every route.
  */
+import { dossierFor } from '../support/candidates';
 import { eventually, useTimeSkippingStack } from '../support/time-skipping';
 import {
   bearer,
@@ -19,10 +20,12 @@ import {
 const PROGRAMME = 'portal-api-2023';
 /** The text with its first character changed, so it surely differs. */
 const otherFirstChar = (text: string) => `${text[0] === 'A' ? 'B' : 'A'}${text.slice(1)}`;
+/** A technology for pioneer-tech/electronics with the dossier its form asks for. */
 const electronics = (name: string) => ({
   listId: 'pioneer-tech',
   fieldId: 'electronics',
   candidate: { name, identity: `TECH-${name}`, classified: false },
+  dossier: dossierFor('national-2023', 'pioneer-tech', 'electronics'),
 });
 
 describe('the portal API on a keyed cycle', () => {
@@ -108,6 +111,16 @@ describe('the portal API on a keyed cycle', () => {
     });
     expect(badBody.statusCode).toBe(400);
     expect(badBody.json()).toMatchObject({ code: 'INVALID', field: expect.stringContaining('candidate') });
+    const withoutDossier: Partial<ReturnType<typeof electronics>> = electronics('无申报书');
+    delete withoutDossier.dossier;
+    const noDossier = await app.inject({
+      method: 'POST',
+      url: `${unitUrl('cie')}/nominations`,
+      headers: { ...cie, 'idempotency-key': 'no-dossier-1' },
+      payload: withoutDossier,
+    });
+    expect(noDossier.statusCode).toBe(400);
+    expect(noDossier.json()).toMatchObject({ code: 'INVALID', field: expect.stringMatching(/^dossier/) });
   });
 
   it('keeps one unit out of another unit’s data: 403 on read and write, nothing changed', async () => {

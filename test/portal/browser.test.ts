@@ -12,7 +12,7 @@ import { beijingToEpochMs } from '../../domain/calendar';
 import { loadProgramme } from '../../programmes/loader';
 import { signInUrl } from '../../portal/links';
 import { findChromium } from '../../servers/provision';
-import { electronicsTech } from '../support/candidates';
+import { dossierFor, electronicsTech } from '../support/candidates';
 import { useTimeSkippingStack } from '../support/time-skipping';
 import { finishKeyedCycle, keys, startKeyedCycle, startPortal, type PortalUnderTest } from './portal-kit';
 
@@ -81,6 +81,9 @@ describe('the portal in a browser', () => {
     await page.getByLabel('注册地区', { exact: false }).selectOption('');
     await page.getByLabel('候选名称', { exact: false }).fill('浏览器里的量子芯片');
     await page.getByLabel('涉密', { exact: false }).selectOption('false');
+    await page
+      .getByLabel('申报书', { exact: false })
+      .fill(JSON.stringify(dossierFor('national-2023', 'pioneer-tech', 'electronics')));
     await page.locator('#verdict[data-status="eligible"]').waitFor();
     await screenshots(page, 'unit-form');
     await page.getByRole('button', { name: /提交推荐/ }).click();
@@ -118,7 +121,11 @@ describe('the portal in a browser', () => {
     const programme = loadProgramme('national-2022');
     const published = await api.startCycle(programme, { startAt: beijingToEpochMs('2022-10-20 10:00') });
     const offset = (await api.status(published.cycleId)).clockOffsetMs;
-    const winner = await api.nominate(published.cycleId, 'cie', electronicsTech('pub-1', '量子通信芯片'));
+    const winner = await api.nominate(
+      published.cycleId,
+      'cie',
+      electronicsTech('pub-1', '量子通信芯片', 'national-2022'),
+    );
     await stack.sleepUntil(beijingToEpochMs('2022-11-01 00:01'), offset);
     await api.reportReview(published.cycleId, 'info-tech-consortium', {
       listId: 'pioneer-tech',
