@@ -8,13 +8,21 @@ import type { Command } from 'commander';
 import type { Logger } from '../../logging/logger';
 import { examples, InputError, untilStopped, type Cli } from './context';
 
-/** Routes the SDK's and the core's logs into the CLI's logger; before any worker exists. */
-async function workerLogging(cli: Cli): Promise<Logger> {
+/**
+ * Routes the SDK's and the core's logs into the CLI's logger and serves metrics at `--metrics`
+ * (or KCZG_METRICS_ADDRESS); before any worker exists.
+ */
+async function workerLogging(cli: Cli, metrics?: string): Promise<Logger> {
   const log = await cli.log();
-  const { installTemporalLogging } = await import('../../logging/temporal-runtime');
-  installTemporalLogging(log);
+  const { installTemporalLogging, metricsAddressFrom } = await import('../../logging/temporal-runtime');
+  installTemporalLogging(log, { metricsAddress: metricsAddressFrom(process.env, metrics) });
   return log;
 }
+
+const METRICS_OPTION: [string, string] = [
+  '--metrics <ip:port>',
+  '在 http://<ip:port>/metrics 提供 Prometheus 指标（或 KCZG_METRICS_ADDRESS；默认关闭）/ serve Prometheus metrics there (or KCZG_METRICS_ADDRESS; off by default)',
+];
 
 function registerPlan(program: Command, cli: Cli): void {
   program
@@ -87,8 +95,11 @@ function workerCacheSize(option: string | undefined, parse: (env: NodeJS.Process
   }
 }
 
-async function runWorker(cli: Cli, opts: { dataDir: string; maxCachedWorkflows?: string }): Promise<void> {
-  const log = await workerLogging(cli);
+async function runWorker(
+  cli: Cli,
+  opts: { dataDir: string; maxCachedWorkflows?: string; metrics?: string },
+): Promise<void> {
+  const log = await workerLogging(cli, opts.metrics);
   const [{ mailConfigFromEnv }, { connectClient, connectWorker }, create, { requireSearchAttributes }] =
     await Promise.all([
       import('../../activities/mail'),
@@ -126,12 +137,18 @@ function registerWorker(program: Command, cli: Cli): void {
       '--max-cached-workflows <n>',
       '内存中保留的工作流数（每个约 0.5 MiB）/ workflows kept in memory, about 0.5 MiB each (default 400, or KCZG_MAX_CACHED_WORKFLOWS)',
     )
+    .option(...METRICS_OPTION)
     .addHelpText(
       'after',
       '\n需要 / needs KCZG_SMTP_URL, KCZG_MAIL_FROM; 命名空间须先运行 / the namespace needs `kczg setup` once' +
-        examples('KCZG_SMTP_URL=smtp://127.0.0.1:2525 KCZG_MAIL_FROM=noreply@example.org kczg worker'),
+        examples(
+          'KCZG_SMTP_URL=smtp://127.0.0.1:2525 KCZG_MAIL_FROM=noreply@example.org kczg worker',
+          'kczg worker --metrics 0.0.0.0:9464   # Prometheus scrapes http://<host>:9464/metrics',
+        ),
     )
-    .action((opts: { dataDir: string; maxCachedWorkflows?: string }) => runWorker(cli, opts));
+    .action((opts: { dataDir: string; maxCachedWorkflows?: string; metrics?: string }) =>
+      runWorker(cli, opts),
+    );
 }
 
 /**
@@ -151,12 +168,12 @@ async function devCodecKeys(cli: Cli, dataDir: string): Promise<void> {
 
 async function runDev(
   cli: Cli,
-  opts: { dataDir: string; port: string; uiPort: string; portalPort: string },
+  opts: { dataDir: string; port: string; uiPort: string; portalPort: string; metrics?: string },
 ): Promise<void> {
   const dataDir = path.resolve(opts.dataDir);
   fs.mkdirSync(dataDir, { recursive: true });
   await devCodecKeys(cli, dataDir);
-  const log = await workerLogging(cli);
+  const log = await workerLogging(cli, opts.metrics);
   const { startStack } = await import('../../servers/stack');
   const stack = await startStack({
     mode: 'dev',
@@ -190,8 +207,15 @@ function registerDev(program: Command, cli: Cli): void {
     .option('--port <port>', 'Temporal 端口 / port', '7233')
     .option('--ui-port <port>', 'Web UI 端口 / port', '8233')
     .option('--portal-port <port>', '门户端口 / portal port', '8080')
-    .addHelpText('after', examples('kczg dev   # then, in another terminal: kczg cycle start national-2023'))
-    .action((opts: { dataDir: string; port: string; uiPort: string; portalPort: string }) =>
+    .option(...METRICS_OPTION)
+    .addHelpText(
+      'after',
+      examples(
+        'kczg dev   # then, in another terminal: kczg cycle start national-2023',
+        'kczg dev --metrics 127.0.0.1:9464   # the worker’s metrics at http://127.0.0.1:9464/metrics',
+      ),
+    )
+    .action((opts: { dataDir: string; port: string; uiPort: string; portalPort: string; metrics?: string }) =>
       runDev(cli, opts),
     );
 }
