@@ -41,3 +41,9 @@ export const secretariatMailIds = {
   mailFailures: (batch: number) => `mail-failures/${batch}`,
   escalation: (stage: string) => `escalation/${stage}`,
 };
+
+/**
+ * Mail ids of a review body's reminders to one of its experts, under the body's party:
+ * `expert/<expertId>/<reminderId>`, e.g. `kczg:national-2023/review/ittn/expert/e01/review:ittn:T-3`.
+ */
+export const expertMailId = (expertId: string, reminderId: string) => `expert/${expertId}/${reminderId}`;

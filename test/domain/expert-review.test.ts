@@ -1,3 +1,4 @@
+import { parseParty, partyLabel } from '../../domain/credentials';
 import {
   assignExperts,
   conflicts,
@@ -218,5 +219,18 @@ describe('aggregation and ranking', () => {
       nominationScore('b', totals([70, 70], 1)),
     ]);
     expect(list.map((s) => s.verdict)).toEqual(['recommended', 'not-recommended']);
+  });
+});
+
+describe('expert parties', () => {
+  it.each([
+    ['expert:ittn/e01', { kind: 'expert', body: 'ittn', id: 'e01' }],
+    ['expert:ittn', undefined],
+    ['expert:ittn/e01/x', undefined],
+    ['body:ittn', { kind: 'body', id: 'ittn' }],
+  ])('%s', (label, party) => {
+    const parsed = parseParty(label);
+    expect(parsed).toEqual(party);
+    if (parsed) expect(partyLabel(parsed)).toBe(label);
   });
 });
