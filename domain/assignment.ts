@@ -20,6 +20,15 @@ export interface NominationSummary {
   candidateOrganisation?: string;
 }
 
+/** A nomination as the cycle hands it to its review body: who nominated whom. */
+export function summariseNomination(
+  nomination: { id: string; listId: string; fieldId?: string; unitId: string; candidate: { name: string } },
+  unitName: string,
+): NominationSummary {
+  const { id, listId, fieldId, unitId, candidate } = nomination;
+  return { id, listId, ...(fieldId ? { fieldId } : {}), unitId, unitName, candidateName: candidate.name };
+}
+
 export interface DeclaredConflict {
   expertId: string;
   nominationId: string;
