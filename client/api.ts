@@ -52,6 +52,7 @@ import {
   unwrapRejection,
   withoutSchemaReference,
 } from './requests';
+import { ReviewApi } from './review-api';
 
 export { RejectionError } from './requests';
 
@@ -104,6 +105,11 @@ export class KczgClient {
     });
     if (refusal) throw new RejectionError(refusal);
     return { credential: this.credential };
+  }
+
+  /** Expert review inside review bodies: plans, assignments, conflicts, scores, confirmations. */
+  get review(): ReviewApi {
+    return new ReviewApi(this.client, (cycleId, ...allowed) => this.credentialFor(cycleId, ...allowed));
   }
 
   /** Starts the programme-year's cycle; a second start returns the running cycle. */

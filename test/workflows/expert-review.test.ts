@@ -1,0 +1,230 @@
+/**
+ * Issue 15, expert review inside a review body, on the time-skipping server with the loopback
+ * SMTP outbox: the body files its plan (备案), assigns experts around conflicts of interest
+ * (detected from the nominating unit, and declared), experts score, those still owing are
+ * reminded, and the chair's confirmation becomes the body's report that reaches the cycle. Every
+ * bad input of the issue is refused with its code and rule and changes nothing.
+ */
+import { beijingToEpochMs } from '../../domain/calendar';
+import { noticeKey } from '../../domain/mail-ids';
+import type { Programme } from '../../domain/programme';
+import { planReminders } from '../../domain/reminders';
+import type { ReviewPlan } from '../../domain/review-plan';
+import type { ScoreSheet } from '../../domain/scoring';
+import { loadProgramme } from '../../programmes/loader';
+import { electronicsTech, enterprise } from '../support/candidates';
+import type { TestStack } from '../support/stack';
+import {
+  eventually,
+  finishCycle,
+  rejectionOf,
+  useTimeSkippingStack,
+  type Outbox,
+} from '../support/time-skipping';
+
+const BODY = 'info-tech-consortium';
+const DUE = beijingToEpochMs('2023-12-30 24:00');
+
+const expert = (id: string, organisation: string) => ({
+  id,
+  name: `专家${id}`,
+  email: `${id}@experts.example.org`,
+  organisation,
+});
+
+const plan: ReviewPlan = {
+  criteria: [
+    { id: 'innovation', name: { zh: '创新性', en: 'Innovation' }, weight: 60, min: 0, max: 100, step: 1 },
+    { id: 'impact', name: { zh: '带动作用', en: 'Impact' }, weight: 40, min: 0, max: 100, step: 0.5 },
+  ],
+  experts: [
+    expert('e1', '清华大学'),
+    expert('e2', '中国电子学会'),
+    expert('e3', '北京大学'),
+    expert('e4', '浙江大学'),
+    expert('e5', '中国 机械工程学会'),
+  ],
+  expertsPerNomination: 3,
+};
+
+const sheet = (nominationId: string, innovation: number, recommend = true): ScoreSheet => ({
+  nominationId,
+  scores: { innovation, impact: 80 },
+  recommend,
+});
+
+describe('expert review inside a review body', () => {
+  const kit = useTimeSkippingStack();
+  let stack: TestStack;
+  let outbox: Outbox;
+  const base = loadProgramme('national-2023');
+  const programme: Programme = {
+    ...base,
+    id: 'expert-review-2023',
+    roster: { ...base.roster, units: base.roster.units.filter((u) => ['cie', 'cmes'].includes(u.id)) },
+  };
+  beforeAll(() => ({ stack, outbox } = kit));
+
+  it('plan → assignment → scores → reminders → confirmation reaching the cycle; bad input refused', async () => {
+    const { api } = stack;
+    const { cycleId } = await api.startCycle(programme, { startAt: beijingToEpochMs('2023-11-20 09:00') });
+    const offset = (await api.status(cycleId)).clockOffsetMs;
+    const cie1 = await api.nominate(cycleId, 'cie', electronicsTech('cie-1', '量子通信芯片'));
+    const cie2 = await api.nominate(cycleId, 'cie', electronicsTech('cie-2', '存算一体芯片'));
+    const cmes1 = await api.nominate(cycleId, 'cmes', electronicsTech('cmes-1', '工业机器人控制器'));
+    await api.nominate(cycleId, 'cmes', {
+      idempotencyKey: 'cmes-2',
+      listId: 'emerging-enterprise',
+      candidate: enterprise('新锐科技', '2018-05-01'),
+    });
+
+    // Before the hand-over there is no body to file with.
+    expect(await rejectionOf(api.review.fileReviewPlan(cycleId, BODY, plan))).toMatchObject({
+      code: 'WRONG_STAGE',
+    });
+    await stack.sleepUntil(beijingToEpochMs('2023-12-01 10:00'), offset);
+    const handedOver = await eventually('the body to start', async () =>
+      (await api.reviewState(cycleId, BODY).catch(() => undefined))?.expertReview ? true : undefined,
+    );
+    expect(handedOver).toBe(true);
+    const start = await api.reviewState(cycleId, BODY);
+    expect(start.expertReview?.planFiledAt).toBeUndefined(); // the secretariat sees it has not filed
+    expect(start.parts[0].nominations).toContainEqual(
+      expect.objectContaining({
+        id: cie1.id,
+        unitId: 'cie',
+        unitName: '中国电子学会',
+        candidateName: '量子通信芯片',
+      }),
+    );
+
+    // No assignment before the plan; an invalid plan is refused.
+    expect(await rejectionOf(api.review.assignExperts(cycleId, BODY, { auto: true }))).toMatchObject({
+      code: 'WRONG_STAGE',
+      rule: 'plan-required',
+    });
+    const lopsided = { ...plan, criteria: [{ ...plan.criteria[0], weight: 50 }, plan.criteria[1]] };
+    expect(await rejectionOf(api.review.fileReviewPlan(cycleId, BODY, lopsided))).toMatchObject({
+      code: 'INVALID',
+      rule: 'weights-sum',
+    });
+    const filed = await api.review.fileReviewPlan(cycleId, BODY, plan);
+    expect(filed.planFiledAt).toBeGreaterThan(0);
+    // The unit's own expert (detected) and the candidate unit's (names normalised) are conflicts.
+    expect(filed.conflicts).toEqual(
+      expect.arrayContaining([
+        { expertId: 'e2', nominationId: cie1.id, source: 'nominating-unit' },
+        { expertId: 'e5', nominationId: cmes1.id, source: 'nominating-unit' },
+      ]),
+    );
+
+    // A manual assignment that conflicts is refused; auto assignment avoids every conflict.
+    expect(
+      await rejectionOf(
+        api.review.assignExperts(cycleId, BODY, { nominationId: cie1.id, expertIds: ['e2'] }),
+      ),
+    ).toMatchObject({ code: 'NOT_ALLOWED', rule: 'conflict-of-interest', field: 'expertIds[0]' });
+    await api.review.assignExperts(cycleId, BODY, { auto: true });
+    // e4 declares a conflict with cmes.1: off it, and the next auto assignment fills the gap.
+    const onCmes = (await api.reviewState(cycleId, BODY)).expertReview?.assignments[cmes1.id] ?? [];
+    const recused = onCmes[0];
+    await api.review.declareConflict(cycleId, BODY, {
+      expertId: recused,
+      nominationId: cmes1.id,
+      reason: '曾与候选团队合作',
+    });
+    const assigned = await api.review.assignExperts(cycleId, BODY, { auto: true });
+    expect(assigned.shortfalls).toEqual([]);
+    for (const n of [cie1, cie2, cmes1]) expect(assigned.assignments[n.id]).toHaveLength(3);
+    expect(assigned.assignments[cmes1.id]).not.toContain(recused);
+    expect(assigned.assignments[cie1.id]).not.toContain('e2');
+    expect(assigned.assignments[cmes1.id]).not.toContain('e5');
+    expect(await rejectionOf(api.review.fileReviewPlan(cycleId, BODY, plan))).toMatchObject({
+      rule: 'plan-locked',
+    });
+
+    // Bad score sheets: outside the scale, unassigned, in conflict (detected and declared).
+    const [first] = assigned.assignments[cie1.id];
+    const unassigned = plan.experts.find(
+      (e) => !assigned.assignments[cie1.id].includes(e.id) && e.id !== 'e2',
+    )?.id as string;
+    const refusals = [
+      [first, sheet(cie1.id, 101), { code: 'INVALID', rule: 'scale', field: 'sheets[0].scores.innovation' }],
+      [unassigned, sheet(cie1.id, 80), { code: 'NOT_ALLOWED', rule: 'not-assigned' }],
+      ['e2', sheet(cie1.id, 80), { code: 'NOT_ALLOWED', rule: 'conflict-of-interest' }],
+      [recused, sheet(cmes1.id, 80), { code: 'NOT_ALLOWED', rule: 'conflict-of-interest' }],
+    ] as const;
+    for (const [expertId, bad, expected] of refusals)
+      expect(await rejectionOf(api.review.submitScores(cycleId, BODY, expertId, [bad]))).toMatchObject(
+        expected,
+      );
+    expect((await api.reviewState(cycleId, BODY)).expertReview?.sheets).toEqual([]);
+
+    // Everyone scores except the last expert on cie.2, who is reminded at T-14.
+    const lastOnCie2 = assigned.assignments[cie2.id][2];
+    const scores: Record<string, number> = { [cie1.id]: 90, [cie2.id]: 70, [cmes1.id]: 80 };
+    for (const e of plan.experts) {
+      const mine = Object.entries(assigned.assignments)
+        .filter(([n, ids]) => ids.includes(e.id) && !(e.id === lastOnCie2 && n === cie2.id))
+        .map(([n]) => sheet(n, scores[n]));
+      if (mine.length > 0) await api.review.submitScores(cycleId, BODY, e.id, mine);
+    }
+    const t14 = planReminders({
+      deadlines: [{ key: `review:${BODY}`, at: DUE, role: 'reviewBody' }],
+      policy: base.reminders,
+    }).find((r) => r.id === `review:${BODY}:T-14`)?.at as number;
+    await stack.sleepUntil(t14 + 60_000, offset);
+    const reminderKey = (e: string) =>
+      noticeKey(cycleId, { kind: 'review', id: BODY }, `expert/${e}/review:${BODY}:T-14`);
+    const [reminder] = await eventually('the expert reminder', async () => {
+      const mails = await outbox.mailsOf(reminderKey(lastOnCie2));
+      return mails.length > 0 ? mails : undefined;
+    });
+    expect(reminder.subject).toMatch(/评分待提交/);
+    expect(reminder.text).toMatch(/尚有 1 份评分表未提交/);
+    expect(reminder.to).toMatchObject({ value: [{ address: `${lastOnCie2}@experts.example.org` }] });
+    const done = plan.experts.find((e) => e.id !== lastOnCie2 && e.id !== 'e2')?.id as string;
+    expect(await outbox.mailsOf(reminderKey(done))).toHaveLength(0);
+
+    // Confirming with a sheet outstanding needs a reason; with one it is the part's report.
+    const part = { listId: 'pioneer-tech', fieldId: 'electronics' };
+    expect(await rejectionOf(api.review.confirmShortlist(cycleId, BODY, part))).toMatchObject({
+      code: 'NOT_ALLOWED',
+      rule: 'scores-outstanding',
+    });
+    const reported = await api.review.confirmShortlist(cycleId, BODY, {
+      ...part,
+      top: 2,
+      reason: '专家因病无法评分',
+    });
+    expect(reported.results?.map((r) => [r.nominationId, r.rank, r.verdict])).toEqual([
+      [cie1.id, 1, 'recommended'],
+      [cmes1.id, 2, 'recommended'],
+      [cie2.id, 3, 'not-recommended'],
+    ]);
+    expect(reported.results?.[0].score).toBe(86); // 0.6 × 90 + 0.4 × 80
+    const audit = (await api.reviewState(cycleId, BODY)).expertReview?.audit ?? [];
+    expect(audit.find((a) => a.action === 'confirm-early')?.detail).toMatch(
+      /1 sheets outstanding: 专家因病无法评分/,
+    );
+    expect(audit.find((a) => a.action === 'conflict-declared')?.actor).toBe(`expert:${BODY}/${recused}`);
+    await eventually('the report to reach the cycle', async () => {
+      const row = (await api.status(cycleId)).parts.find((p) => p.fieldId === 'electronics');
+      return row?.reviewBodies.find((b) => b.bodyId === BODY)?.shortlisted === 2 ? true : undefined;
+    });
+    expect(
+      await rejectionOf(api.review.submitScores(cycleId, BODY, lastOnCie2, [sheet(cie2.id, 70)])),
+    ).toMatchObject({
+      code: 'WRONG_STAGE',
+      rule: 'confirmed',
+    });
+
+    // After the stage's deadline every expert-review write is refused.
+    await stack.sleepUntil(DUE + 60_000, offset);
+    expect(await rejectionOf(api.review.fileReviewPlan(cycleId, 'kczg-secretariat', plan))).toMatchObject({
+      code: 'WRONG_STAGE',
+      rule: 'deadline',
+    });
+    await finishCycle(stack, cycleId);
+  });
+});
