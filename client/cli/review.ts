@@ -1,8 +1,12 @@
-/** Review bodies' and the final review's commands: `review complete`, `review status`, `final complete`. */
+/**
+ * Review bodies' and the final review's commands: `review complete`, `review status` (with the
+ * expert panel's progress), the expert review (client/cli/experts.ts), `final complete`.
+ */
 import type { Command } from 'commander';
 import type { FinalResults, ReviewResultEntry } from '../../workflows/messages';
 import { cycleIdOf, examples, readJsonFile, type Cli } from './context';
 import { textTable } from '../text-table';
+import { panelProgress, registerExpertCommands } from './experts';
 
 function registerReview(program: Command, cli: Cli): void {
   const review = program.command('review').description('评审机构 / review bodies');
@@ -53,10 +57,12 @@ function registerReview(program: Command, cli: Cli): void {
                 : '未报送 / pending',
             ]),
           ),
+          ...panelProgress(state),
         ].join('\n'),
         state,
       );
     });
+  registerExpertCommands(review, cli);
 }
 
 function registerFinal(program: Command, cli: Cli): void {

@@ -60,6 +60,8 @@ export class ExpertPanel {
   assignments: Assignments = {};
   readonly declared: DeclaredConflict[] = [];
   shortfalls: Shortfall[] = [];
+  /** When experts were first assigned: their reminders are planned from then, never before. */
+  assignedSince?: number;
   /** Latest sheet per expert and nomination (`<expert> <nomination>`); earlier ones are in the audit. */
   readonly sheets = new Map<string, SubmittedSheet>();
   readonly audit: AuditEntry[] = [];
@@ -92,6 +94,7 @@ export class ExpertPanel {
 
   assign(request: AssignExpertsRequest, actor: string): ExpertReviewState {
     const plan = this.plan as ReviewPlan;
+    this.assignedSince ??= this.host.now();
     if (request.auto) {
       const result = assignExperts(plan, this.openNominations(), this.declared, this.assignments);
       this.assignments = result.assignments;

@@ -246,9 +246,13 @@ export class ReviewBodyRun {
     const { reminders } = this.input.programme;
     const timeline = [
       ...reviewBodyTimeline(reminders, { ...about, outstanding: this.outstanding().length > 0 }),
-      ...(this.panel
-        ? expertReminderTimeline(reminders, { ...about, owing: [...this.panel.owing().keys()] })
-        : []),
+      ...(this.panel?.assignedSince === undefined
+        ? []
+        : expertReminderTimeline(reminders, {
+            ...about,
+            from: Math.max(about.from, this.panel.assignedSince),
+            owing: [...this.panel.owing().keys()],
+          })),
     ].sort((a, b) => a.at - b.at);
     const { next, overtaken } = nextOnWaking(timeline, this.clock.now(), this.wakingRule(timeline));
     // The overtaken are dropped, not kept for later: a reminder goes out once or never.
