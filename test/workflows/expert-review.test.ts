@@ -5,6 +5,12 @@
  * reminded, and the chair's confirmation becomes the body's report that reaches the cycle. Every
  * bad input of the issue is refused with its code and rule and changes nothing.
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import ExcelJS from 'exceljs';
+import { runExpertReview } from '../../client/rehearsal-review';
+import { readScoreSheets } from '../../client/score-sheets';
 import { beijingToEpochMs } from '../../domain/calendar';
 import { noticeKey } from '../../domain/mail-ids';
 import type { Programme } from '../../domain/programme';
@@ -226,5 +232,63 @@ describe('expert review inside a review body', () => {
       rule: 'deadline',
     });
     await finishCycle(stack, cycleId);
+  });
+
+  it('the rehearsal’s expert review: plans, one recusal, sheets read from CSV/XLSX, score sheets written', async () => {
+    const { api } = stack;
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'kczg-expert-review-'));
+    try {
+      const { cycleId } = await api.startCycle(
+        { ...programme, id: 'expert-rehearsal-2023' },
+        { startAt: beijingToEpochMs('2023-11-20 09:00') },
+      );
+      const offset = (await api.status(cycleId)).clockOffsetMs;
+      const ids = [];
+      for (const [unit, key, name] of [
+        ['cie', 'a', '芯片甲'],
+        ['cie', 'b', '芯片乙'],
+        ['cmes', 'c', '控制器丙'],
+        ['cmes', 'd', '控制器丁'],
+      ])
+        ids.push((await api.nominate(cycleId, unit, electronicsTech(`r-${key}`, name))).id);
+      await stack.sleepUntil(beijingToEpochMs('2023-12-29 10:00'), offset);
+      await eventually('the body to start', async () =>
+        (await api.reviewState(cycleId, BODY).catch(() => undefined)) ? true : undefined,
+      );
+
+      const summary = await runExpertReview(api, cycleId, [BODY], out);
+      expect(summary).toMatchObject({ bodies: 1, sheets: 12 });
+      expect(summary.recused).toHaveLength(1);
+      const state = await api.reviewState(cycleId, BODY);
+      expect(state.parts[0].results?.filter((r) => r.verdict === 'recommended')).toHaveLength(2);
+      expect(state.expertReview?.declared).toHaveLength(1);
+      const workbook = new ExcelJS.Workbook();
+      await workbook.xlsx.readFile(path.join(out, 'score-sheets', `${BODY}.xlsx`));
+      expect(workbook.worksheets.map((w) => w.name)).toEqual([
+        '排名 Ranking',
+        '评分 Sheets',
+        '回避 Conflicts',
+      ]);
+      expect(workbook.getWorksheet('评分 Sheets')?.rowCount).toBe(13);
+
+      // An expert's sheet as CSV or XLSX: headings by criterion id or Chinese name, 是/否 for recommend.
+      const plan = state.expertReview?.plan as ReviewPlan;
+      const csv = path.join(out, 'e01.csv');
+      fs.writeFileSync(csv, `推荐编号,创新性,impact,成熟度,是否推荐,评语\n${ids[0]},88,70,7.5,是,很好\n`);
+      expect(await readScoreSheets(csv, plan)).toEqual([
+        {
+          nominationId: ids[0],
+          scores: { innovation: 88, impact: 70, maturity: 7.5 },
+          recommend: true,
+          comment: '很好',
+        },
+      ]);
+      fs.writeFileSync(csv, `推荐编号,创新性,impact,成熟度,是否推荐,备注\n${ids[0]},88,70,7.5,是,x\n`);
+      await expect(readScoreSheets(csv, plan)).rejects.toMatchObject({
+        rejection: { rule: 'unknown-column' },
+      });
+    } finally {
+      fs.rmSync(out, { recursive: true, force: true });
+    }
   });
 });
