@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import type { ReviewPlan } from '../../domain/review-plan';
 import type { ExpertReviewState, ReviewBodyState } from '../../workflows/messages';
+import type { KczgClient } from '../api';
 import { textTable } from '../text-table';
 import { cycleIdOf, examples, InputError, readJsonFile, required, type Cli } from './context';
 
@@ -46,6 +47,54 @@ export function panelProgress(state: ReviewBodyState): string[] {
       ]),
     ),
   ];
+}
+
+export interface PanelOverviewRow {
+  bodyId: string;
+  /** Not started: the body has nothing to review yet (before the hand-over, or no nominations). */
+  started: boolean;
+  planFiled: boolean;
+  assigned: number;
+  scored: number;
+  partsReported: number;
+  parts: number;
+}
+
+/** Every review body of the cycle: has it filed its plan, how far its experts are. */
+export async function panelOverview(api: KczgClient, cycleId: string): Promise<PanelOverviewRow[]> {
+  const status = await api.status(cycleId);
+  const bodies = [...new Set(status.parts.flatMap((p) => p.reviewBodies.map((b) => b.bodyId)))];
+  return Promise.all(
+    bodies.map(async (bodyId) => {
+      const state = await api.reviewState(cycleId, bodyId).catch(() => undefined);
+      const progress = state?.expertReview?.progress ?? [];
+      return {
+        bodyId,
+        started: state !== undefined,
+        planFiled: state?.expertReview?.planFiledAt !== undefined,
+        assigned: progress.reduce((n, p) => n + p.assigned, 0),
+        scored: progress.reduce((n, p) => n + p.scored, 0),
+        partsReported: state?.parts.filter((p) => p.reportedAt !== undefined).length ?? 0,
+        parts: state?.parts.length ?? 0,
+      };
+    }),
+  );
+}
+
+export function panelOverviewText(rows: PanelOverviewRow[]): string[] {
+  const missing = rows.filter((r) => r.started && !r.planFiled).map((r) => r.bodyId);
+  return [
+    ...textTable(
+      ['评审机构 / body', '评审方案 / plan', '已评/已分配 / scored', '已报送 / reported'],
+      rows.map((r) => [
+        r.bodyId,
+        !r.started ? '未开始 / not started' : r.planFiled ? '已备案 / filed' : '未备案 / not filed',
+        `${r.scored}/${r.assigned}`,
+        `${r.partsReported}/${r.parts}`,
+      ]),
+    ),
+    missing.length > 0 ? `未备案评审方案 / plan not filed: ${missing.join(', ')}` : '',
+  ].filter(Boolean);
 }
 
 export function registerExpertCommands(review: Command, cli: Cli): void {
