@@ -23,6 +23,30 @@ import {
 } from '../workflows/messages';
 import { assertIdentifier, RejectionError, unwrapRejection } from './requests';
 
+/**
+ * The refusal for a review body without a workflow: review has not started (WRONG_STAGE), or the
+ * body has nothing to review in this cycle (UNKNOWN_LIST).
+ */
+export async function bodyNotStarted(
+  client: Client,
+  cycleId: string,
+  bodyId: string,
+): Promise<RejectionError> {
+  const { stage } = await client.workflow.getHandle(cycleId).query(cycleStatusQuery);
+  const early = stage === 'collection-pending' || stage === 'collection';
+  return new RejectionError({
+    code: early ? 'WRONG_STAGE' : 'UNKNOWN_LIST',
+    field: 'body',
+    rule: early ? 'stage' : 'review-body',
+    message: early
+      ? `初评尚未开始（当前 ${stage}）/ preliminary review has not started (now ${stage})`
+      : `评审机构 ${bodyId} 在本轮没有待评审的推荐 / body ${bodyId} has no nominations to review in this cycle`,
+    fix: early
+      ? '征集截止后再提交 / send it once collection has closed'
+      : '核对评审机构编号 / check the body id',
+  });
+}
+
 type CredentialFor = (cycleId: string, ...allowed: Party[]) => { credential?: string };
 
 export class ReviewApi {
@@ -108,19 +132,7 @@ export class ReviewApi {
       return await unwrapRejection(call(credential));
     } catch (error) {
       if (!(error instanceof WorkflowNotFoundError)) throw error;
-      const { stage } = await this.client.workflow.getHandle(cycleId).query(cycleStatusQuery);
-      const early = stage === 'collection-pending' || stage === 'collection';
-      throw new RejectionError({
-        code: early ? 'WRONG_STAGE' : 'UNKNOWN_LIST',
-        field: 'body',
-        rule: early ? 'stage' : 'review-body',
-        message: early
-          ? `初评尚未开始（当前 ${stage}）/ preliminary review has not started (now ${stage})`
-          : `评审机构 ${bodyId} 在本轮没有待评审的推荐 / body ${bodyId} has no nominations to review in this cycle`,
-        fix: early
-          ? '征集截止后再提交 / send it once collection has closed'
-          : '核对评审机构编号 / check the body id',
-      });
+      throw await bodyNotStarted(this.client, cycleId, bodyId);
     }
   }
 }

@@ -7,6 +7,7 @@ import {
   type NominationSummary,
 } from '../../domain/assignment';
 import { reviewPlanRejection, type ReviewPlan } from '../../domain/review-plan';
+import { testPlan } from './expert-fixtures';
 import {
   nominationScore,
   rankScores,
@@ -16,26 +17,12 @@ import {
   type ExpertTotal,
 } from '../../domain/scoring';
 
-const expert = (id: string, organisation: string) => ({
-  id,
-  name: `专家${id}`,
-  email: `${id}@experts.example.org`,
-  organisation,
-});
-
-const plan: ReviewPlan = {
-  criteria: [
-    { id: 'innovation', name: { zh: '创新性', en: 'Innovation' }, weight: 0.6, min: 0, max: 100, step: 1 },
-    { id: 'impact', name: { zh: '影响力', en: 'Impact' }, weight: 0.4, min: 0, max: 10, step: 0.5 },
-  ],
-  experts: [
-    expert('e1', '清华大学'),
-    expert('e2', '中国电子学会'),
-    expert('e3', '北京大学'),
-    expert('e4', '浙江大学'),
-  ],
+const plan = testPlan({
+  weights: [0.6, 0.4],
+  impact: { max: 10, step: 0.5 },
+  organisations: ['清华大学', '中国电子学会', '北京大学', '浙江大学'],
   expertsPerNomination: 2,
-};
+});
 
 const nomination = (id: string, unitName: string, candidateName = `候选${id}`): NominationSummary => ({
   id,

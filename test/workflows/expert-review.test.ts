@@ -18,6 +18,7 @@ import { planReminders } from '../../domain/reminders';
 import type { ReviewPlan } from '../../domain/review-plan';
 import type { ScoreSheet } from '../../domain/scoring';
 import { loadProgramme } from '../../programmes/loader';
+import { testPlan } from '../domain/expert-fixtures';
 import { electronicsTech, enterprise } from '../support/candidates';
 import type { TestStack } from '../support/stack';
 import {
@@ -31,27 +32,12 @@ import {
 const BODY = 'info-tech-consortium';
 const DUE = beijingToEpochMs('2023-12-30 24:00');
 
-const expert = (id: string, organisation: string) => ({
-  id,
-  name: `专家${id}`,
-  email: `${id}@experts.example.org`,
-  organisation,
-});
-
-const plan: ReviewPlan = {
-  criteria: [
-    { id: 'innovation', name: { zh: '创新性', en: 'Innovation' }, weight: 60, min: 0, max: 100, step: 1 },
-    { id: 'impact', name: { zh: '带动作用', en: 'Impact' }, weight: 40, min: 0, max: 100, step: 0.5 },
-  ],
-  experts: [
-    expert('e1', '清华大学'),
-    expert('e2', '中国电子学会'),
-    expert('e3', '北京大学'),
-    expert('e4', '浙江大学'),
-    expert('e5', '中国 机械工程学会'),
-  ],
+const plan = testPlan({
+  weights: [60, 40],
+  impact: { max: 100, step: 0.5 },
+  organisations: ['清华大学', '中国电子学会', '北京大学', '浙江大学', '中国 机械工程学会'],
   expertsPerNomination: 3,
-};
+});
 
 const sheet = (nominationId: string, innovation: number, recommend = true): ScoreSheet => ({
   nominationId,

@@ -134,6 +134,30 @@ export function assertAssignment(
   refuse(manualAssignmentRejection(plan, nomination, request.expertIds.map(String), panel.declared));
 }
 
+/** A reason given: one to 500 characters of free text (line breaks allowed). */
+function assertReason(reason: unknown, missing: string, example: string): void {
+  if (typeof reason !== 'string' || reason.trim() === '')
+    rejectWith({ code: 'INVALID', field: 'reason', rule: 'required', message: missing, fix: example });
+  if (reason.length > 500)
+    rejectWith({
+      code: 'INVALID',
+      field: 'reason',
+      rule: 'max-length',
+      message: '理由至多 500 字 / the reason is longer than 500 characters',
+      fix: '缩短理由 / shorten it',
+      limit: 500,
+    });
+  const issue = textIssue(reason, 'free');
+  if (issue)
+    rejectWith({
+      code: 'INVALID',
+      field: 'reason',
+      rule: issue.rule,
+      message: issue.message,
+      fix: issue.fix,
+    });
+}
+
 export function assertConflictDeclaration(
   request: DeclareConflictRequest,
   panel: ExpertPanel,
@@ -148,23 +172,11 @@ export function assertConflictDeclaration(
       message: '该专家不在评审方案的专家名单中 / not on the filed panel',
     });
   assertOpenNomination(panel, request.nominationId, 'nominationId', parts);
-  if (typeof request.reason !== 'string' || request.reason.trim() === '' || request.reason.length > 500)
-    rejectWith({
-      code: 'INVALID',
-      field: 'reason',
-      rule: 'required',
-      message: '须说明回避理由（至多 500 字）/ give a reason (500 characters at most)',
-      fix: '如：曾与候选人合作 / e.g. co-authored with the candidate',
-    });
-  const issue = textIssue(request.reason, 'free');
-  if (issue)
-    rejectWith({
-      code: 'INVALID',
-      field: 'reason',
-      rule: issue.rule,
-      message: issue.message,
-      fix: issue.fix,
-    });
+  assertReason(
+    request.reason,
+    '须说明回避理由 / give the reason for the conflict',
+    '如：曾与候选人合作 / e.g. co-authored with the candidate',
+  );
   if (panel.declared.some((d) => d.expertId === request.expertId && d.nominationId === request.nominationId))
     rejectWith({
       code: 'DUPLICATE',
@@ -266,24 +278,8 @@ export function assertConfirmation(
       message: '推荐名额须为非负整数 / top must be a whole number',
     });
   const reason = request.reason;
-  if (reason !== undefined) {
-    const issue =
-      typeof reason === 'string' && reason.length <= 500
-        ? textIssue(reason, 'free')
-        : {
-            rule: 'max-length',
-            message: '理由须为 500 字以内的文本 / the reason must be text of at most 500 characters',
-            fix: '缩短理由 / shorten it',
-          };
-    if (issue)
-      rejectWith({
-        code: 'INVALID',
-        field: 'reason',
-        rule: issue.rule,
-        message: issue.message,
-        fix: issue.fix,
-      });
-  }
+  if (reason !== undefined)
+    assertReason(reason, '理由不能为空 / the reason must not be empty', '说明理由 / give the reason');
   const owing = panel.owingFor(part);
   if (owing.length > 0 && (typeof reason !== 'string' || reason.trim() === ''))
     rejectWith({
