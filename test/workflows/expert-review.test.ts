@@ -9,7 +9,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
+import { KczgClient } from '../../client/api';
+import { generateAuthKeyPair, issueCredential } from '../../client/credentials';
 import { runExpertReview } from '../../client/rehearsal-review';
+import { unwrapRejection } from '../../client/requests';
+import { reviewBodyWorkflowId } from '../../workflows/ids';
+import { submitScoresUpdate } from '../../workflows/messages';
+import type { Party } from '../../domain/credentials';
 import { readScoreSheets } from '../../client/score-sheets';
 import { beijingToEpochMs } from '../../domain/calendar';
 import { noticeKey } from '../../domain/mail-ids';
@@ -276,5 +282,95 @@ describe('expert review inside a review body', () => {
     } finally {
       fs.rmSync(out, { recursive: true, force: true });
     }
+  });
+
+  it('keyed cycle: an expert scores with their own credential only; the chair confirms with the body’s', async () => {
+    const keys = generateAuthKeyPair();
+    const cycleId = 'kczg:expert-keyed-2023';
+    const as = (party: Party) =>
+      new KczgClient(stack.env.client, {
+        credential: issueCredential({
+          privateKey: keys.privateKey,
+          cycle: cycleId,
+          party,
+          validForMs: 400 * 86_400_000,
+        }),
+      });
+    const secretariat = as({ kind: 'secretariat' });
+    await secretariat.startCycle(
+      { ...programme, id: 'expert-keyed-2023' },
+      { startAt: beijingToEpochMs('2023-11-20 09:00'), authPublicKey: keys.publicKey },
+    );
+    const offset = (await secretariat.status(cycleId)).clockOffsetMs;
+    const n = await as({ kind: 'unit', id: 'cmes' }).nominate(
+      cycleId,
+      'cmes',
+      electronicsTech('k-1', '数控系统'),
+    );
+    await stack.sleepUntil(beijingToEpochMs('2023-12-01 10:00'), offset);
+    await eventually('the body to start', async () =>
+      (await secretariat.reviewState(cycleId, BODY).catch(() => undefined)) ? true : undefined,
+    );
+    const chair = as({ kind: 'body', id: BODY });
+    const onePanel = { ...plan, expertsPerNomination: 1 };
+    expect(
+      await rejectionOf(as({ kind: 'body', id: 'ittn' }).review.fileReviewPlan(cycleId, BODY, onePanel)),
+    ).toMatchObject({
+      code: 'NOT_ALLOWED',
+      rule: 'credential',
+    });
+    await chair.review.fileReviewPlan(cycleId, BODY, onePanel);
+    await chair.review.assignExperts(cycleId, BODY, { nominationId: n.id, expertIds: ['e1'] });
+    const other = as({ kind: 'expert', body: BODY, id: 'e3' });
+    expect(
+      await rejectionOf(other.review.submitScores(cycleId, BODY, 'e1', [sheet(n.id, 80)])),
+    ).toMatchObject({
+      code: 'NOT_ALLOWED',
+      rule: 'credential',
+    });
+    // Sent straight to Temporal, past the client's check: the body's validator refuses it too.
+    const direct = stack.env.client.workflow
+      .getHandle(reviewBodyWorkflowId(cycleId, BODY))
+      .executeUpdate(submitScoresUpdate, {
+        args: [
+          {
+            expertId: 'e1',
+            sheets: [sheet(n.id, 80)],
+            credential: issueCredential({
+              privateKey: keys.privateKey,
+              cycle: cycleId,
+              party: { kind: 'expert', body: BODY, id: 'e3' },
+              validForMs: 400 * 86_400_000,
+            }),
+          },
+        ],
+      });
+    expect(await rejectionOf(unwrapRejection(direct))).toMatchObject({
+      code: 'NOT_ALLOWED',
+      rule: 'credential',
+    });
+    const own = as({ kind: 'expert', body: BODY, id: 'e1' });
+    expect(
+      await rejectionOf(
+        own.review.confirmShortlist(cycleId, BODY, { listId: 'pioneer-tech', fieldId: 'electronics' }),
+      ),
+    ).toMatchObject({
+      code: 'NOT_ALLOWED',
+      rule: 'credential',
+    });
+    await own.review.submitScores(cycleId, BODY, 'e1', [sheet(n.id, 80)]);
+    const part = await chair.review.confirmShortlist(cycleId, BODY, {
+      listId: 'pioneer-tech',
+      fieldId: 'electronics',
+    });
+    expect(part.results).toEqual([{ nominationId: n.id, rank: 1, score: 80, verdict: 'recommended' }]);
+    const audit = (await chair.reviewState(cycleId, BODY)).expertReview?.audit ?? [];
+    expect(audit.map((a) => [a.actor, a.action])).toEqual([
+      [`body:${BODY}`, 'plan-filed'],
+      [`body:${BODY}`, 'assign'],
+      [`expert:${BODY}/e1`, 'scores-submitted'],
+      [`body:${BODY}`, 'confirm'],
+    ]);
+    await finishCycle({ ...stack, api: secretariat }, cycleId);
   });
 });
