@@ -66,21 +66,25 @@ async function reviewOneBody(
   const first = initial.parts.flatMap((p) => p.nominations ?? [])[0];
   const plan = rehearsalPlan(bodyId, first?.unitName ?? '—');
   await api.review.fileReviewPlan(cycleId, bodyId, plan);
-  let assigned = await api.review.assignExperts(cycleId, bodyId, { auto: true });
+  const assignments = async () => {
+    await api.review.assignExperts(cycleId, bodyId, { auto: true });
+    return (await api.reviewState(cycleId, bodyId)).expertReview?.assignments ?? {};
+  };
+  let assigned = await assignments();
   let recused: string | undefined;
-  const [nominationId, experts] = Object.entries(assigned.assignments)[0] ?? [];
+  const [nominationId, experts] = Object.entries(assigned)[0] ?? [];
   if (recuse && nominationId && experts?.length) {
     await api.review.declareConflict(cycleId, bodyId, {
       expertId: experts[0],
       nominationId,
       reason: '与候选团队有合作关系，主动回避 / recused: worked with the candidate team',
     });
-    assigned = await api.review.assignExperts(cycleId, bodyId, { auto: true });
+    assigned = await assignments();
     recused = `${bodyId}: ${experts[0]} ↔ ${nominationId}`;
   }
   let sheets = 0;
   for (const expert of plan.experts) {
-    const mine = Object.entries(assigned.assignments)
+    const mine = Object.entries(assigned)
       .filter(([, ids]) => ids.includes(expert.id))
       .map(([id]) => sheetFor(expert.id, id));
     if (mine.length === 0) continue;

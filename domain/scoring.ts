@@ -12,7 +12,7 @@
  */
 import { onScale, weightTotal, type ReviewPlan } from './review-plan';
 import type { Rejection } from './rejections';
-import { excerpt } from './text';
+import { excerpt, textIssue } from './text';
 
 export const AGGREGATION_RULE = {
   zh: '专家得分 = Σ(指标分 × 权重) ÷ 权重和；推荐对象得分 = 专家得分平均值（评分专家 ≥5 人时去掉一个最高分和一个最低分）；同分依次比较推荐票数、专家得分中位数、推荐编号',
@@ -93,6 +93,9 @@ export function scoreSheetRejection(plan: ReviewPlan, sheet: unknown, at: string
       '评语须为 2000 字以内的文本 / the comment must be text of at most 2,000 characters',
       '缩短评语 / shorten it',
     );
+  const commentIssue = typeof record.comment === 'string' ? textIssue(record.comment, 'free') : undefined;
+  if (commentIssue)
+    return invalid(`${at}.comment`, commentIssue.rule, commentIssue.message, commentIssue.fix);
   const scores = record.scores;
   if (typeof scores !== 'object' || scores === null || Array.isArray(scores))
     return invalid(

@@ -154,6 +154,19 @@ export interface ExpertProgress {
   scored: number;
 }
 
+/**
+ * What an expert-review update answers: counts, not the sheets (update results are kept in the
+ * body's history, so they stay small whatever the panel's size); `reviewState` has the details.
+ */
+export interface ExpertReviewReceipt {
+  planFiledAt?: number;
+  /** Expert–nomination pairs assigned, and of them scored. */
+  assigned: number;
+  scored: number;
+  conflicts: number;
+  shortfalls: Shortfall[];
+}
+
 export interface ExpertReviewState {
   /** When the plan was filed (备案), programme time; absent: not filed yet. */
   planFiledAt?: number;
@@ -359,14 +372,14 @@ export const cycleFinishedSignal = defineSignal('cycleFinished');
 export const reviewStateQuery = defineQuery<ReviewBodyState>('reviewState');
 export const reportReviewUpdate = defineUpdate<ReviewPartState, [ReviewReport]>('reportReview');
 export const reviewDeadlineSignal = defineSignal<[{ dueAt: number }]>('reviewDeadline');
-export const fileReviewPlanUpdate = defineUpdate<ExpertReviewState, [FileReviewPlanRequest]>(
+export const fileReviewPlanUpdate = defineUpdate<ExpertReviewReceipt, [FileReviewPlanRequest]>(
   'fileReviewPlan',
 );
-export const assignExpertsUpdate = defineUpdate<ExpertReviewState, [AssignExpertsRequest]>('assignExperts');
-export const declareConflictUpdate = defineUpdate<ExpertReviewState, [DeclareConflictRequest]>(
+export const assignExpertsUpdate = defineUpdate<ExpertReviewReceipt, [AssignExpertsRequest]>('assignExperts');
+export const declareConflictUpdate = defineUpdate<ExpertReviewReceipt, [DeclareConflictRequest]>(
   'declareConflict',
 );
-export const submitScoresUpdate = defineUpdate<ExpertReviewState, [SubmitScoresRequest]>('submitScores');
+export const submitScoresUpdate = defineUpdate<ExpertReviewReceipt, [SubmitScoresRequest]>('submitScores');
 export const confirmShortlistUpdate = defineUpdate<ReviewPartState, [ConfirmShortlistRequest]>(
   'confirmShortlist',
 );

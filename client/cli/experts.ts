@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import type { ReviewPlan } from '../../domain/review-plan';
-import type { ExpertReviewState, ReviewBodyState } from '../../workflows/messages';
+import type { ExpertReviewReceipt, ReviewBodyState } from '../../workflows/messages';
 import type { KczgClient } from '../api';
 import { textTable } from '../text-table';
 import { cycleIdOf, examples, InputError, readJsonFile, required, type Cli } from './context';
@@ -26,9 +26,8 @@ function partOf(text: string): { listId: string; fieldId?: string } {
   return { listId, ...(fieldId ? { fieldId } : {}) };
 }
 
-function summary(state: ExpertReviewState): string {
-  const assigned = Object.values(state.assignments).reduce((n, ids) => n + ids.length, 0);
-  return `已分配 / assigned ${assigned} · 已评 / scored ${state.sheets.length} · 回避 / conflicts ${state.conflicts.length} · 缺额 / short of N ${state.shortfalls.length}`;
+function summary(receipt: ExpertReviewReceipt): string {
+  return `已分配 / assigned ${receipt.assigned} · 已评 / scored ${receipt.scored} · 回避 / conflicts ${receipt.conflicts} · 缺额 / short of N ${receipt.shortfalls.length}`;
 }
 
 /** The panel's progress lines for `review status`. */
@@ -37,7 +36,12 @@ export function panelProgress(state: ReviewBodyState): string[] {
   if (!review) return [];
   if (review.planFiledAt === undefined) return ['评审方案：未备案 / review plan: not filed'];
   return [
-    `评审方案：已备案 / review plan filed · ${summary(review)}`,
+    `评审方案：已备案 / review plan filed · ${summary({
+      assigned: review.progress.reduce((n, p) => n + p.assigned, 0),
+      scored: review.progress.reduce((n, p) => n + p.scored, 0),
+      conflicts: review.conflicts.length,
+      shortfalls: review.shortfalls,
+    })}`,
     ...textTable(
       ['专家 / expert', '已分配 / assigned', '已评 / scored'],
       review.progress.map((p) => [

@@ -150,6 +150,11 @@ describe('score sheets', () => {
     ['a criterion missing', sheet({ innovation: 80 }), ['s.scores.impact', 'required']],
     ['an unknown criterion', sheet({ innovation: 80, impact: 7, style: 3 }), ['s.scores.style', 'criterion']],
     ['text for a number', sheet({ innovation: '80', impact: 7 }), ['s.scores.innovation', 'scale']],
+    [
+      'a comment with a terminal escape',
+      { ...sheet({ innovation: 80, impact: 7 }), comment: 'ok\u001b[2J' },
+      ['s.comment', 'control'],
+    ],
   ])('%s', (_name, candidate, expected) => {
     const refusal = scoreSheetRejection(plan, candidate, 's');
     expect(refusal && [refusal.field, refusal.rule]).toEqual(expected);

@@ -27,6 +27,7 @@ import type {
   ConfirmShortlistRequest,
   DeclareConflictRequest,
   ExpertProgress,
+  ExpertReviewReceipt,
   ExpertReviewState,
   ReviewPartState,
   ReviewResultEntry,
@@ -80,7 +81,7 @@ export class ExpertPanel {
     this.audit.push({ at: this.host.now(), actor, action, outcome: 'accepted', detail });
   }
 
-  fileReviewPlan(plan: ReviewPlan, actor: string): ExpertReviewState {
+  fileReviewPlan(plan: ReviewPlan, actor: string): ExpertReviewReceipt {
     const refiled = this.plan !== undefined;
     this.plan = plan;
     this.planFiledAt = this.host.now();
@@ -89,10 +90,10 @@ export class ExpertPanel {
       refiled ? 'plan-refiled' : 'plan-filed',
       `${plan.criteria.length} criteria, ${plan.experts.length} experts, N=${plan.expertsPerNomination}`,
     );
-    return this.state();
+    return this.receipt();
   }
 
-  assign(request: AssignExpertsRequest, actor: string): ExpertReviewState {
+  assign(request: AssignExpertsRequest, actor: string): ExpertReviewReceipt {
     const plan = this.plan as ReviewPlan;
     this.assignedSince ??= this.host.now();
     if (request.auto) {
@@ -113,20 +114,20 @@ export class ExpertPanel {
       );
       this.record(actor, 'assign', `${id}: ${added.join(', ')}`);
     }
-    return this.state();
+    return this.receipt();
   }
 
   /** A declared conflict takes the expert off the nomination; a sheet already given stays on record, uncounted. */
-  declareConflict(request: DeclareConflictRequest, actor: string): ExpertReviewState {
+  declareConflict(request: DeclareConflictRequest, actor: string): ExpertReviewReceipt {
     const { expertId, nominationId, reason } = request;
     this.declared.push({ expertId, nominationId, reason, declaredBy: actor });
     const on = this.assignments[nominationId];
     if (on?.includes(expertId)) this.assignments[nominationId] = on.filter((e) => e !== expertId);
     this.record(actor, 'conflict-declared', `${expertId} ↔ ${nominationId}: ${reason}`);
-    return this.state();
+    return this.receipt();
   }
 
-  submitScores(request: SubmitScoresRequest, actor: string): ExpertReviewState {
+  submitScores(request: SubmitScoresRequest, actor: string): ExpertReviewReceipt {
     const plan = this.plan as ReviewPlan;
     for (const sheet of request.sheets) {
       const key = `${request.expertId} ${sheet.nominationId}`;
@@ -144,7 +145,7 @@ export class ExpertPanel {
       'scores-submitted',
       `${request.expertId}: ${request.sheets.map((s) => s.nominationId).join(', ')}`,
     );
-    return this.state();
+    return this.receipt();
   }
 
   /** The part's shortlist as its report's results; an early confirmation is audited with its reason. */
@@ -233,13 +234,28 @@ export class ExpertPanel {
     });
   }
 
+  receipt(): ExpertReviewReceipt {
+    const pairs = Object.entries(this.assignments).flatMap(([n, ids]) => ids.map((e) => `${e} ${n}`));
+    return {
+      ...(this.planFiledAt === undefined ? {} : { planFiledAt: this.planFiledAt }),
+      assigned: pairs.length,
+      scored: pairs.filter((pair) => this.sheets.has(pair)).length,
+      conflicts: this.conflicts().length,
+      shortfalls: this.shortfalls,
+    };
+  }
+
+  private conflicts() {
+    return this.plan ? conflicts(this.plan.experts, [...this.nominations.values()], this.declared) : [];
+  }
+
   state(): ExpertReviewState {
     const parts = [...this.host.parts.values()];
     return {
       ...(this.planFiledAt === undefined ? {} : { planFiledAt: this.planFiledAt, plan: this.plan }),
       assignments: this.assignments,
       declared: this.declared,
-      conflicts: this.plan ? conflicts(this.plan.experts, [...this.nominations.values()], this.declared) : [],
+      conflicts: this.conflicts(),
       shortfalls: this.shortfalls,
       sheets: [...this.sheets.values()],
       progress: this.progress(),

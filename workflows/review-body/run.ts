@@ -22,7 +22,7 @@ import {
   type AssignExpertsRequest,
   type ConfirmShortlistRequest,
   type DeclareConflictRequest,
-  type ExpertReviewState,
+  type ExpertReviewReceipt,
   type FileReviewPlanRequest,
   type ReviewBodyState,
   type ReviewPartState,
@@ -167,7 +167,7 @@ export class ReviewBodyRun {
     assertPlan(r.plan, this.openPanel(r, ['plan', 'credential']));
   }
 
-  filePlan(r: FileReviewPlanRequest): ExpertReviewState {
+  filePlan(r: FileReviewPlanRequest): ExpertReviewReceipt {
     return (this.panel as ExpertPanel).fileReviewPlan(r.plan, this.actor(r.credential, this.body));
   }
 
@@ -176,7 +176,7 @@ export class ReviewBodyRun {
     assertAssignment(r, this.openPanel(r, ['auto', 'nominationId', 'expertIds', 'credential']), this.parts);
   }
 
-  assign(r: AssignExpertsRequest): ExpertReviewState {
+  assign(r: AssignExpertsRequest): ExpertReviewReceipt {
     this.plan.changed();
     return (this.panel as ExpertPanel).assign(r, this.actor(r.credential, this.body));
   }
@@ -187,7 +187,7 @@ export class ReviewBodyRun {
     assertConflictDeclaration(r, panel, this.parts);
   }
 
-  declareConflict(r: DeclareConflictRequest): ExpertReviewState {
+  declareConflict(r: DeclareConflictRequest): ExpertReviewReceipt {
     this.plan.changed();
     return (this.panel as ExpertPanel).declareConflict(r, this.actor(r.credential, this.expert(r.expertId)));
   }
@@ -197,7 +197,7 @@ export class ReviewBodyRun {
     assertScores(r, this.openPanel(r, ['expertId', 'sheets', 'credential']), this.parts);
   }
 
-  submitScores(r: SubmitScoresRequest): ExpertReviewState {
+  submitScores(r: SubmitScoresRequest): ExpertReviewReceipt {
     this.plan.changed();
     return (this.panel as ExpertPanel).submitScores(r, this.actor(r.credential, this.expert(r.expertId)));
   }
