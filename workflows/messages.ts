@@ -4,6 +4,10 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Candidate, Programme, Unit } from '../domain/programme';
+import type { PriorWinner, ReviewFlag } from '../domain/eligibility';
+import type { CycleDeadlines } from '../domain/schedule-year';
+import type { CycleStage } from '../domain/steering';
+import type { IssuedSignals } from './confirm';
 import type {
   Assignments,
   Conflict,
@@ -13,10 +17,6 @@ import type {
 } from '../domain/assignment';
 import type { ReviewPlan } from '../domain/review-plan';
 import type { NominationScore, ScoreSheet } from '../domain/scoring';
-import type { PriorWinner, ReviewFlag } from '../domain/eligibility';
-import type { CycleDeadlines } from '../domain/schedule-year';
-import type { CycleStage } from '../domain/steering';
-import type { IssuedSignals } from './confirm';
 
 // ---------------------------------------------------------------------------------------------
 // Shared shapes
