@@ -4,6 +4,7 @@
  * Every call is idempotent (fixed workflow ids, USE_EXISTING), so a retried activity is harmless.
  */
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { summariseNomination, type NominationSummary } from '../domain/assignment';
 import type { PriorWinner } from '../domain/eligibility';
 import { noticeKey } from '../domain/mail-ids';
 import { quotaKey } from '../domain/quota';
@@ -126,22 +127,34 @@ export function createEntityActivities(deps: EntityDeps) {
     cycleId: string;
     clockOffsetMs: number;
     dueByPart: Record<string, number>;
+    /** Hand each body a summary of every nomination (domain/assignment.ts) for its conflict checks. */
+    withSummaries?: boolean;
   }): Promise<Record<string, number>> {
     const { programme, authPublicKey } = await setupOf(args.cycleId);
     const byPart = new Map<string, string[]>();
+    const summaries = new Map<string, NominationSummary[]>();
     for (const state of await unitStates(args.cycleId)) {
       for (const n of state.nominations) {
         const key = quotaKey(n.listId, n.fieldId);
         byPart.set(key, [...(byPart.get(key) ?? []), n.id]);
+        if (args.withSummaries)
+          summaries.set(key, [...(summaries.get(key) ?? []), summariseNomination(n, state.unitName)]);
       }
     }
     const bodies = new Map<string, ReviewPartState[]>();
     for (const a of reviewAssignments(programme)) {
-      const ids = byPart.get(quotaKey(a.listId, a.fieldId)) ?? [];
+      const key = quotaKey(a.listId, a.fieldId);
+      const ids = byPart.get(key) ?? [];
       if (ids.length === 0) continue;
+      const nominations = summaries.get(key);
       bodies.set(a.bodyId, [
         ...(bodies.get(a.bodyId) ?? []),
-        { listId: a.listId, ...(a.fieldId ? { fieldId: a.fieldId } : {}), nominationIds: ids },
+        {
+          listId: a.listId,
+          ...(a.fieldId ? { fieldId: a.fieldId } : {}),
+          nominationIds: ids,
+          ...(nominations ? { nominations } : {}),
+        },
       ]);
     }
     await forEachConcurrently([...bodies], limit, async ([bodyId, parts]) => {

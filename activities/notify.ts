@@ -31,6 +31,7 @@ const deadlineLabels: Record<NoticeRequest['template'], templates.BilingualText>
   collectionClosed: { zh: '推荐材料提交截止', en: 'Nomination deadline' },
   bodyReminder: { zh: '评审结果报送截止', en: 'Review results due' },
   bodyOverdue: { zh: '评审结果报送截止', en: 'Review results due' },
+  expertReminder: { zh: '专家评分提交截止', en: 'Expert scores due' },
   secretariatDigest: { zh: '阶段截止', en: 'Stage deadline' },
   escalation: { zh: '初评结果报送截止（已逾期）', en: 'Preliminary review due (overdue)' },
   mailFailures: { zh: '邮件无法投递', en: 'Undeliverable mail' },
@@ -77,6 +78,14 @@ export function renderNotice(request: NoticeRequest, url?: string): RenderedMail
         deadline,
         lists: (request.awaiting ?? []).map(({ list, field }) => ({ list, field })),
         awaiting: (request.awaiting ?? []).reduce((n, a) => n + a.count, 0),
+      });
+    case 'expertReminder':
+      return templates.expertReminder({
+        ...common,
+        expert: request.party,
+        deadline,
+        lists: (request.awaiting ?? []).map(({ list, field }) => ({ list, field })),
+        owing: (request.awaiting ?? []).reduce((n, a) => n + a.count, 0),
       });
     case 'bodyOverdue':
       return templates.overdueNotice({ ...common, recipient: request.party, deadline });

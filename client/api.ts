@@ -52,6 +52,7 @@ import {
   unwrapRejection,
   withoutSchemaReference,
 } from './requests';
+import { bodyNotStarted, ReviewApi } from './review-api';
 
 export { RejectionError } from './requests';
 
@@ -104,6 +105,11 @@ export class KczgClient {
     });
     if (refusal) throw new RejectionError(refusal);
     return { credential: this.credential };
+  }
+
+  /** Expert review inside review bodies: plans, assignments, conflicts, scores, confirmations. */
+  get review(): ReviewApi {
+    return new ReviewApi(this.client, (cycleId, ...allowed) => this.credentialFor(cycleId, ...allowed));
   }
 
   /** Starts the programme-year's cycle; a second start returns the running cycle. */
@@ -254,19 +260,7 @@ export class KczgClient {
     } catch (error) {
       if (!(error instanceof WorkflowNotFoundError)) throw error;
       // No workflow for the body: review has not started, or the body has nothing to review.
-      const { stage } = await this.status(cycleId);
-      const early = stage === 'collection-pending' || stage === 'collection';
-      throw new RejectionError({
-        code: early ? 'WRONG_STAGE' : 'UNKNOWN_LIST',
-        field: 'body',
-        rule: early ? 'stage' : 'review-body',
-        message: early
-          ? `初评尚未开始（当前 ${stage}）/ preliminary review has not started (now ${stage})`
-          : `评审机构 ${bodyId} 在本轮没有待评审的推荐 / body ${bodyId} has no nominations to review in this cycle`,
-        fix: early
-          ? '征集截止后再提交 / report once collection has closed'
-          : '核对评审机构编号 / check the body id',
-      });
+      throw await bodyNotStarted(this.client, cycleId, bodyId);
     }
   }
 

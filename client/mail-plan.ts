@@ -35,6 +35,7 @@ export const TEMPLATE_NAMES: Record<NoticeTemplate, Bilingual> = {
   collectionClosed: { zh: '征集截止通知', en: 'nominations closed' },
   bodyReminder: { zh: '评审截止提醒', en: 'review reminder' },
   bodyOverdue: { zh: '逾期催办', en: 'overdue notice' },
+  expertReminder: { zh: '专家评分提醒', en: 'expert scoring reminder' },
   secretariatDigest: { zh: '秘书处汇总', en: 'secretariat digest' },
   escalation: { zh: '逾期升级', en: 'escalation' },
   mailFailures: { zh: '投递失败汇总', en: 'undeliverable mail' },
@@ -109,6 +110,7 @@ const OWES_WORK: Bilingual = {
 const ONLY_IF: Record<ScheduleCondition, Bilingual> = {
   'owes-work': OWES_WORK,
   'results-outstanding': { zh: '仍有评审结果未报送', en: 'results are still outstanding' },
+  'scores-outstanding': { zh: '该专家仍有评分未提交', en: 'the expert still owes score sheets' },
   'final-outstanding': { zh: '终评结果尚未提交', en: 'the final results are not in yet' },
   'final-in': { zh: '终评结果已提交', en: 'the final results are in' },
 };
@@ -326,6 +328,7 @@ export function previewRequest(args: PreviewArgs): NoticeRequest {
       };
     case 'bodyReminder':
     case 'bodyOverdue':
+    case 'expertReminder':
       return {
         ...common,
         businessKey: noticeKey(args.cycleId, { kind: 'review', id: args.body.id }, 'preview'),

@@ -7,8 +7,13 @@
 import type * as NobleEd25519 from '@noble/curves/ed25519';
 import type { Rejection } from './rejections';
 
+/** An expert acts within one review body's panel: `expert:<bodyId>/<expertId>`. */
 export type Party =
-  { kind: 'unit'; id: string } | { kind: 'body'; id: string } | { kind: 'secretariat' } | { kind: 'final' };
+  | { kind: 'unit'; id: string }
+  | { kind: 'body'; id: string }
+  | { kind: 'expert'; body: string; id: string }
+  | { kind: 'secretariat' }
+  | { kind: 'final' };
 
 export interface CredentialClaims {
   v: 1;
@@ -51,13 +56,18 @@ export function base64UrlDecode(text: string): Uint8Array | undefined {
 }
 
 export function partyLabel(party: Party): string {
+  if (party.kind === 'expert') return `expert:${party.body}/${party.id}`;
   return party.kind === 'unit' || party.kind === 'body' ? `${party.kind}:${party.id}` : party.kind;
 }
 
-/** "unit:cie", "body:ittn", "secretariat", "final" → Party. */
+/** "unit:cie", "body:ittn", "expert:ittn/e01", "secretariat", "final" → Party. */
 export function parseParty(label: string): Party | undefined {
   const [kind, id] = label.split(':');
   if ((kind === 'unit' || kind === 'body') && id) return { kind, id };
+  if (kind === 'expert' && id) {
+    const [body, expert, ...rest] = id.split('/');
+    return body && expert && rest.length === 0 ? { kind, body, id: expert } : undefined;
+  }
   if ((kind === 'secretariat' || kind === 'final') && id === undefined) return { kind };
   return undefined;
 }

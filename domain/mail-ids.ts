@@ -41,3 +41,15 @@ export const secretariatMailIds = {
   mailFailures: (batch: number) => `mail-failures/${batch}`,
   escalation: (stage: string) => `escalation/${stage}`,
 };
+
+/**
+ * Mail ids of a review body's reminders to one of its experts, under the body's party:
+ * `expert/<expertId>/<reminderId>`, e.g. `kczg:national-2023/review/ittn/expert/e01/review:ittn:T-3`.
+ */
+export const expertMailId = (expertId: string, reminderId: string) => `expert/${expertId}/${reminderId}`;
+
+/** The expert an expert reminder's mail id names (`expert/<expertId>/…`), if it is one. */
+export function expertOfMailId(mailId: string): string | undefined {
+  const [kind, expertId] = mailId.split('/');
+  return kind === 'expert' && expertId ? expertId : undefined;
+}

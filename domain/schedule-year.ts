@@ -10,6 +10,7 @@ import type { Programme } from './programme';
 import { quotaKey } from './quota';
 import {
   digestTimeline,
+  expertReminderTimeline,
   finalReviewTimeline,
   reviewBodyTimeline,
   unitTimeline,
@@ -57,6 +58,8 @@ export interface CycleScheduleState {
   finalIn: boolean;
   /** Mail ids each party was already sent. Held mail is listed: the caller marks it. */
   sent: (party: NoticeParty) => ReadonlySet<string>;
+  /** A body's experts who still owe score sheets (from its review state), when known. */
+  expertsOwing?: (bodyId: string) => readonly string[];
 }
 
 const STAGE_RANK: Record<CycleStage, number> = {
@@ -162,16 +165,19 @@ function reviewEvents(programme: Programme, state: CycleScheduleState, rank: num
   const reported = (p: SchedulePart, bodyId: string) =>
     handedOver && p.reviewBodies.find((b) => b.bodyId === bodyId)?.reportedAt !== undefined;
   const outstanding = bodies.filter((id) => partsOf(id).some((p) => !reported(p, id)));
-  const reminders = outstanding.flatMap((bodyId) =>
-    reviewBodyTimeline(programme.reminders, {
+  const reminders = outstanding.flatMap((bodyId) => {
+    const body = {
       bodyId,
       dueAt: Math.max(...partsOf(bodyId).map((p) => p.dueAt)),
-      outstanding: true,
       sent: state.sent({ kind: 'review', id: bodyId }),
       held: NOTHING_HELD,
       from: collectionClosesAt,
-    }),
-  );
+    };
+    return [
+      ...reviewBodyTimeline(programme.reminders, { ...body, outstanding: true }),
+      ...expertReminderTimeline(programme.reminders, { ...body, owing: state.expertsOwing?.(bodyId) ?? [] }),
+    ];
+  });
   if (rank > STAGE_RANK['preliminary-review'] || outstanding.length === 0) return reminders;
   const secretariat: NoticeParty = { kind: 'secretariat' };
   const digests = digestTimeline(programme.reminders, {

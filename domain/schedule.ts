@@ -6,7 +6,7 @@
  * timeline of a cycle together for `kczg plan` and `kczg mail plan`. Pure and deterministic.
  */
 import type { ReminderPolicy } from './programme';
-import type { NoticeParty } from './mail-ids';
+import { expertMailId, type NoticeParty } from './mail-ids';
 import { planReminders, type ReminderRole } from './reminders';
 
 export type ScheduleStage =
@@ -18,13 +18,15 @@ export type MailTemplate =
   | 'collectionClosed'
   | 'bodyReminder'
   | 'bodyOverdue'
+  | 'expertReminder'
   | 'secretariatDigest'
   | 'escalation'
   | 'mailFailures'
   | 'resultsPublished';
 
 /** What must still hold when an event is due for its mail to go. */
-export type ScheduleCondition = 'owes-work' | 'results-outstanding' | 'final-outstanding' | 'final-in';
+export type ScheduleCondition =
+  'owes-work' | 'results-outstanding' | 'scores-outstanding' | 'final-outstanding' | 'final-in';
 
 export type ScheduledKind = 'stage' | 'notice' | 'reminder' | 'overdue' | 'digest';
 
@@ -153,6 +155,34 @@ export function reviewBodyTimeline(
       onlyIf: 'results-outstanding',
     },
   );
+}
+
+/**
+ * Reminders to the body's experts who still owe score sheets: each expert gets the body's
+ * reminders before the deadline (not its overdue notices: those go to the body), under the id
+ * `expert/<expertId>/<reminderId>`; holding the body's reminder holds its experts' too.
+ */
+export function expertReminderTimeline(
+  policy: ReminderPolicy,
+  body: TimelineFilter & { bodyId: string; dueAt: number; owing: readonly string[] },
+): ScheduledEvent[] {
+  if (body.owing.length === 0) return [];
+  const reminders = reviewBodyTimeline(policy, {
+    ...body,
+    outstanding: true,
+    sent: new Set(),
+  }).filter((r) => r.kind === 'reminder');
+  return body.owing
+    .flatMap((expertId) =>
+      reminders.map((r) => ({
+        ...r,
+        id: expertMailId(expertId, r.id),
+        template: 'expertReminder' as const,
+        onlyIf: 'scores-outstanding' as const,
+      })),
+    )
+    .filter((e) => !body.sent.has(e.id) && !body.held.has(e.id))
+    .sort(byTime);
 }
 
 /** The secretariat's digests of who still owes a stage's deadline. */

@@ -62,6 +62,15 @@ export interface BodyReminderData extends MailCommon {
   awaiting: number;
 }
 
+export interface ExpertReminderData extends MailCommon {
+  expert: string;
+  /** The parts of the dossiers the expert still has to score. */
+  lists: ListRef[];
+  deadline: MailDeadline;
+  /** Score sheets the expert still owes. */
+  owing: number;
+}
+
 export interface SecretariatDigestData extends MailCommon {
   secretariat: string;
   deadline: MailDeadline;

@@ -20,6 +20,7 @@ import type {
   ListRef,
   UnitReminderData,
   BodyReminderData,
+  ExpertReminderData,
   SecretariatDigestData,
   OverdueNoticeData,
   Stage,
@@ -234,6 +235,33 @@ export function bodyReminder(data: BodyReminderData): RenderedMail {
       zh: `${subject.zh}，${data.awaiting} 项待评审`,
       en: `${subject.en}, ${data.awaiting} awaiting review`,
     },
+    content,
+    data.deadline,
+  );
+}
+
+/** To an expert of a review body's panel who still owes score sheets. */
+export function expertReminder(data: ExpertReminderData): RenderedMail {
+  const expert = oneLine(data.expert);
+  const { subject, opening } = countdown(data);
+  const content: Body = {
+    greeting: { zh: `${expert} 专家：`, en: `Dear ${expert},` },
+    zh: [
+      opening.zh,
+      '您受邀评审的榜单/领域：',
+      { items: data.lists.map(listName) },
+      `尚有 ${data.owing} 份评分表未提交，请按评审方案的评价标准评分后提交（kczg review score）。`,
+    ],
+    en: [
+      opening.en,
+      'Lists and fields you were asked to score:',
+      { items: data.lists.map(listName) },
+      `${data.owing} score sheet${data.owing === 1 ? '' : 's'} still to submit, against the criteria of the review plan (kczg review score).`,
+    ],
+  };
+  return render(
+    data,
+    { zh: `${subject.zh}，${data.owing} 份评分待提交`, en: `${subject.en}, ${data.owing} score sheets due` },
     content,
     data.deadline,
   );

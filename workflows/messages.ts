@@ -9,6 +9,15 @@ import type { PriorWinner, ReviewFlag } from '../domain/eligibility';
 import type { CycleDeadlines } from '../domain/schedule-year';
 import type { CycleStage } from '../domain/steering';
 import type { IssuedSignals } from './confirm';
+import type {
+  Assignments,
+  Conflict,
+  DeclaredConflict,
+  NominationSummary,
+  Shortfall,
+} from '../domain/assignment';
+import type { ReviewPlan } from '../domain/review-plan';
+import type { NominationScore, ScoreSheet } from '../domain/scoring';
 
 // ---------------------------------------------------------------------------------------------
 // Shared shapes
@@ -100,9 +109,86 @@ export interface ReviewReport extends PartRef, Credentialed {
 
 export interface ReviewPartState extends PartRef {
   nominationIds: string[];
+  /** What the expert review needs of each nomination (conflicts); handed over since expert review. */
+  nominations?: NominationSummary[];
   reportedAt?: number;
   late?: boolean;
   results?: ReviewResultEntry[];
+}
+
+// Expert review inside a review body (domain/review-plan.ts, assignment.ts, scoring.ts).
+
+export interface FileReviewPlanRequest extends Credentialed {
+  plan: ReviewPlan;
+}
+
+/** `auto`: fill every nomination up to N; else add `expertIds` to one nomination. */
+export interface AssignExpertsRequest extends Credentialed {
+  auto?: boolean;
+  nominationId?: string;
+  expertIds?: string[];
+}
+
+export interface DeclareConflictRequest extends Credentialed {
+  expertId: string;
+  nominationId: string;
+  reason: string;
+}
+
+export interface SubmitScoresRequest extends Credentialed {
+  expertId: string;
+  sheets: ScoreSheet[];
+}
+
+/** The chair confirms a part's ranked shortlist: it becomes the part's reportReview. */
+export interface ConfirmShortlistRequest extends PartRef, Credentialed {
+  /** How many of the ranking are recommended; omitted: those most of their experts recommend. */
+  top?: number;
+  /** Required when score sheets are still outstanding. */
+  reason?: string;
+}
+
+export interface SubmittedSheet extends ScoreSheet {
+  expertId: string;
+  total: number;
+  submittedAt: number;
+}
+
+export interface ExpertProgress {
+  expertId: string;
+  name: string;
+  assigned: number;
+  scored: number;
+}
+
+/**
+ * What an expert-review update answers: counts, not the sheets (update results are kept in the
+ * body's history, so they stay small whatever the panel's size); `reviewState` has the details.
+ */
+export interface ExpertReviewReceipt {
+  planFiledAt?: number;
+  /** Expert–nomination pairs assigned, and of them scored. */
+  assigned: number;
+  scored: number;
+  conflicts: number;
+  shortfalls: Shortfall[];
+}
+
+export interface ExpertReviewState {
+  /** When the plan was filed (备案), programme time; absent: not filed yet. */
+  planFiledAt?: number;
+  plan?: ReviewPlan;
+  assignments: Assignments;
+  declared: DeclaredConflict[];
+  /** Conflicts between the panel and the nominations (declared and detected). */
+  conflicts: Conflict[];
+  /** Nominations the last assignment could not give N conflict-free experts. */
+  shortfalls: Shortfall[];
+  sheets: SubmittedSheet[];
+  progress: ExpertProgress[];
+  /** The current ranking per part ("list" or "list/field"), by the rule of domain/scoring.ts. */
+  ranking: Record<string, NominationScore[]>;
+  audit: AuditEntry[];
 }
 
 export interface ReviewBodyState {
@@ -114,6 +200,8 @@ export interface ReviewBodyState {
   parts: ReviewPartState[];
   /** Internal signals this body received that the cycle did not confirm (keyed cycles). */
   unverifiedSignals: number;
+  /** Bodies started since expert review: their plan, panel, scores and audit. */
+  expertReview?: ExpertReviewState;
 }
 
 export interface FinalWinnersEntry extends PartRef {
@@ -291,3 +379,14 @@ export const cycleFinishedSignal = defineSignal('cycleFinished');
 export const reviewStateQuery = defineQuery<ReviewBodyState>('reviewState');
 export const reportReviewUpdate = defineUpdate<ReviewPartState, [ReviewReport]>('reportReview');
 export const reviewDeadlineSignal = defineSignal<[{ dueAt: number }]>('reviewDeadline');
+export const fileReviewPlanUpdate = defineUpdate<ExpertReviewReceipt, [FileReviewPlanRequest]>(
+  'fileReviewPlan',
+);
+export const assignExpertsUpdate = defineUpdate<ExpertReviewReceipt, [AssignExpertsRequest]>('assignExperts');
+export const declareConflictUpdate = defineUpdate<ExpertReviewReceipt, [DeclareConflictRequest]>(
+  'declareConflict',
+);
+export const submitScoresUpdate = defineUpdate<ExpertReviewReceipt, [SubmitScoresRequest]>('submitScores');
+export const confirmShortlistUpdate = defineUpdate<ReviewPartState, [ConfirmShortlistRequest]>(
+  'confirmShortlist',
+);

@@ -25,4 +25,8 @@ export const PATCHES = {
    * (domain/schedule.ts nextOnWaking); before, cycles skipped digests more than a minute late.
    */
   lateMailOnceOnWaking: 'late-mail-once-on-waking',
+  /** The cycle hands each review body a summary of every nomination (unit, candidate) for conflicts. */
+  reviewHandoverSummaries: 'review-handover-summaries',
+  /** Review bodies run expert review (plan, assignment, scores, confirmation) and remind their experts. */
+  expertReview: 'review-body-expert-review',
 } as const;

@@ -118,6 +118,7 @@ async function timingOf(s: PreviewSubject): Promise<{ issuedAt: number; deadline
     collectionClosed: unitClosesAt,
     bodyReminder: isFinal ? d.finalReviewDueAt : partsDueAt,
     bodyOverdue: isFinal ? d.finalReviewDueAt : partsDueAt,
+    expertReminder: partsDueAt,
     secretariatDigest: view.stage === 'preliminary-review' ? partsDueAt : unitClosesAt,
     escalation: partsDueAt,
     mailFailures: now,

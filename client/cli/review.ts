@@ -1,8 +1,12 @@
-/** Review bodies' and the final review's commands: `review complete`, `review status`, `final complete`. */
+/**
+ * Review bodies' and the final review's commands: `review complete`, `review status` (with the
+ * expert panel's progress), the expert review (client/cli/experts.ts), `final complete`.
+ */
 import type { Command } from 'commander';
 import type { FinalResults, ReviewResultEntry } from '../../workflows/messages';
 import { cycleIdOf, examples, readJsonFile, type Cli } from './context';
 import { textTable } from '../text-table';
+import { panelOverview, panelOverviewText, panelProgress, registerExpertCommands } from './experts';
 
 function registerReview(program: Command, cli: Cli): void {
   const review = program.command('review').description('评审机构 / review bodies');
@@ -35,10 +39,25 @@ function registerReview(program: Command, cli: Cli): void {
     .description(
       '评审机构：待评审的榜单与报送情况 / review body: its parts to review and what it has reported',
     )
-    .requiredOption('--body <body>', '评审机构编号 / body id')
-    .addHelpText('after', examples('kczg review status national-2023 --body info-tech-consortium --json'))
-    .action(async (id: string, opts: { body: string }) => {
-      const state = await cli.withApi((api) => api.reviewState(cycleIdOf(id), opts.body));
+    .option(
+      '--body <body>',
+      '评审机构编号；缺省列出各机构的方案备案与评分进度 / body id; omitted: every body’s plan and scoring progress',
+    )
+    .addHelpText(
+      'after',
+      examples(
+        'kczg review status national-2023 --body info-tech-consortium --json',
+        'kczg review status national-2023   # 谁尚未备案评审方案 / who has not filed a plan',
+      ),
+    )
+    .action(async (id: string, opts: { body?: string }) => {
+      if (!opts.body) {
+        const rows = await cli.withApi((api) => panelOverview(api, cycleIdOf(id)));
+        cli.print(panelOverviewText(rows).join('\n'), rows);
+        return;
+      }
+      const body = opts.body;
+      const state = await cli.withApi((api) => api.reviewState(cycleIdOf(id), body));
       const { formatDeadline } = await import('../../domain/calendar');
       cli.print(
         [
@@ -53,10 +72,12 @@ function registerReview(program: Command, cli: Cli): void {
                 : '未报送 / pending',
             ]),
           ),
+          ...panelProgress(state),
         ].join('\n'),
         state,
       );
     });
+  registerExpertCommands(review, cli);
 }
 
 function registerFinal(program: Command, cli: Cli): void {

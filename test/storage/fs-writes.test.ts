@@ -50,6 +50,10 @@ const ALLOWED: Record<string, string> = {
     'kczg import: the blank XLSX template the user asked for',
   'client/rehearsal.ts: fs.rmSync(outDir': 'kczg rehearse --out: a throwaway rehearsal folder, emptied first',
   'client/rehearsal.ts: fs.mkdirSync(outDir': 'kczg rehearse --out: the rehearsal folder',
+  'client/rehearsal-review.ts: fs.mkdirSync(folder':
+    'kczg rehearse --out: the score-sheets folder of the rehearsal',
+  'client/rehearsal-review.ts: fs.writeFileSync(file':
+    "kczg rehearse --out: each review body's score sheet in the rehearsal folder",
   "client/rehearsal.ts: fs.writeFileSync(path.join(outDir, 'audit.json')":
     'kczg rehearse: the rehearsal audit export',
   "client/rehearsal.ts: fs.writeFileSync(path.join(outDir, 'audit.csv')":

@@ -134,10 +134,13 @@ export class CycleStages {
       [...cycle.parts].map(([key, p]) => [key, Math.max(p.dueAt, cycle.deadlines.preliminaryReviewDueAt)]),
     );
     cycle.issued.review.push({ handover: true });
+    // Bodies get who nominated whom for their conflict checks; cycles started before hand over ids.
+    const withSummaries = patched(PATCHES.reviewHandoverSummaries);
     const counts = await acts.handOverToReview({
       cycleId: cycle.cycleId,
       clockOffsetMs: cycle.clock.offsetMs,
       dueByPart,
+      ...(withSummaries ? { withSummaries } : {}),
     });
     if (cycle.heldMailings.size > 0) {
       cycle.issued.holds.push([...cycle.heldMailings]);

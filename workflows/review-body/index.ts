@@ -5,7 +5,16 @@
  */
 import { allHandlersFinished, condition, setHandler } from '@temporalio/workflow';
 import type { Programme } from '../../domain/programme';
-import { reportReviewUpdate, reviewStateQuery, type ReviewBodyInput } from '../messages';
+import {
+  assignExpertsUpdate,
+  confirmShortlistUpdate,
+  declareConflictUpdate,
+  fileReviewPlanUpdate,
+  reportReviewUpdate,
+  reviewStateQuery,
+  submitScoresUpdate,
+  type ReviewBodyInput,
+} from '../messages';
 import { ReviewBodyRun } from './run';
 
 /** Review bodies need the programme's names and reminder policy, not its roster. */
@@ -17,6 +26,13 @@ export async function reviewBodyWorkflow(input: ReviewBodyWorkflowInput): Promis
   const body = new ReviewBodyRun(input);
   setHandler(reviewStateQuery, () => body.state());
   setHandler(reportReviewUpdate, (r) => body.report(r), { validator: (r) => body.validateReport(r) });
+  setHandler(fileReviewPlanUpdate, (r) => body.filePlan(r), { validator: (r) => body.validateFilePlan(r) });
+  setHandler(assignExpertsUpdate, (r) => body.assign(r), { validator: (r) => body.validateAssign(r) });
+  setHandler(declareConflictUpdate, (r) => body.declareConflict(r), {
+    validator: (r) => body.validateConflict(r),
+  });
+  setHandler(submitScoresUpdate, (r) => body.submitScores(r), { validator: (r) => body.validateScores(r) });
+  setHandler(confirmShortlistUpdate, (r) => body.confirm(r), { validator: (r) => body.validateConfirm(r) });
   body.installSignals();
   await body.runTimeline();
   await condition(allHandlersFinished);

@@ -4,9 +4,11 @@
  */
 import { getExternalWorkflowHandle, patched, proxyActivities } from '@temporalio/workflow';
 import type { createActivities } from '../../activities';
-import { noticeKey } from '../../domain/mail-ids';
+import { partyLabel, readClaims, type Party } from '../../domain/credentials';
+import { expertOfMailId, noticeKey } from '../../domain/mail-ids';
 import { quotaKey } from '../../domain/quota';
 import {
+  expertReminderTimeline,
   nextOnWaking,
   reviewBodyTimeline,
   type ScheduledEvent,
@@ -17,8 +19,15 @@ import { ProgrammeClock } from '../clock';
 import {
   partReportedSignal,
   reviewDeadlineSignal,
+  type AssignExpertsRequest,
+  type ConfirmShortlistRequest,
+  type DeclareConflictRequest,
+  type ExpertReviewReceipt,
+  type FileReviewPlanRequest,
+  type ReviewBodyState,
   type ReviewPartState,
   type ReviewReport,
+  type SubmitScoresRequest,
 } from '../messages';
 import { partNames, programmeRef } from '../notices';
 import { PATCHES } from '../patches';
@@ -28,6 +37,16 @@ import { requestRejection } from '../../domain/limits';
 import { credentialGuard, isPlausibleInstant, rejectWith } from '../refusals';
 import type { ReviewBodyWorkflowInput } from '.';
 import { assertReportedPart, assertResults } from './report';
+import {
+  assertAssignment,
+  assertConfirmation,
+  assertConflictDeclaration,
+  assertOpen,
+  assertPlan,
+  assertScores,
+  assertShape,
+} from './expert-checks';
+import { ExpertPanel } from './experts';
 
 const { sendNotice } = proxyActivities<ReturnType<typeof createActivities>>(ENTITY_MAIL);
 
@@ -45,6 +64,8 @@ export class ReviewBodyRun {
   private readonly skipsStaleReminders: boolean;
   private readonly plannedFrom: number;
   private readonly authorize: ReturnType<typeof credentialGuard>;
+  /** Bodies started since expert review have a panel; older ones report with reportReview only. */
+  private readonly panel?: ExpertPanel;
 
   constructor(readonly input: ReviewBodyWorkflowInput) {
     this.clock = new ProgrammeClock(input.clockOffsetMs);
@@ -60,13 +81,15 @@ export class ReviewBodyRun {
       plan: this.plan,
     });
     this.authorize = credentialGuard(input.authPublicKey, input.cycleId, () => this.clock.now());
+    if (patched(PATCHES.expertReview))
+      this.panel = new ExpertPanel({ bodyId: input.bodyId, parts: this.parts, now: () => this.clock.now() });
   }
 
   private outstanding(): ReviewPartState[] {
     return [...this.parts.values()].filter((p) => p.reportedAt === undefined);
   }
 
-  state() {
+  state(): ReviewBodyState {
     const { bodyId, cycleId, authPublicKey } = this.input;
     return {
       bodyId,
@@ -75,6 +98,7 @@ export class ReviewBodyRun {
       dueAt: this.dueAt,
       parts: [...this.parts.values()],
       unverifiedSignals: this.signals.unverifiedSignals,
+      ...(this.panel ? { expertReview: this.panel.state() } : {}),
     };
   }
 
@@ -107,6 +131,90 @@ export class ReviewBodyRun {
     return part;
   }
 
+  // Expert review: each validator checks the party, the shape, that the body is still open, then
+  // the request against the panel; each handler applies it.
+
+  private get body(): Party {
+    return { kind: 'body', id: this.input.bodyId };
+  }
+
+  private expert(expertId: unknown): Party {
+    return { kind: 'expert', body: this.input.bodyId, id: String(expertId) };
+  }
+
+  /** Who acted, as the audit names them: the credential's holder, or the party in open mode. */
+  private actor(credential: string | undefined, party: Party): string {
+    const holder = credential ? readClaims(credential)?.party : undefined;
+    return partyLabel(holder ?? party);
+  }
+
+  /** The panel, once the body is past the party and shape checks and still open. */
+  private openPanel(request: unknown, known: readonly string[]): ExpertPanel {
+    if (!this.panel)
+      rejectWith({
+        code: 'WRONG_STAGE',
+        rule: 'expert-review',
+        message:
+          '本评审机构早于专家评审功能启动，请用 reportReview 报送 / this body predates expert review: report with reportReview',
+      });
+    assertShape(request, known);
+    assertOpen({ finished: this.signals.finished, now: this.clock.now(), dueAt: this.dueAt });
+    return this.panel;
+  }
+
+  validateFilePlan(r: FileReviewPlanRequest): void {
+    this.authorize(r?.credential, this.body);
+    assertPlan(r.plan, this.openPanel(r, ['plan', 'credential']));
+  }
+
+  filePlan(r: FileReviewPlanRequest): ExpertReviewReceipt {
+    return (this.panel as ExpertPanel).fileReviewPlan(r.plan, this.actor(r.credential, this.body));
+  }
+
+  validateAssign(r: AssignExpertsRequest): void {
+    this.authorize(r?.credential, this.body);
+    assertAssignment(r, this.openPanel(r, ['auto', 'nominationId', 'expertIds', 'credential']), this.parts);
+  }
+
+  assign(r: AssignExpertsRequest): ExpertReviewReceipt {
+    this.plan.changed();
+    return (this.panel as ExpertPanel).assign(r, this.actor(r.credential, this.body));
+  }
+
+  validateConflict(r: DeclareConflictRequest): void {
+    this.authorize(r?.credential, this.body, this.expert(r?.expertId));
+    const panel = this.openPanel(r, ['expertId', 'nominationId', 'reason', 'credential']);
+    assertConflictDeclaration(r, panel, this.parts);
+  }
+
+  declareConflict(r: DeclareConflictRequest): ExpertReviewReceipt {
+    this.plan.changed();
+    return (this.panel as ExpertPanel).declareConflict(r, this.actor(r.credential, this.expert(r.expertId)));
+  }
+
+  validateScores(r: SubmitScoresRequest): void {
+    this.authorize(r?.credential, this.expert(r?.expertId));
+    assertScores(r, this.openPanel(r, ['expertId', 'sheets', 'credential']), this.parts);
+  }
+
+  submitScores(r: SubmitScoresRequest): ExpertReviewReceipt {
+    this.plan.changed();
+    return (this.panel as ExpertPanel).submitScores(r, this.actor(r.credential, this.expert(r.expertId)));
+  }
+
+  validateConfirm(r: ConfirmShortlistRequest): void {
+    this.authorize(r?.credential, this.body);
+    const panel = this.openPanel(r, ['listId', 'fieldId', 'top', 'reason', 'credential']);
+    assertConfirmation(r, panel, this.parts, this.input.bodyId);
+  }
+
+  /** The chair's confirmation becomes the part's report, the same path as reportReview. */
+  confirm(r: ConfirmShortlistRequest): ReviewPartState {
+    const part = this.parts.get(quotaKey(r.listId, r.fieldId)) as ReviewPartState;
+    const results = (this.panel as ExpertPanel).confirm(r, part, this.actor(r.credential, this.body));
+    return this.report({ listId: r.listId, ...(r.fieldId ? { fieldId: r.fieldId } : {}), results });
+  }
+
   /** The cycle's signals: the review deadline, mail holds, the cycle's end. */
   installSignals(): void {
     this.signals.install<{ dueAt: number }>({
@@ -128,14 +236,24 @@ export class ReviewBodyRun {
 
   /** The next reminder of the body's schedule, while parts are outstanding. */
   private nextReminder(): ScheduledEvent | undefined {
-    const timeline = reviewBodyTimeline(this.input.programme.reminders, {
+    const about = {
       bodyId: this.input.bodyId,
       dueAt: this.dueAt,
-      outstanding: this.outstanding().length > 0,
       sent: this.sent,
       held: this.signals.held,
       from: this.plannedFrom,
-    });
+    };
+    const { reminders } = this.input.programme;
+    const timeline = [
+      ...reviewBodyTimeline(reminders, { ...about, outstanding: this.outstanding().length > 0 }),
+      ...(this.panel?.assignedSince === undefined
+        ? []
+        : expertReminderTimeline(reminders, {
+            ...about,
+            from: Math.max(about.from, this.panel.assignedSince),
+            owing: [...this.panel.owing().keys()],
+          })),
+    ].sort((a, b) => a.at - b.at);
     const { next, overtaken } = nextOnWaking(timeline, this.clock.now(), this.wakingRule(timeline));
     // The overtaken are dropped, not kept for later: a reminder goes out once or never.
     overtaken.forEach((r) => this.sent.add(r.id));
@@ -156,7 +274,7 @@ export class ReviewBodyRun {
       if (woken || !next) continue;
       this.sent.add(next.id);
       if (this.outstanding().length === 0) continue;
-      await this.remind(next);
+      await (next.template === 'expertReminder' ? this.remindExpert(next) : this.remind(next));
     }
   }
 
@@ -175,6 +293,29 @@ export class ReviewBodyRun {
       awaiting: this.outstanding().map((p) => ({
         ...partNames(programme, p.listId, p.fieldId),
         count: p.nominationIds.length,
+      })),
+    });
+  }
+
+  /** An expert who still owes sheets when the reminder is due (else nothing goes). */
+  private async remindExpert(reminder: ScheduledEvent): Promise<unknown> {
+    const { programme, cycleId } = this.input;
+    const expertId = expertOfMailId(reminder.id);
+    const owed = expertId ? this.panel?.owing().get(expertId) : undefined;
+    const expert = this.panel?.plan?.experts.find((e) => e.id === expertId);
+    if (!owed || !expert) return;
+    return sendNotice({
+      cycleId,
+      businessKey: noticeKey(cycleId, { kind: 'review', id: this.input.bodyId }, reminder.id),
+      to: [{ name: expert.name, email: expert.email }],
+      template: 'expertReminder',
+      programme: programmeRef(programme),
+      issuedAt: this.clock.now(),
+      deadline: this.dueAt,
+      party: expert.name,
+      awaiting: owed.map(({ part, count }) => ({
+        ...partNames(programme, part.listId, part.fieldId),
+        count,
       })),
     });
   }
