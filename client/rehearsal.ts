@@ -21,6 +21,8 @@ import type { AttachmentStore } from '../storage/attachments';
 import { KczgClient, RejectionError } from './api';
 import { auditToCsv } from './audit';
 import { generateAttachmentPdf, rehearsalAttachmentStore } from './rehearsal-attachments';
+import { runExpertReview } from './rehearsal-review';
+import { exportDossiers } from './dossier-export';
 import type { AuditEntry, FinalWinnersEntry } from '../workflows/messages';
 
 /**
@@ -130,6 +132,8 @@ interface Run {
   sleepUntil(at: number): Promise<void>;
   log: Log;
   attachments: RehearsalAttachments;
+  /** The rehearsal's output folder: score sheets and dossiers land beside the published lists. */
+  outDir: string;
 }
 
 /** Nominations: each unit fills its parts; every 20th breaks a rule, every unit tries one over quota. */
@@ -179,7 +183,7 @@ async function nominateAll(
   return { accepted, rejected };
 }
 
-/** Preliminary review: every body but the last reports (top 30% recommended); returns those that did. */
+/** Preliminary review: every body but the last runs its expert review and confirms its shortlist; returns those that did. */
 async function reviewAllButOne(run: Run, deadlines: Deadlines): Promise<string[]> {
   const { api, cycleId } = run;
   await run.sleepUntil(deadlines.collectionClosesAt + 60_000);
@@ -190,21 +194,7 @@ async function reviewAllButOne(run: Run, deadlines: Deadlines): Promise<string[]
   const silent = bodies[bodies.length - 1];
   await run.sleepUntil(deadlines.preliminaryReviewDueAt - 86_400_000);
   const reporting = bodies.filter((b) => b !== silent);
-  for (const bodyId of reporting) {
-    for (const part of (await api.reviewState(cycleId, bodyId)).parts) {
-      const recommended = Math.max(1, Math.ceil(part.nominationIds.length * 0.3));
-      await api.reportReview(cycleId, bodyId, {
-        listId: part.listId,
-        ...(part.fieldId ? { fieldId: part.fieldId } : {}),
-        results: part.nominationIds.map((nominationId, i) => ({
-          nominationId,
-          rank: i + 1,
-          score: 100 - i,
-          verdict: i < recommended ? 'recommended' : 'not-recommended',
-        })),
-      });
-    }
-  }
+  await runExpertReview(api, cycleId, reporting, run.outDir);
   run.log(
     `初评：${bodies.length - 1} 个机构按时报送，${silent ?? '-'} 未报送 / preliminary review: one body silent`,
   );
@@ -255,12 +245,14 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
         outDir: path.join(outDir, 'published'),
       });
       const offset = (await api.status(cycleId)).clockOffsetMs;
+      const attachmentStore = rehearsalAttachmentStore(stack.storage);
       const run: Run = {
         api,
         cycleId,
         programme,
         log,
-        attachments: options.attachments ?? storedPdfs(rehearsalAttachmentStore(stack.storage)),
+        attachments: options.attachments ?? storedPdfs(attachmentStore),
+        outDir,
         async sleepUntil(at) {
           const remaining = at - ((await stack.env.currentTimeMs()) + offset);
           if (remaining > 0) await stack.env.sleep(remaining);
@@ -280,6 +272,14 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
       const audit = await api.audit(cycleId);
       fs.writeFileSync(path.join(outDir, 'audit.json'), `${JSON.stringify(audit, null, 2)}\n`);
       fs.writeFileSync(path.join(outDir, 'audit.csv'), auditToCsv(audit));
+      await exportDossiers({
+        source: api.reader,
+        store: attachmentStore,
+        cycleId,
+        scope: { kind: 'secretariat' },
+        reader: 'secretariat',
+        outDir: path.join(outDir, 'dossiers'),
+      });
       return {
         programmeId: programme.id,
         accepted,
@@ -311,6 +311,6 @@ export function renderTimeline(report: RehearsalReport): string {
         .join(', ') || '0'
     }`,
     `入选 / winners: ${report.winners}; 邮件 / messages: ${report.messages}; 升级 / escalated: ${report.escalated.join(', ') || '-'}`,
-    `输出 / outputs: ${report.outDir} (published/, outbox/, audit.json, audit.csv)`,
+    `输出 / outputs: ${report.outDir} (published/, dossiers/, score-sheets/, outbox/, audit.json, audit.csv)`,
   ].join('\n');
 }
