@@ -156,14 +156,17 @@ export async function waitFor<T>(
   }
 }
 
+/** The machine's settings a drill's child never inherits: the drill gives its own. */
+const MACHINE_SETTINGS = /^(TEMPORAL_|KCZG_CODEC_|KCZG_S3_|KCZG_DATABASE_URL$)/;
+
 /**
- * The environment for a child: the test's own, without any Temporal connection or codec settings
- * of the machine, plus `extra`.
+ * The environment for a child: the test's own, without any Temporal connection, codec or storage
+ * settings of the machine, plus `extra`.
  */
 export function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
-    if (key.startsWith('TEMPORAL_') || key.startsWith('KCZG_CODEC_')) continue;
+    if (MACHINE_SETTINGS.test(key)) continue;
     env[key] = value;
   }
   return { ...env, ...extra };
