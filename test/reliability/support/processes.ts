@@ -302,17 +302,23 @@ export async function startWorkerProcess(options: {
     });
     return (pollers ?? []).some((p) => p.identity?.startsWith(`${proc.pid}@`));
   };
-  await waitFor(
-    `${options.name} (pid ${proc.pid}) to poll the ${TASK_QUEUE} task queue`,
-    async () =>
-      (await polls(temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW)) &&
-      (await polls(temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY)),
-    {
-      timeoutMs: 90_000,
-      intervalMs: 250,
-      abortIf: () =>
-        proc.running() ? undefined : `it exited (${JSON.stringify(proc.exitStatus)}):\n${proc.tail()}`,
-    },
-  );
+  try {
+    await waitFor(
+      `${options.name} (pid ${proc.pid}) to poll the ${TASK_QUEUE} task queue`,
+      async () =>
+        (await polls(temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW)) &&
+        (await polls(temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY)),
+      {
+        timeoutMs: 90_000,
+        intervalMs: 250,
+        abortIf: () =>
+          proc.running() ? undefined : `it exited (${JSON.stringify(proc.exitStatus)}):\n${proc.tail()}`,
+      },
+    );
+  } catch (error) {
+    // Not handed to the caller, so no afterAll would stop it.
+    await proc.kill('SIGKILL');
+    throw error;
+  }
   return proc;
 }
