@@ -59,6 +59,12 @@ interface SmtpError extends Error {
   response?: string;
 }
 
+/**
+ * How long a ledger write that must follow a send (the mark after acceptance, the release after a
+ * refusal) is retried in place: a database hiccup (restart, connections exhausted) must not leave
+ * the claim behind, which would hold every retry for the claim's lease and then send again.
+ */
+const LEDGER_WRITE_RETRY_MS = 30_000;
 const CONNECTION_TIMEOUT_MS = 10_000;
 const GREETING_TIMEOUT_MS = 10_000;
 const SOCKET_TIMEOUT_MS = 60_000;
@@ -204,6 +210,19 @@ export function mailConfigFromEnv(env: Record<string, string | undefined>): Mail
   return { smtpUrl, from, messageIdDomain: address.slice(address.lastIndexOf('@') + 1).toLowerCase() };
 }
 
+/** Runs `write` until it succeeds, retrying failures with backoff for `LEDGER_WRITE_RETRY_MS`. */
+async function persistently(write: () => Promise<void>): Promise<void> {
+  const until = Date.now() + LEDGER_WRITE_RETRY_MS;
+  for (let delay = 100; ; delay = Math.min(delay * 2, 5_000)) {
+    try {
+      return await write();
+    } catch (error) {
+      if (Date.now() + delay > until) throw error;
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+}
+
 export interface MailActivities {
   sendMail(request: MailRequest): Promise<SendResult>;
 }
@@ -271,16 +290,18 @@ export function createMailActivities(deps: MailDeps): MailActivities {
       })
       .catch(async (error: SmtpError) => {
         // Not accepted: the claim goes back, so a retry (or another worker) may send.
-        await deps.ledger.release(businessKey, sender);
+        await persistently(() => deps.ledger.release(businessKey, sender));
         throw classifySmtpError(error);
       });
 
     const accepted = info.accepted.map(addressOf);
-    await deps.ledger.markSent(businessKey, sender, {
-      accepted,
-      rejected: info.rejected.map(addressOf),
-      response: info.response,
-    });
+    await persistently(() =>
+      deps.ledger.markSent(businessKey, sender, {
+        accepted,
+        rejected: info.rejected.map(addressOf),
+        response: info.response,
+      }),
+    );
     return { messageId, status: 'sent', accepted };
   }
 

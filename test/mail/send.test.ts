@@ -140,6 +140,31 @@ describe('sendMail against a real loopback SMTP server', () => {
     expect(await emlFiles()).toHaveLength(1);
   });
 
+  it('marks an accepted message sent although the ledger failed at first: a retry finds it sent, one delivery', async () => {
+    const server = await startServer();
+    // The database drops the first write after the server accepted (a restart, no free connection).
+    class LedgerFailingOnce extends MailLedger {
+      private failed = false;
+      override async markSent(...args: Parameters<MailLedger['markSent']>): Promise<void> {
+        if (!this.failed) {
+          this.failed = true;
+          throw new Error('sorry, too many clients already');
+        }
+        return super.markSent(...args);
+      }
+    }
+    const mail = createMailActivities({
+      smtpUrl: server.url,
+      from: FROM,
+      ledger: new LedgerFailingOnce(records.db),
+      messageIdDomain: DOMAIN,
+    });
+    expect((await mail.sendMail(request())).status).toBe('sent');
+    expect(await ledger.sent(request().businessKey)).toBeDefined();
+    expect((await mail.sendMail(request())).status).toBe('already-sent');
+    expect(await emlFiles()).toHaveLength(1);
+  });
+
   it('gives different business keys different Message-IDs and deliveries', async () => {
     const server = await startServer();
     const mail = activities(server.url);

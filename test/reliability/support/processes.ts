@@ -156,14 +156,17 @@ export async function waitFor<T>(
   }
 }
 
+/** The machine's settings a drill's child never inherits: the drill gives its own. */
+const MACHINE_SETTINGS = /^(TEMPORAL_|KCZG_CODEC_|KCZG_S3_|KCZG_DATABASE_URL$)/;
+
 /**
- * The environment for a child: the test's own, without any Temporal connection or codec settings
- * of the machine, plus `extra`.
+ * The environment for a child: the test's own, without any Temporal connection, codec or storage
+ * settings of the machine, plus `extra`.
  */
 export function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
-    if (key.startsWith('TEMPORAL_') || key.startsWith('KCZG_CODEC_')) continue;
+    if (MACHINE_SETTINGS.test(key)) continue;
     env[key] = value;
   }
   return { ...env, ...extra };
@@ -299,17 +302,23 @@ export async function startWorkerProcess(options: {
     });
     return (pollers ?? []).some((p) => p.identity?.startsWith(`${proc.pid}@`));
   };
-  await waitFor(
-    `${options.name} (pid ${proc.pid}) to poll the ${TASK_QUEUE} task queue`,
-    async () =>
-      (await polls(temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW)) &&
-      (await polls(temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY)),
-    {
-      timeoutMs: 90_000,
-      intervalMs: 250,
-      abortIf: () =>
-        proc.running() ? undefined : `it exited (${JSON.stringify(proc.exitStatus)}):\n${proc.tail()}`,
-    },
-  );
+  try {
+    await waitFor(
+      `${options.name} (pid ${proc.pid}) to poll the ${TASK_QUEUE} task queue`,
+      async () =>
+        (await polls(temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW)) &&
+        (await polls(temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY)),
+      {
+        timeoutMs: 90_000,
+        intervalMs: 250,
+        abortIf: () =>
+          proc.running() ? undefined : `it exited (${JSON.stringify(proc.exitStatus)}):\n${proc.tail()}`,
+      },
+    );
+  } catch (error) {
+    // Not handed to the caller, so no afterAll would stop it.
+    await proc.kill('SIGKILL');
+    throw error;
+  }
   return proc;
 }
