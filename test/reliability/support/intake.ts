@@ -6,9 +6,11 @@
  * and each row checked to be held exactly once, by the nomination its acknowledgement named.
  */
 import { RejectionError, type KczgClient } from '../../../client/api';
+import type { Dossier } from '../../../domain/dossier';
 import type { Candidate, Programme } from '../../../domain/programme';
 import type { Rejection } from '../../../domain/rejections';
 import type { Nomination } from '../../../workflows/messages';
+import { dossierFor } from '../../support/candidates';
 import { sleep } from './processes';
 
 export interface IntakeRow {
@@ -17,6 +19,7 @@ export interface IntakeRow {
   fieldId: string;
   key: string;
   candidate: Candidate;
+  dossier: Dossier;
 }
 
 export interface RowOutcome {
@@ -75,19 +78,23 @@ export function intakeRows(programme: Programme, count: number, prefix = program
   const fields = programme.lists.find((l) => l.id === 'pioneer-tech')?.fields?.map((f) => f.id) ?? [];
   if (fields.length !== 6) throw new Error(`pioneer-tech has ${fields.length} fields, the rows expect 6`);
   const units = programme.roster.units;
-  return Array.from({ length: count }, (_, index) => ({
-    index,
-    unitId: units[index % units.length].id,
-    fieldId: fields[Math.floor(index / units.length) % fields.length],
-    key: `${prefix}/row-${index}`,
-    // The category satisfies industrial-foundation's categoryIn rule; the other fields ignore it.
-    candidate: {
-      name: `可靠性技术${index}`,
-      identity: `CRASH-TECH-${index}`,
-      classified: false,
-      category: '基础材料',
-    },
-  }));
+  return Array.from({ length: count }, (_, index) => {
+    const fieldId = fields[Math.floor(index / units.length) % fields.length];
+    return {
+      index,
+      unitId: units[index % units.length].id,
+      fieldId,
+      key: `${prefix}/row-${index}`,
+      // The category satisfies industrial-foundation's categoryIn rule; the other fields ignore it.
+      candidate: {
+        name: `可靠性技术${index}`,
+        identity: `CRASH-TECH-${index}`,
+        classified: false,
+        category: '基础材料',
+      },
+      dossier: dossierFor(programme, 'pioneer-tech', fieldId),
+    };
+  });
 }
 
 /** Runs the intake to the end (every row acknowledged, refused, or out of budget). */
@@ -113,6 +120,7 @@ export async function importConcurrently(options: IntakeOptions): Promise<Intake
             listId: 'pioneer-tech',
             fieldId: row.fieldId,
             candidate: row.candidate,
+            dossier: row.dossier,
           }),
         );
         outcome.acknowledgedAt = Date.now();

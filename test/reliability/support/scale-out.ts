@@ -285,6 +285,7 @@ class ScaleOutRun {
         listId: n.listId,
         fieldId: n.fieldId,
         candidate: n.candidate,
+        dossier: n.dossier,
       });
     const refusal = await nominate(winner, 'prior-winner').then(
       () => undefined,
