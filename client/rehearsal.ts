@@ -96,11 +96,13 @@ function syntheticCandidate(
   const orgType = list?.eligibility.find((r) => r.rule === 'orgTypeIn');
   const focus = list?.eligibility.find((r) => r.rule === 'focusFieldIn');
   const category = list?.eligibility.find((r) => r.rule === 'categoryIn');
+  // A list closed to pilot cities (Henan 试点市) needs a city that is not one.
+  const notPilot = list?.eligibility.some((r) => r.rule === 'notPilotCity');
   return {
     name,
     identity: `SYN-${programme.year}-${serial}`,
     region: 'mainland',
-    city: programme.pilotCities[0],
+    city: notPilot ? '演练市' : programme.pilotCities[0],
     foundedOn: ineligible ? `${programme.year - 30}-01-01` : `${programme.year - 3}-06-01`,
     birthDate: ineligible ? '1960-01-01' : `${programme.year - 30}-01-01`,
     enterpriseFoundedOn: `${programme.year - 2}-03-01`,
