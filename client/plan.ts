@@ -235,6 +235,7 @@ function planFunding(programme: Programme): NonNullable<ProgrammePlan['funding']
 function renderFunding(funding: NonNullable<ProgrammePlan['funding']>): string[] {
   const money = (cny: number | undefined) => (cny === undefined ? '未载明' : formatWan(cny));
   const budget = funding.budgetCny === undefined ? '' : `，预算 / budget ${formatWan(funding.budgetCny)}`;
+  const total = funding.parts.some((p) => p.totalCny !== undefined) ? funding.totalCny : undefined;
   return [
     '',
     '资助 / Funding',
@@ -247,11 +248,11 @@ function renderFunding(funding: NonNullable<ProgrammePlan['funding']>): string[]
           money(p.amountCny),
           money(p.totalCny),
         ]),
-        ['合计 / total', '', '', formatWan(funding.totalCny)],
+        ['合计 / total', '', '', money(total)],
       ],
     ),
     ...funding.parts.filter((p) => p.note).map((p) => `- ${p.part}: ${p.note}`),
-    `资助合计 / funds in all: ${formatWan(funding.totalCny)}（${funding.totalCny} 元）${budget}`,
+    `资助合计 / funds in all: ${total === undefined ? '通知未载明金额 / no amount stated' : `${formatWan(total)}（${total} 元）`}${budget}`,
   ];
 }
 
