@@ -11,7 +11,7 @@ import type { AttachmentRef } from '../domain/dossier';
 import { formFor } from '../domain/forms';
 import { sampleDossier } from '../domain/forms-sample';
 import type { Candidate, Form, Programme, Unit } from '../domain/programme';
-import { withinSlots } from '../domain/funding';
+import { fundedParts, withinSlots } from '../domain/funding';
 import { combinedQuota, quotaPartsOf } from '../domain/quota';
 import { programmeDeadlines, type Deadlines } from '../domain/timeline';
 import { listOutbox } from '../mail/outbox';
@@ -203,7 +203,11 @@ async function reviewAllButOne(run: Run, deadlines: Deadlines): Promise<string[]
   const bodies = [
     ...new Set(status.parts.flatMap((p) => (p.nominations > 0 ? p.reviewBodies.map((b) => b.bodyId) : []))),
   ];
-  const silent = bodies[bodies.length - 1];
+  // The silent body is one that reviews no funded list when there is one, so funded lists reach winners.
+  const funded = new Set(fundedParts(run.programme).map((f) => f.listId));
+  const reviewsFunded = (bodyId: string) =>
+    status.parts.some((p) => funded.has(p.listId) && p.reviewBodies.some((b) => b.bodyId === bodyId));
+  const silent = [...bodies].reverse().find((b) => !reviewsFunded(b)) ?? bodies[bodies.length - 1];
   await run.sleepUntil(deadlines.preliminaryReviewDueAt - 86_400_000);
   const reporting = bodies.filter((b) => b !== silent);
   await runExpertReview(api, cycleId, reporting, run.outDir);
