@@ -70,34 +70,26 @@ describe('final review within funded slots and budget', () => {
       const before = await api.status(cycleId);
       expect(before.stage).toBe('final-review');
 
-      const overSlots = await rejectionOf(
-        api.finalComplete(cycleId, {
+      const refusals = [
+        {
           winners: [{ listId: 'innovation-talent', nominationIds: [talentA.id, talentB.id] }],
-        }),
-      );
-      expect(overSlots).toMatchObject({
-        code: 'INVALID',
-        field: 'winners[0].nominationIds',
-        rule: 'fundingSlots',
-        limit: 1,
-      });
-      expect(overSlots.message).toContain('资助 1 项，终评选了 2 项');
-
-      const overBudget = await rejectionOf(
-        api.finalComplete(cycleId, {
+          expected: { field: 'winners[0].nominationIds', rule: 'fundingSlots', limit: 1 },
+          says: '资助 1 项，终评选了 2 项',
+        },
+        {
           winners: [
             { listId: 'innovation-talent', nominationIds: [talentA.id] },
             { listId: 'innovation-method-contest', nominationIds: [contest.id] },
           ],
-        }),
-      );
-      expect(overBudget).toMatchObject({
-        code: 'INVALID',
-        field: 'winners',
-        rule: 'fundingBudget',
-        limit: 300_000,
-      });
-      expect(overBudget.message).toContain('40万元（400000 元）超出预算 30万元（300000 元）');
+          expected: { field: 'winners', rule: 'fundingBudget', limit: 300_000 },
+          says: '40万元（400000 元）超出预算 30万元（300000 元）',
+        },
+      ];
+      for (const { winners, expected, says } of refusals) {
+        const rejection = await rejectionOf(api.finalComplete(cycleId, { winners }));
+        expect(rejection).toMatchObject({ code: 'INVALID', ...expected });
+        expect(rejection.message).toContain(says);
+      }
 
       const unchanged = await api.status(cycleId);
       expect(unchanged.stage).toBe('final-review');
