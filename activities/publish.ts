@@ -6,7 +6,7 @@
  */
 import { activityInfo, heartbeat, log } from '@temporalio/activity';
 import { formatDeadline } from '../domain/calendar';
-import { fundingSummary, hasFunding, type FundingSummary } from '../domain/funding';
+import { fundingSummary, hasFunding, type FundingSummary, type ListFunding } from '../domain/funding';
 import type { Programme } from '../domain/programme';
 import { quotaKey } from '../domain/quota';
 import { FsFileStore, type FileStore } from '../storage/files';
@@ -55,8 +55,8 @@ type TableRow = Record<string, string | number | undefined>;
 
 const HEADINGS: Array<keyof PublishedRow> = ['序号', '榜单', '领域', '名称', '推荐单位', '推荐编号'];
 
-/** The columns of a programme's lists: the amount only where the programme funds. */
-function headingsOf(funding: FundingSummary | undefined): Array<keyof PublishedRow> {
+/** The columns of a list: the amount only where the programme funds it. */
+function headingsOf(funding: ListFunding | undefined): Array<keyof PublishedRow> {
   return funding ? [...HEADINGS, AMOUNT_HEADING] : HEADINGS;
 }
 
@@ -90,7 +90,7 @@ export function publishedRows(
           名称: n.candidate.name,
           推荐单位: units.get(n.unitId) ?? n.unitId,
           推荐编号: n.id,
-          ...(funding ? { [AMOUNT_HEADING]: amountCell(amounts.get(n.id)) } : {}),
+          ...(amounts.has(n.id) ? { [AMOUNT_HEADING]: amountCell(amounts.get(n.id)) } : {}),
         });
       }
     }
@@ -195,7 +195,7 @@ function listJson(
     year: programme.year,
     list: listId,
     title,
-    rows: funding ? rows.map((r) => ({ ...r, amountCny: amounts.get(r.推荐编号) ?? null })) : rows,
+    rows: listFunding ? rows.map((r) => ({ ...r, amountCny: amounts.get(r.推荐编号) ?? null })) : rows,
     ...(listFunding ? { funding: { currency: 'CNY', ...listFunding } } : {}),
   };
   return `${JSON.stringify(document, null, 2)}\n`;
@@ -225,7 +225,6 @@ export function createPublishActivities(deps: PublishDeps) {
     const nominations = new Map((await deps.reader.nominations(args.cycleId)).map((n) => [n.id, n]));
     const funding = hasFunding(programme) ? fundingSummary(programme, args.winners) : undefined;
     const rowsByList = publishedRows(programme, args.winners, nominations, funding);
-    const headings = headingsOf(funding);
     // The store holds the published lists for every worker; a folder the cycle names gets a copy.
     const prefix = `published/${programme.id}`;
     const copy = args.outDir ? new FsFileStore(args.outDir) : undefined;
@@ -247,6 +246,7 @@ export function createPublishActivities(deps: PublishDeps) {
       total += rows.length;
       const title = `${programme.name.zh} · ${list.name.zh}`;
       const listFunding = funding?.lists.find((l) => l.listId === list.id);
+      const headings = headingsOf(listFunding);
       const table: TableRow[] = listFunding ? [...rows, listTotalRow(listFunding)] : rows;
       if (formats.includes('json'))
         await write(`${list.id}.json`, listJson(programme, list.id, title, rows, funding));

@@ -37,10 +37,14 @@ export interface ListFunding {
   winners: number;
   /** The slots of the list and its fields, when every funded part of it states them. */
   slots?: number;
+  /** The sum of the stated amounts; see amountStated. */
   totalCny: number;
+  /** False when the notice states no amount for any of the list's winners. */
+  amountStated: boolean;
 }
 
 export interface FundingSummary {
+  /** The winners of funded lists and fields; winners of other lists get no award. */
   awards: Award[];
   lists: ListFunding[];
   totalCny: number;
@@ -93,9 +97,11 @@ export function formatWan(amountCny: number): string {
 }
 
 export function fundingSummary(programme: Programme, selection: readonly WinnerPart[]): FundingSummary {
+  const parts = fundedParts(programme);
   const seen = new Set<string>();
   const awards: Award[] = [];
   for (const part of selection) {
+    if (!parts.some((funded) => covers(funded, part))) continue;
     const amountCny = amountFor(programme, part.listId, part.fieldId);
     for (const nominationId of part.nominationIds) {
       if (seen.has(nominationId)) continue;
@@ -108,7 +114,6 @@ export function fundingSummary(programme: Programme, selection: readonly WinnerP
       });
     }
   }
-  const parts = fundedParts(programme);
   const lists = programme.lists.flatMap((list): ListFunding[] => {
     const own = awards.filter((a) => a.listId === list.id);
     if (own.length === 0) return [];
@@ -120,6 +125,7 @@ export function fundingSummary(programme: Programme, selection: readonly WinnerP
         winners: own.length,
         ...(slots ? { slots: funded.reduce((n, p) => n + (p.funding.slots ?? 0), 0) } : {}),
         totalCny: own.reduce((n, a) => n + (a.amountCny ?? 0), 0),
+        amountStated: own.some((a) => a.amountCny !== undefined),
       },
     ];
   });

@@ -14,6 +14,11 @@ export function amountCell(amountCny: number | undefined): string | number {
   return amountCny === undefined ? AMOUNT_NOT_STATED : amountCny / 10_000;
 }
 
+/** A list's total: 未载明 when its notice states no amount. */
+function listTotal(list: ListFunding): number | undefined {
+  return list.amountStated ? list.totalCny : undefined;
+}
+
 export const SUMMARY_HEADINGS = ['榜单', '入选项目', '资助名额', AMOUNT_HEADING, '资助金额（元）'] as const;
 export type SummaryRow = Record<(typeof SUMMARY_HEADINGS)[number], string | number>;
 
@@ -24,15 +29,16 @@ export function fundingSummaryRows(programme: Programme, summary: FundingSummary
     榜单: names.get(l.listId) ?? l.listId,
     入选项目: l.winners,
     资助名额: l.slots ?? AMOUNT_NOT_STATED,
-    [AMOUNT_HEADING]: l.totalCny / 10_000,
-    '资助金额（元）': l.totalCny,
+    [AMOUNT_HEADING]: amountCell(listTotal(l)),
+    '资助金额（元）': listTotal(l) ?? AMOUNT_NOT_STATED,
   }));
+  const stated = summary.lists.some((l) => l.amountStated);
   rows.push({
     榜单: '合计 / total',
     入选项目: summary.awards.length,
     资助名额: summary.budgetCny === undefined ? '' : `预算 ${summary.budgetCny / 10_000}万元`,
-    [AMOUNT_HEADING]: summary.totalCny / 10_000,
-    '资助金额（元）': summary.totalCny,
+    [AMOUNT_HEADING]: amountCell(stated ? summary.totalCny : undefined),
+    '资助金额（元）': stated ? summary.totalCny : AMOUNT_NOT_STATED,
   });
   return rows;
 }
@@ -61,6 +67,6 @@ export function listTotalRow(list: ListFunding): Record<string, string | number>
     序号: '',
     榜单: '合计 / total',
     名称: `${list.winners} 项${slots}`,
-    [AMOUNT_HEADING]: list.totalCny / 10_000,
+    [AMOUNT_HEADING]: amountCell(listTotal(list)),
   };
 }

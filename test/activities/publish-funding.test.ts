@@ -45,6 +45,22 @@ describe('published rows with amounts', () => {
     expect(rows.get('brand-activity')?.[0]).toMatchObject({ '资助金额（万元）': '未载明' });
   });
 
+  it('baoding-2023: a list the programme does not fund has no amount column', () => {
+    const baoding = loadProgramme('baoding-2023');
+    const unitId = baoding.roster.units[0].id;
+    const winners = [
+      { listId: 'pioneer-tech', nominationIds: ['t-1'] },
+      { listId: 'promotion-traffic', nominationIds: ['p-1'] },
+    ];
+    const nominations = new Map([
+      ['t-1', nomination('t-1', unitId, 'pioneer-tech')],
+      ['p-1', nomination('p-1', unitId, 'promotion-traffic')],
+    ]);
+    const rows = publishedRows(baoding, winners, nominations, fundingSummary(baoding, winners));
+    expect(Object.keys(rows.get('pioneer-tech')?.[0] ?? {})).not.toContain('资助金额（万元）');
+    expect(rows.get('promotion-traffic')?.[0]).toMatchObject({ '资助金额（万元）': '未载明' });
+  });
+
   it('national-2023: no amount column', () => {
     const national = loadProgramme('national-2023');
     const winners = [{ listId: 'emerging-enterprise', nominationIds: ['e-1'] }];

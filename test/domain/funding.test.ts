@@ -143,9 +143,9 @@ describe('fundingSummary', () => {
       ['p-1', 500_000],
     ]);
     expect(summary.lists).toEqual([
-      { listId: 'academic-platform', winners: 3, slots: 24, totalCny: 500_000 },
-      { listId: 'collaborative-platform', winners: 1, slots: 12, totalCny: 50_000 },
-      { listId: 'pilot-city', winners: 1, slots: 3, totalCny: 500_000 },
+      { listId: 'academic-platform', winners: 3, slots: 24, totalCny: 500_000, amountStated: true },
+      { listId: 'collaborative-platform', winners: 1, slots: 12, totalCny: 50_000, amountStated: true },
+      { listId: 'pilot-city', winners: 1, slots: 3, totalCny: 500_000, amountStated: true },
     ]);
     expect(summary.totalCny).toBe(1_050_000);
   });
@@ -158,7 +158,19 @@ describe('fundingSummary', () => {
     expect(summary.awards).toEqual([
       { nominationId: 'f-1', listId: 'brand-activity', fieldId: 'industry-forum' },
     ]);
-    expect(summary.lists).toEqual([{ listId: 'brand-activity', winners: 1, totalCny: 0 }]);
+    expect(summary.lists).toEqual([
+      { listId: 'brand-activity', winners: 1, totalCny: 0, amountStated: false },
+    ]);
+  });
+
+  it('gives no award to the winners of a list the programme does not fund (Baoding 先导技术榜)', () => {
+    const baoding = loadProgramme('baoding-2023');
+    const summary = fundingSummary(baoding, [
+      { listId: 'pioneer-tech', nominationIds: ['t-1'] },
+      { listId: 'promotion-traffic', nominationIds: ['p-1'] },
+    ]);
+    expect(summary.awards).toEqual([{ nominationId: 'p-1', listId: 'promotion-traffic' }]);
+    expect(summary.lists.map((l) => l.listId)).toEqual(['promotion-traffic']);
   });
 });
 

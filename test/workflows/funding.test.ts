@@ -112,6 +112,7 @@ describe('final review within funded slots and budget', () => {
         winners: 1,
         slots: 1,
         totalCny: 200_000,
+        amountStated: true,
       });
       const csv = fs.readFileSync(path.join(outDir, 'innovation-talent.csv'), 'utf8');
       expect(csv).toContain('"资助金额（万元）"');
