@@ -6,12 +6,21 @@
  */
 import { activityInfo, heartbeat, log } from '@temporalio/activity';
 import { formatDeadline } from '../domain/calendar';
+import { fundingSummary, hasFunding, type FundingSummary, type ListFunding } from '../domain/funding';
 import type { Programme } from '../domain/programme';
 import { quotaKey } from '../domain/quota';
 import { FsFileStore, type FileStore } from '../storage/files';
 import { withScratchFolder } from '../storage/scratch';
 import type { FinalWinnersEntry, Nomination } from '../workflows/messages';
 import type { CycleReader } from './cycle-reader';
+import {
+  AMOUNT_HEADING,
+  amountCell,
+  fundingSummaryJson,
+  fundingSummaryRows,
+  listTotalRow,
+  SUMMARY_HEADINGS,
+} from './publication/funding';
 import { pdfPrinter, printPdf } from './publication/pdf';
 import { renderXlsx } from './publication/xlsx';
 import type { WinnersRegistry } from './registry';
@@ -30,23 +39,38 @@ export interface PublishDeps {
 /** What publication printed to PDF: the number of files, or why none. */
 export type PdfOutcome = { printed: number } | { skipped: string };
 
-export interface PublishedRow {
+export type PublishedRow = {
   序号: number;
   榜单: string;
   领域: string;
   名称: string;
   推荐单位: string;
   推荐编号: string;
-}
+  /** Funded programmes only: the project's amount (万元), or 未载明. */
+  [AMOUNT_HEADING]?: string | number;
+};
+
+/** A row of any published table: a list's rows, its total row, the funding summary. */
+type TableRow = Record<string, string | number | undefined>;
 
 const HEADINGS: Array<keyof PublishedRow> = ['序号', '榜单', '领域', '名称', '推荐单位', '推荐编号'];
 
-/** Rows per list, in programme order; pure so tests and exports share it. */
+/** The columns of a list: the amount only where the programme funds it. */
+function headingsOf(funding: ListFunding | undefined): Array<keyof PublishedRow> {
+  return funding ? [...HEADINGS, AMOUNT_HEADING] : HEADINGS;
+}
+
+/**
+ * Rows per list, in programme order; pure so tests and exports share it. With the programme's
+ * funding summary, each row carries its project's amount.
+ */
 export function publishedRows(
   programme: Programme,
   winners: FinalWinnersEntry[],
   nominations: Map<string, Nomination>,
+  funding?: FundingSummary,
 ): Map<string, PublishedRow[]> {
+  const amounts = new Map(funding?.awards.map((a) => [a.nominationId, a.amountCny]));
   const units = new Map(programme.roster.units.map((u) => [u.id, u.name]));
   const byPart = new Map(winners.map((w) => [quotaKey(w.listId, w.fieldId), w.nominationIds]));
   const result = new Map<string, PublishedRow[]>();
@@ -66,6 +90,7 @@ export function publishedRows(
           名称: n.candidate.name,
           推荐单位: units.get(n.unitId) ?? n.unitId,
           推荐编号: n.id,
+          ...(amounts.has(n.id) ? { [AMOUNT_HEADING]: amountCell(amounts.get(n.id)) } : {}),
         });
       }
     }
@@ -88,10 +113,10 @@ export function csvCell(value: string | number): string {
   return `"${safe.replace(/"/g, '""')}"`;
 }
 
-export function renderCsv(rows: PublishedRow[]): string {
+export function renderCsv(rows: readonly TableRow[], headings: readonly string[] = HEADINGS): string {
   const lines = [
-    HEADINGS.map(csvCell).join(','),
-    ...rows.map((r) => HEADINGS.map((h) => csvCell(r[h])).join(',')),
+    headings.map(csvCell).join(','),
+    ...rows.map((r) => headings.map((h) => csvCell(r[h] ?? '')).join(',')),
   ];
   // BOM: spreadsheet programs then read the Chinese correctly.
   return `\uFEFF${lines.join('\r\n')}\r\n`;
@@ -101,10 +126,15 @@ export function renderCsv(rows: PublishedRow[]): string {
 const CJK_FONTS = '"Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", sans-serif';
 
 /** The list as a web page that also prints: landscape A4, the header row on every page. */
-export function renderHtml(title: string, subtitle: string, rows: PublishedRow[]): string {
-  const head = HEADINGS.map((h) => `<th>${escapeHtml(h)}</th>`).join('');
+export function renderHtml(
+  title: string,
+  subtitle: string,
+  rows: readonly TableRow[],
+  headings: readonly string[] = HEADINGS,
+): string {
+  const head = headings.map((h) => `<th>${escapeHtml(h)}</th>`).join('');
   const body = rows
-    .map((r) => `<tr>${HEADINGS.map((h) => `<td>${escapeHtml(r[h])}</td>`).join('')}</tr>`)
+    .map((r) => `<tr>${headings.map((h) => `<td>${escapeHtml(r[h] ?? '')}</td>`).join('')}</tr>`)
     .join('\n');
   return `<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
@@ -150,6 +180,40 @@ function reportProgress(listId: string): void {
   heartbeat(listId);
 }
 
+/** A list as JSON; for a funded programme each row carries its amount in 元 and the list its totals. */
+function listJson(
+  programme: Programme,
+  listId: string,
+  title: string,
+  rows: PublishedRow[],
+  funding: FundingSummary | undefined,
+): string {
+  const amounts = new Map(funding?.awards.map((a) => [a.nominationId, a.amountCny]));
+  const listFunding = funding?.lists.find((l) => l.listId === listId);
+  const document = {
+    programme: programme.id,
+    year: programme.year,
+    list: listId,
+    title,
+    rows: listFunding ? rows.map((r) => ({ ...r, amountCny: amounts.get(r.推荐编号) ?? null })) : rows,
+    ...(listFunding ? { funding: { currency: 'CNY', ...listFunding } } : {}),
+  };
+  return `${JSON.stringify(document, null, 2)}\n`;
+}
+
+/** funding.csv / funding.json: every list's projects, slots and money, and the overall total. */
+async function publishFundingSummary(
+  programme: Programme,
+  funding: FundingSummary,
+  formats: readonly string[],
+  write: (name: string, content: string) => Promise<void>,
+): Promise<void> {
+  if (formats.includes('json')) await write('funding.json', fundingSummaryJson(programme, funding));
+  if (formats.includes('csv')) {
+    await write('funding.csv', renderCsv(fundingSummaryRows(programme, funding), SUMMARY_HEADINGS));
+  }
+}
+
 export function createPublishActivities(deps: PublishDeps) {
   async function publish(args: {
     cycleId: string;
@@ -159,7 +223,8 @@ export function createPublishActivities(deps: PublishDeps) {
   }): Promise<{ outDir: string; winners: number; pdf: PdfOutcome }> {
     const { programme } = await deps.reader.setup(args.cycleId);
     const nominations = new Map((await deps.reader.nominations(args.cycleId)).map((n) => [n.id, n]));
-    const rowsByList = publishedRows(programme, args.winners, nominations);
+    const funding = hasFunding(programme) ? fundingSummary(programme, args.winners) : undefined;
+    const rowsByList = publishedRows(programme, args.winners, nominations, funding);
     // The store holds the published lists for every worker; a folder the cycle names gets a copy.
     const prefix = `published/${programme.id}`;
     const copy = args.outDir ? new FsFileStore(args.outDir) : undefined;
@@ -180,15 +245,14 @@ export function createPublishActivities(deps: PublishDeps) {
       if (!rows) continue;
       total += rows.length;
       const title = `${programme.name.zh} · ${list.name.zh}`;
-      if (formats.includes('json')) {
-        await write(
-          `${list.id}.json`,
-          `${JSON.stringify({ programme: programme.id, year: programme.year, list: list.id, title, rows }, null, 2)}\n`,
-        );
-      }
-      if (formats.includes('csv')) await write(`${list.id}.csv`, renderCsv(rows));
+      const listFunding = funding?.lists.find((l) => l.listId === list.id);
+      const headings = headingsOf(listFunding);
+      const table: TableRow[] = listFunding ? [...rows, listTotalRow(listFunding)] : rows;
+      if (formats.includes('json'))
+        await write(`${list.id}.json`, listJson(programme, list.id, title, rows, funding));
+      if (formats.includes('csv')) await write(`${list.id}.csv`, renderCsv(table, headings));
       if (formats.includes('html')) {
-        const html = renderHtml(title, subtitle, rows);
+        const html = renderHtml(title, subtitle, table, headings);
         await write(`${list.id}.html`, html);
         if ('chromium' in printer) {
           await write(`${list.id}.pdf`, await printedPdf(printer.chromium, list.id, html));
@@ -200,13 +264,14 @@ export function createPublishActivities(deps: PublishDeps) {
           sheetName: list.name.zh,
           title: `${programme.year} 年度 ${list.name.zh}`,
           subtitle: `${programme.name.zh} · ${subtitle}`,
-          headings: HEADINGS,
-          rows,
+          headings: headings as string[],
+          rows: table.map((r) => Object.fromEntries(headings.map((h) => [h, r[h] ?? '']))),
         });
         await write(`${list.id}.xlsx`, workbook);
       }
       reportProgress(list.id);
     }
+    if (funding && total > 0) await publishFundingSummary(programme, funding, formats, write);
     if ('skipped' in printer && total > 0) (deps.warn ?? ((message) => log.warn(message)))(printer.skipped);
     await deps.registry.record(
       [...rowsByList.entries()].flatMap(([listId, rows]) =>

@@ -8,6 +8,7 @@
  * review bodies that review only lists organised separately (另行组织) get none.
  */
 import { formatBeijing } from '../domain/calendar';
+import { formatWan, fundedParts, hasFunding } from '../domain/funding';
 import { icsCalendar, type IcsEventInput } from '../domain/ics';
 import type { Bilingual, Programme, ReminderPolicy } from '../domain/programme';
 import type { NoticeParty } from '../domain/mail-ids';
@@ -68,6 +69,16 @@ export interface PlanReviewBody {
   parts: string[];
 }
 
+/** What a funded list or field may award: slots × amount (元), as its notice states them. */
+export interface PlanFunding {
+  part: string;
+  slots?: number;
+  amountCny?: number;
+  /** slots × amount, when the notice states both. */
+  totalCny?: number;
+  note?: string;
+}
+
 export interface ProgrammePlan {
   programme: { id: string; year: number; name: Bilingual; issuer: Bilingual; source?: string };
   stages: PlanStage[];
@@ -78,6 +89,8 @@ export interface ProgrammePlan {
   policy: ReminderPolicy;
   roster: { units: number; sample: boolean };
   assumptions: { path: string; note: string }[];
+  /** Funded programmes only: each funded list or field, the sum of what they may award, the budget. */
+  funding?: { parts: PlanFunding[]; totalCny: number; budgetCny?: number };
 }
 
 const STAGE_NAMES: Record<PlanStageKey, Bilingual> = {
@@ -197,7 +210,50 @@ export function buildPlan(programme: Programme): ProgrammePlan {
     policy: { ...policy, daysBefore: [...policy.daysBefore] },
     roster: { units: programme.roster.units.length, sample: programme.roster.sample },
     assumptions: programme.assumptions.map((a) => ({ path: a.path, note: a.note })),
+    ...(hasFunding(programme) ? { funding: planFunding(programme) } : {}),
   };
+}
+
+function planFunding(programme: Programme): NonNullable<ProgrammePlan['funding']> {
+  const parts = fundedParts(programme).map(({ name, funding: { slots, amountCny, note } }): PlanFunding => {
+    const total = slots !== undefined && amountCny !== undefined ? slots * amountCny : undefined;
+    return {
+      part: name,
+      ...(slots !== undefined ? { slots } : {}),
+      ...(amountCny !== undefined ? { amountCny } : {}),
+      ...(total !== undefined ? { totalCny: total } : {}),
+      ...(note !== undefined ? { note } : {}),
+    };
+  });
+  return {
+    parts,
+    totalCny: parts.reduce((n, p) => n + (p.totalCny ?? 0), 0),
+    ...(programme.budget ? { budgetCny: programme.budget.totalCny } : {}),
+  };
+}
+
+function renderFunding(funding: NonNullable<ProgrammePlan['funding']>): string[] {
+  const money = (cny: number | undefined) => (cny === undefined ? '未载明' : formatWan(cny));
+  const budget = funding.budgetCny === undefined ? '' : `，预算 / budget ${formatWan(funding.budgetCny)}`;
+  const total = funding.parts.some((p) => p.totalCny !== undefined) ? funding.totalCny : undefined;
+  return [
+    '',
+    '资助 / Funding',
+    ...table(
+      ['榜单 · 领域 / Part', '名额 / Slots', '每项 / Each', '合计 / Total'],
+      [
+        ...funding.parts.map((p) => [
+          p.part,
+          p.slots === undefined ? '未载明' : String(p.slots),
+          money(p.amountCny),
+          money(p.totalCny),
+        ]),
+        ['合计 / total', '', '', money(total)],
+      ],
+    ),
+    ...funding.parts.filter((p) => p.note).map((p) => `- ${p.part}: ${p.note}`),
+    `资助合计 / funds in all: ${total === undefined ? '通知未载明金额 / no amount stated' : `${formatWan(total)}（${total} 元）`}${budget}`,
+  ];
 }
 
 function partName(programme: Programme, listId: string, fieldId?: string): string {
@@ -263,6 +319,7 @@ export function renderPlanText(plan: ProgrammePlan): string {
       lines.push(`- ${bilingual(body.name)}: ${body.parts.join('；')}`);
     }
   }
+  if (plan.funding) lines.push(...renderFunding(plan.funding));
   lines.push('', '假设 / Assumptions');
   if (plan.assumptions.length === 0) lines.push('（无 / none）');
   for (const a of plan.assumptions) lines.push(`- ${a.path}: ${a.note}`);

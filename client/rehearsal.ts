@@ -11,7 +11,8 @@ import type { AttachmentRef } from '../domain/dossier';
 import { formFor } from '../domain/forms';
 import { sampleDossier } from '../domain/forms-sample';
 import type { Candidate, Form, Programme, Unit } from '../domain/programme';
-import { quotaPartsOf } from '../domain/quota';
+import { fundedParts, withinSlots } from '../domain/funding';
+import { combinedQuota, quotaPartsOf } from '../domain/quota';
 import { programmeDeadlines, type Deadlines } from '../domain/timeline';
 import { listOutbox } from '../mail/outbox';
 import { startStack } from '../servers/stack';
@@ -56,16 +57,20 @@ export interface RehearsalReport {
   timeline: AuditEntry[];
 }
 
+/** How many nominations the unit may hold over all lists (per-channel quotas included). */
+function unitCapacity(programme: Programme, unit: Unit): number {
+  return programme.lists
+    .flatMap((list) => quotaPartsOf(programme, list.id))
+    .reduce((n, part) => n + combinedQuota(programme, unit, part.listId, part.fieldId), 0);
+}
+
 /** Enough synthetic units, spread over the channels, to hold `wanted` nominations within quota. */
 function rehearsalRoster(programme: Programme, wanted: number): Unit[] {
   const units = [...programme.roster.units];
-  const perUnit = Math.max(
-    1,
-    programme.lists.reduce(
-      (n, list) => n + quotaPartsOf(programme, list.id).length * (list.quota?.default ?? 0),
-      0,
-    ),
+  const capacities = programme.channels.map((c) =>
+    unitCapacity(programme, { id: 'probe', name: 'probe', channels: [c.id], email: 'probe@example.org' }),
   );
+  const perUnit = Math.max(1, capacities.reduce((a, b) => a + b, 0) / capacities.length);
   const needed = Math.ceil((wanted * 1.1) / perUnit);
   for (let i = units.length; i < needed; i++) {
     const channel = programme.channels[i % programme.channels.length].id;
@@ -91,11 +96,13 @@ function syntheticCandidate(
   const orgType = list?.eligibility.find((r) => r.rule === 'orgTypeIn');
   const focus = list?.eligibility.find((r) => r.rule === 'focusFieldIn');
   const category = list?.eligibility.find((r) => r.rule === 'categoryIn');
+  // A list closed to pilot cities (Henan 试点市) needs a city that is not one.
+  const notPilot = list?.eligibility.some((r) => r.rule === 'notPilotCity');
   return {
     name,
     identity: `SYN-${programme.year}-${serial}`,
     region: 'mainland',
-    city: programme.pilotCities[0],
+    city: notPilot ? '演练市' : programme.pilotCities[0],
     foundedOn: ineligible ? `${programme.year - 30}-01-01` : `${programme.year - 3}-06-01`,
     birthDate: ineligible ? '1960-01-01' : `${programme.year - 30}-01-01`,
     enterpriseFoundedOn: `${programme.year - 2}-03-01`,
@@ -136,7 +143,10 @@ interface Run {
   outDir: string;
 }
 
-/** Nominations: each unit fills its parts; every 20th breaks a rule, every unit tries one over quota. */
+/**
+ * Nominations: each unit fills its parts up to its channels' quotas (a list-wide quota spread over
+ * the list's fields); every 20th breaks a rule, every unit tries one over quota.
+ */
 async function nominateAll(
   run: Run,
   wanted: number,
@@ -148,11 +158,13 @@ async function nominateAll(
   for (const unit of programme.roster.units) {
     for (const part of parts) {
       const list = programme.lists.find((l) => l.id === part.listId);
-      const fieldId = part.fieldId ?? list?.fields?.[0]?.id;
-      const quota = list?.quota?.default ?? 0;
+      const fields = list?.fields ?? [];
+      const quota = combinedQuota(programme, unit, part.listId, part.fieldId);
       const extra = part === parts[0] ? 1 : 0;
-      for (let i = 0; i < quota + extra && serial < wanted; i++)
+      for (let i = 0; i < quota + extra && serial < wanted; i++) {
+        const fieldId = part.fieldId ?? fields[serial % Math.max(fields.length, 1)]?.id;
         attempts.push({ unit, listId: part.listId, fieldId, serial: ++serial });
+      }
     }
   }
   run.log(`提交 ${attempts.length} 项推荐 / submitting ${attempts.length} nominations…`);
@@ -191,7 +203,11 @@ async function reviewAllButOne(run: Run, deadlines: Deadlines): Promise<string[]
   const bodies = [
     ...new Set(status.parts.flatMap((p) => (p.nominations > 0 ? p.reviewBodies.map((b) => b.bodyId) : []))),
   ];
-  const silent = bodies[bodies.length - 1];
+  // The silent body is one that reviews no funded list when there is one, so funded lists reach winners.
+  const funded = new Set(fundedParts(run.programme).map((f) => f.listId));
+  const reviewsFunded = (bodyId: string) =>
+    status.parts.some((p) => funded.has(p.listId) && p.reviewBodies.some((b) => b.bodyId === bodyId));
+  const silent = [...bodies].reverse().find((b) => !reviewsFunded(b)) ?? bodies[bodies.length - 1];
   await run.sleepUntil(deadlines.preliminaryReviewDueAt - 86_400_000);
   const reporting = bodies.filter((b) => b !== silent);
   await runExpertReview(api, cycleId, reporting, run.outDir);
@@ -201,7 +217,10 @@ async function reviewAllButOne(run: Run, deadlines: Deadlines): Promise<string[]
   return reporting;
 }
 
-/** Final review: up to ten of each shortlist; a field with two bodies (2022 绿色低碳) has one shortlist. */
+/**
+ * Final review: up to ten of each shortlist, within the slots of every funded list or field; a
+ * field with two bodies (2022 绿色低碳) has one shortlist.
+ */
 async function finalReview(run: Run, bodies: string[]): Promise<void> {
   const { api, cycleId } = run;
   const winners = new Map<string, FinalWinnersEntry>();
@@ -220,7 +239,10 @@ async function finalReview(run: Run, bodies: string[]): Promise<void> {
       if (entry.nominationIds.length > 0) winners.set(key, entry);
     }
   }
-  await api.finalComplete(cycleId, { winners: [...winners.values()] });
+  const selection = withinSlots(run.programme, [...winners.values()]).filter(
+    (w) => w.nominationIds.length > 0,
+  );
+  await api.finalComplete(cycleId, { winners: selection });
 }
 
 export async function rehearse(options: RehearsalOptions): Promise<RehearsalReport> {

@@ -239,10 +239,29 @@ export const quotaSchema = z.object({
 });
 export type Quota = z.infer<typeof quotaSchema>;
 
+/**
+ * What a notice funds for a list or a field: how many projects (slots) and how much each
+ * (whole 元; the notices write 万元, 1万元 = 10,000 元). A notice that states no number leaves it
+ * out and says so in `note`: slots without an amount, or neither (e.g. a service contract).
+ * A list's funding covers all its fields together; a field's covers that field.
+ */
 export const fundingSchema = z.object({
-  slots: z.number().int().positive(),
-  amountCny: z.number().int().positive(),
+  slots: z.number().int().positive().optional(),
+  amountCny: z.number().int().positive().optional(),
+  currency: z.literal('CNY').default('CNY'),
+  /** What the notice states beyond the numbers, or that it states none. */
+  note: z.string().min(1).optional(),
+  ...cited,
 });
+export type Funding = z.infer<typeof fundingSchema>;
+
+/** A programme's total budget, when its notice states one; final review may not exceed it. */
+export const budgetSchema = z.object({
+  totalCny: z.number().int().positive(),
+  currency: z.literal('CNY').default('CNY'),
+  ...cited,
+});
+export type Budget = z.infer<typeof budgetSchema>;
 
 export const fieldSchema = z.object({
   id: idSchema,
@@ -336,6 +355,7 @@ export const programmeSchema = z.object({
   /** Further city lists rules name by id (pilotCityMember.orIn), e.g. 创新驱动示范市. */
   cityLists: z.record(idSchema, cityListSchema).default({}),
   lists: z.array(listSchema).min(1),
+  budget: budgetSchema.optional(),
   reviewBodies: z.array(reviewBodySchema).min(1),
   finalReviewBody: reviewBodySchema,
   secretariat: reviewBodySchema,

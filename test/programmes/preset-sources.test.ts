@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Declaration, EligibilityRule, NoticeSource, Programme } from '../../domain/programme';
+import { fundedParts } from '../../domain/funding';
 import { listPresetIds, loadProgramme } from '../../programmes/loader';
 
 const repoRoot = path.resolve(__dirname, '..', '..');
@@ -86,6 +87,14 @@ function declarationsOf(p: Programme): { where: string; declaration: Declaration
   ]);
 }
 
+/** Every funding entry, on lists and fields, with its sentence. */
+function fundingSources(p: Programme): { where: string; source?: NoticeSource }[] {
+  return fundedParts(p).map(({ listId, fieldId, funding }) => ({
+    where: `${listId}${fieldId ? `/${fieldId}` : ''}.funding`,
+    source: funding.source,
+  }));
+}
+
 const presets = listPresetIds().map((id) => loadProgramme(id));
 
 describe('every preset rule says where its notice says it', () => {
@@ -113,6 +122,18 @@ describe('every preset rule says where its notice says it', () => {
     (_id, p) => {
       const unexplained = quotasOf(p).filter(({ source, assumed }) => !assumed && source?.seed !== p.source);
       expect(unexplained.map(({ where }) => where)).toEqual([]);
+    },
+  );
+
+  it.each(presets.map((p) => [p.id, p] as const))(
+    '%s: each funding entry cites its own notice and states a number or says it states none',
+    (_id, p) => {
+      const uncited = fundingSources(p).filter(({ source }) => source?.seed !== p.source);
+      expect(uncited.map(({ where }) => where)).toEqual([]);
+      const silent = fundedParts(p).filter(
+        ({ funding }) => funding.slots === undefined && funding.amountCny === undefined && !funding.note,
+      );
+      expect(silent.map(({ listId, fieldId }) => fieldId ?? listId)).toEqual([]);
     },
   );
 
@@ -161,6 +182,24 @@ if (seedsDir) {
         );
         expect(
           misquoted.map(({ where, declaration }) => `${where}: ${JSON.stringify(declaration.source)}`),
+        ).toEqual([]);
+      },
+    );
+
+    it.each(presets.map((p) => [p.id, p] as const))(
+      '%s: every funding quote is on its line and carries the numbers it sets',
+      (_id, p) => {
+        const misquoted = fundedParts(p).filter(({ funding: { source, slots, amountCny } }) => {
+          if (!source || !seedLine(source)?.includes(layout(source.quote))) return true;
+          const numbers = (source.quote.match(/\d+/g) ?? []).map(Number);
+          const wan = amountCny === undefined ? undefined : amountCny / 10_000;
+          return (
+            (slots !== undefined && !numbers.includes(slots)) ||
+            (wan !== undefined && !source.quote.includes(`${wan}万元`))
+          );
+        });
+        expect(
+          misquoted.map(({ listId, fieldId, funding }) => `${fieldId ?? listId}: ${JSON.stringify(funding)}`),
         ).toEqual([]);
       },
     );

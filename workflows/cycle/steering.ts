@@ -6,6 +6,7 @@
 import { getExternalWorkflowHandle, patched, proxyActivities } from '@temporalio/workflow';
 import type { createActivities } from '../../activities';
 import type { Party } from '../../domain/credentials';
+import { fundingRejection } from '../../domain/funding';
 import type { Rejection } from '../../domain/rejections';
 import { quotaKey } from '../../domain/quota';
 import {
@@ -223,8 +224,15 @@ export class CycleSteering {
   }
 
   validateFinalResults(results: FinalResults): void {
-    this.guard('finalComplete', results, { kind: 'final' }, () =>
-      finalResultsRejection(results, this.cycle.steeringView()),
+    // Slots and budget are checked once the selection itself is sound; a validator is not
+    // replayed, so histories that ended over their slots before this check still replay.
+    this.guard(
+      'finalComplete',
+      results,
+      { kind: 'final' },
+      () =>
+        finalResultsRejection(results, this.cycle.steeringView()) ??
+        fundingRejection(this.cycle.programme, results.winners),
     );
   }
 
