@@ -74,8 +74,9 @@ export class PortalUnderTest {
     readonly base: string,
   ) {}
 
-  static async start(app: FastifyInstance): Promise<PortalUnderTest> {
-    return new PortalUnderTest(app, await app.listen({ host: '127.0.0.1', port: 0 }));
+  /** Listens on `port` (default: a free one). */
+  static async start(app: FastifyInstance, port = 0): Promise<PortalUnderTest> {
+    return new PortalUnderTest(app, await app.listen({ host: '127.0.0.1', port }));
   }
 
   async inject(request: {
@@ -149,6 +150,10 @@ export async function signIn(app: PortalUnderTest, token: string) {
 export async function startPortal(
   stack: TestStack,
   extra: Partial<PortalConfig> = {},
+  port = 0,
 ): Promise<PortalUnderTest> {
-  return PortalUnderTest.start(await buildPortal({ api: stack.api, config: portalConfig(stack, extra) }));
+  return PortalUnderTest.start(
+    await buildPortal({ api: stack.api, config: portalConfig(stack, extra) }),
+    port,
+  );
 }
