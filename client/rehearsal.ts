@@ -22,6 +22,7 @@ import { KczgClient, RejectionError } from './api';
 import { auditToCsv } from './audit';
 import { generateAttachmentPdf, rehearsalAttachmentStore } from './rehearsal-attachments';
 import type { AuditEntry, FinalWinnersEntry } from '../workflows/messages';
+import { writePublicSnapshot } from '../portal/snapshot';
 
 /**
  * The attachments of one synthetic dossier. By default (storedPdfs) a small generated PDF per
@@ -280,6 +281,13 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
       const audit = await api.audit(cycleId);
       fs.writeFileSync(path.join(outDir, 'audit.json'), `${JSON.stringify(audit, null, 2)}\n`);
       fs.writeFileSync(path.join(outDir, 'audit.csv'), auditToCsv(audit));
+      await writePublicSnapshot({
+        api,
+        files: stack.storage.files,
+        programme,
+        cycleId,
+        dir: path.join(outDir, 'site'),
+      });
       return {
         programmeId: programme.id,
         accepted,
@@ -311,6 +319,6 @@ export function renderTimeline(report: RehearsalReport): string {
         .join(', ') || '0'
     }`,
     `入选 / winners: ${report.winners}; 邮件 / messages: ${report.messages}; 升级 / escalated: ${report.escalated.join(', ') || '-'}`,
-    `输出 / outputs: ${report.outDir} (published/, outbox/, audit.json, audit.csv)`,
+    `输出 / outputs: ${report.outDir} (published/, outbox/, audit.json, audit.csv, site/index.html)`,
   ].join('\n');
 }
