@@ -20,6 +20,15 @@ const ACCEPT: Record<AttachmentFormat, string> = {
   png: '.png,image/png',
 };
 
+/** The options of a yes/no select, none chosen unless `value` is "true" or "false". */
+export function yesNoOptions(value: string): SafeHtml {
+  return html`<option value="">—</option>
+    ${[
+      ['true', '是 yes'],
+      ['false', '否 no'],
+    ].map(([v, text]) => html`<option value="${v}" ${v === value ? html` selected` : ''}>${text}</option>`)}`;
+}
+
 const one = (value: string | string[] | undefined): string => [value ?? ''].flat()[0] ?? '';
 
 function label(id: string, field: { label: { zh: string; en?: string }; required?: boolean }, hint = '') {
@@ -105,13 +114,7 @@ ${value}</textarea>`
     }
     case 'boolean':
       return html`${label(id, field)}<select id="${id}" name="${name}" ${required}>
-          <option value="">—</option>
-          ${[
-            ['true', '是 yes'],
-            ['false', '否 no'],
-          ].map(
-            ([v, text]) => html`<option value="${v}" ${v === value ? html` selected` : ''}>${text}</option>`,
-          )}
+          ${yesNoOptions(value)}
         </select>`;
     case 'uscc':
       return html`${label(id, field, '18 位 / 18 characters')}<input

@@ -12,7 +12,7 @@ import type { UnitState } from '../../workflows/messages';
 import { rfc3339Beijing } from '../../client/instants';
 import type { ApiError } from '../errors';
 import { owedBy, partName } from '../views';
-import { dossierFieldset, type DossierEcho } from './dossier-form';
+import { dossierFieldset, yesNoOptions, type DossierEcho } from './dossier-form';
 import { html, type SafeHtml } from './html';
 import { layout, outcome, type Viewer } from './layout';
 
@@ -78,13 +78,7 @@ function fieldInput(name: string, field: CandidateField, value: string): SafeHtm
         </select>`;
     case 'flag':
       return html`${label}<select id="${id}" name="c.${name}">
-          <option value="">—</option>
-          ${[
-            ['true', '是 yes'],
-            ['false', '否 no'],
-          ].map(
-            ([v, text]) => html`<option value="${v}" ${v === value ? html` selected` : ''}>${text}</option>`,
-          )}
+          ${yesNoOptions(value)}
         </select>`;
     case 'date':
       return html`${label}<input id="${id}" name="c.${name}" type="date" value="${value}" />`;

@@ -9,16 +9,22 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { generateAttachmentPdf } from '../../client/rehearsal-attachments';
-import { ephemeralKeyring } from '../../codec/keys';
 import { beijingToEpochMs } from '../../domain/calendar';
 import type { Dossier } from '../../domain/dossier';
-import { AttachmentStore } from '../../storage/attachments';
 import { loadProgramme } from '../../programmes/loader';
 import { signInUrl } from '../../portal/links';
 import { findChromium } from '../../servers/provision';
 import { dossierFor, electronicsTech } from '../support/candidates';
 import { useTimeSkippingStack } from '../support/time-skipping';
-import { finishKeyedCycle, keys, startKeyedCycle, startPortal, type PortalUnderTest } from './portal-kit';
+import {
+  attachmentStoreOf,
+  finishKeyedCycle,
+  keys,
+  startKeyedCycle,
+  startPortal,
+  storedAttachments,
+  type PortalUnderTest,
+} from './portal-kit';
 
 const SCREENSHOTS = path.resolve('test-artifacts/screenshots');
 const WIDTHS = { desktop: { width: 1280, height: 900 }, phone: { width: 390, height: 844 } };
@@ -53,25 +59,12 @@ describe('the portal in a browser', () => {
     if (cycleId) await finishKeyedCycle(kit.stack, cycleId);
   });
   const kit = useTimeSkippingStack();
-  const storedCount = async () =>
-    Number(
-      (
-        await kit.stack.storage.records.db
-          .selectFrom('attachments')
-          .select((eb) => eb.fn.countAll().as('n'))
-          .executeTakeFirstOrThrow()
-      ).n,
-    );
+  const storedCount = () => storedAttachments(kit.stack);
 
   beforeAll(async () => {
     fs.mkdirSync(SCREENSHOTS, { recursive: true });
     ({ cycleId } = await startKeyedCycle(kit.stack, 'portal-browser-2023'));
-    const attachments = new AttachmentStore(
-      kit.stack.storage.records.db,
-      kit.stack.storage.files,
-      ephemeralKeyring(),
-    );
-    app = await startPortal(kit.stack, { attachments });
+    app = await startPortal(kit.stack, { attachments: attachmentStoreOf(kit.stack) });
     const found = findChromium();
     if (!found) throw new Error('no Chromium: the global setup installs Debian’s chromium');
     browser = await chromium.launch({

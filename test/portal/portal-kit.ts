@@ -11,6 +11,8 @@ import { parseParty, type Party } from '../../domain/credentials';
 import { loadProgramme } from '../../programmes/loader';
 import { SESSION_ABSOLUTE_MS, SESSION_IDLE_MS, type PortalConfig } from '../../portal/config';
 import { buildPortal } from '../../portal/server';
+import { AttachmentStore } from '../../storage/attachments';
+import { ephemeralKeyring } from '../../codec/keys';
 import type { TestStack } from '../support/stack';
 
 export const keys = generateAuthKeyPair();
@@ -156,4 +158,18 @@ export async function startPortal(
     await buildPortal({ api: stack.api, config: portalConfig(stack, extra) }),
     port,
   );
+}
+
+/** An attachment store on the stack's storage, with a key for this test process. */
+export function attachmentStoreOf(stack: TestStack): AttachmentStore {
+  return new AttachmentStore(stack.storage.records.db, stack.storage.files, ephemeralKeyring());
+}
+
+/** How many attachments the stack's records hold. */
+export async function storedAttachments(stack: TestStack): Promise<number> {
+  const { n } = await stack.storage.records.db
+    .selectFrom('attachments')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(n);
 }

@@ -4,9 +4,8 @@
  * their code and field, and nothing is stored.
  */
 import { generateAttachmentPdf } from '../../client/rehearsal-attachments';
-import { ephemeralKeyring } from '../../codec/keys';
 import type { AttachmentRef } from '../../domain/dossier';
-import { AttachmentStore, attachmentKey } from '../../storage/attachments';
+import { attachmentKey } from '../../storage/attachments';
 import { dossierFor } from '../support/candidates';
 import { useTimeSkippingStack } from '../support/time-skipping';
 import {
@@ -14,7 +13,9 @@ import {
   credential,
   finishKeyedCycle,
   startKeyedCycle,
+  attachmentStoreOf,
   startPortal,
+  storedAttachments,
   type PortalUnderTest,
 } from './portal-kit';
 
@@ -41,15 +42,7 @@ describe('attachment uploads through the API', () => {
   });
   const kit = useTimeSkippingStack();
 
-  const storedCount = async () =>
-    Number(
-      (
-        await kit.stack.storage.records.db
-          .selectFrom('attachments')
-          .select((eb) => eb.fn.countAll().as('n'))
-          .executeTakeFirstOrThrow()
-      ).n,
-    );
+  const storedCount = () => storedAttachments(kit.stack);
 
   /** Posts one file as multipart/form-data in part "file", as cie. */
   const upload = async (slot: string, name: string, bytes: Buffer) => {
@@ -65,12 +58,7 @@ describe('attachment uploads through the API', () => {
 
   beforeAll(async () => {
     ({ cycleId } = await startKeyedCycle(kit.stack, PROGRAMME));
-    const attachments = new AttachmentStore(
-      kit.stack.storage.records.db,
-      kit.stack.storage.files,
-      ephemeralKeyring(),
-    );
-    app = await startPortal(kit.stack, { attachments });
+    app = await startPortal(kit.stack, { attachments: attachmentStoreOf(kit.stack) });
   });
 
   it('stores a PDF and files a nomination carrying its reference', async () => {
