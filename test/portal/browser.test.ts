@@ -117,6 +117,7 @@ describe('the portal in a browser', () => {
       'dossier.attachments.application-form',
     );
     expect(await storedCount()).toBe(stored);
+    await screenshots(page, 'unit-upload-refused');
     await expect(page.getByLabel('候选名称', { exact: false }).inputValue()).resolves.toBe(
       '浏览器里的量子芯片',
     );
