@@ -12,6 +12,7 @@ import { allHeartbeating } from './heartbeat';
 import { createMailActivities, type MailConfig } from './mail';
 import { createNoticeActivities } from './notify';
 import { createPublishActivities } from './publish';
+import type { SignInLinkConfig } from './sign-in-links';
 import { WinnersRegistry } from './registry';
 
 export interface ActivityDeps {
@@ -22,6 +23,8 @@ export interface ActivityDeps {
   storage: Pick<Storage, 'ledger' | 'winners' | 'files'>;
   /** Link shown in e-mails (platform address). */
   url?: string;
+  /** Sign-in links into the portal in e-mails (KCZG_PORTAL_URL and the secretariat's key). */
+  signInLinks?: SignInLinkConfig;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -30,6 +33,7 @@ export function createActivities(deps: ActivityDeps) {
     mail: createMailActivities({ ...deps.mail, ledger: deps.storage.ledger }),
     client: deps.client,
     url: deps.url,
+    signInLinks: deps.signInLinks,
     failures: deps.storage.ledger,
   });
   const entities = createEntityActivities({

@@ -13,12 +13,15 @@ import { mailFailedSignal } from '../workflows/messages';
 import type { NoticeRequest } from '../workflows/notices';
 import type { MailLedger } from '../storage/mail-ledger';
 import type { createMailActivities, SendResult } from './mail';
+import { signInLinkFor, type SignInLinkConfig } from './sign-in-links';
 
 export interface NoticeDeps {
   mail: ReturnType<typeof createMailActivities>;
   client: Client;
   /** Where recipients act (platform or published lists); rendered only when http(s). */
   url?: string;
+  /** When set, each message links its recipient into the portal instead of `url`. */
+  signInLinks?: SignInLinkConfig;
   /** Where permanent failures are recorded (shared by every worker, like the sent ledger). */
   failures: Pick<MailLedger, 'recordFailure' | 'failure'>;
 }
@@ -110,7 +113,10 @@ export function createNoticeActivities(deps: NoticeDeps) {
       return await deps.mail.sendMail({
         businessKey: request.businessKey,
         to: request.to,
-        rendered: renderNotice(request, deps.url),
+        rendered: renderNotice(
+          request,
+          (deps.signInLinks && signInLinkFor(request, deps.signInLinks)) ?? deps.url,
+        ),
       });
     } catch (error) {
       if (!(error instanceof ApplicationFailure) || !error.nonRetryable) throw error;

@@ -25,6 +25,7 @@ import { generateAttachmentPdf, rehearsalAttachmentStore } from './rehearsal-att
 import { runExpertReview } from './rehearsal-review';
 import { exportDossiers } from './dossier-export';
 import type { AuditEntry, FinalWinnersEntry } from '../workflows/messages';
+import { writePublicSnapshot } from '../portal/snapshot';
 
 /**
  * The attachments of one synthetic dossier. By default (storedPdfs) a small generated PDF per
@@ -302,6 +303,13 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
         reader: 'secretariat',
         outDir: path.join(outDir, 'dossiers'),
       });
+      await writePublicSnapshot({
+        api,
+        files: stack.storage.files,
+        programme,
+        cycleId,
+        dir: path.join(outDir, 'site'),
+      });
       return {
         programmeId: programme.id,
         accepted,
@@ -333,6 +341,6 @@ export function renderTimeline(report: RehearsalReport): string {
         .join(', ') || '0'
     }`,
     `入选 / winners: ${report.winners}; 邮件 / messages: ${report.messages}; 升级 / escalated: ${report.escalated.join(', ') || '-'}`,
-    `输出 / outputs: ${report.outDir} (published/, dossiers/, score-sheets/, outbox/, audit.json, audit.csv)`,
+    `输出 / outputs: ${report.outDir} (published/, dossiers/, score-sheets/, outbox/, audit.json, audit.csv, site/index.html)`,
   ].join('\n');
 }

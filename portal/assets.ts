@@ -35,6 +35,12 @@ input, select, textarea, button { font: inherit; padding: 6px 8px; border: 1px s
 button { background: var(--accent); color: #fff; border-color: var(--accent); cursor: pointer; }
 button.secondary { background: #fff; color: var(--accent); }
 fieldset { border: 1px solid var(--line); display: grid; gap: 4px; margin: 8px 0; }
+fieldset.dossier { grid-template-columns: 1fr 1fr; gap: 4px 16px; }
+fieldset.dossier > h3, fieldset.dossier > .declaration { grid-column: 1 / -1; }
+fieldset[hidden] { display: none; }
+.declaration { display: grid; grid-template-columns: auto 1fr; gap: 4px 8px; }
+.notice-quote { grid-column: 2; margin: 0; color: #555; font-size: 0.9em; border-left: 3px solid var(--line); padding-left: 8px; }
+@media (max-width: 600px) { form.nominate, fieldset.dossier { grid-template-columns: 1fr; } }
 .verdict[data-status="eligible"] { color: var(--ok); }
 .verdict[data-status="needs-review"] { color: var(--warn); }
 .verdict[data-status="refused"], .verdict[data-status="invalid"] { color: var(--bad); }
@@ -75,6 +81,25 @@ export const SCRIPT = `(function () {
   var form = document.querySelector('form.nominate');
   var verdict = document.getElementById('verdict');
   if (!form || !verdict) return;
+  // Only the chosen part's dossier fieldset is enabled: a disabled fieldset submits nothing.
+  var showDossier = function () {
+    var chosen = form.elements.namedItem('part').value;
+    form.querySelectorAll('fieldset.dossier').forEach(function (set) {
+      var on = set.getAttribute('data-part') === chosen;
+      set.disabled = !on;
+      set.hidden = !on;
+    });
+  };
+  form.elements.namedItem('part').addEventListener('change', showDossier);
+  showDossier();
+  // A file over its slot's limit is flagged before it is sent.
+  form.addEventListener('change', function (event) {
+    var input = event.target;
+    if (!input || input.type !== 'file') return;
+    var max = Number(input.getAttribute('data-max-bytes'));
+    var big = Array.prototype.some.call(input.files, function (f) { return f.size > max; });
+    input.setCustomValidity(big ? '文件过大 / file too large (≤ ' + max + ' bytes)' : '');
+  });
   var timer;
   var candidate = function () {
     var result = {};

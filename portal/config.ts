@@ -4,6 +4,7 @@
  * number of instances can serve behind a load balancer given the same secret.
  */
 import fs from 'node:fs';
+import type { AttachmentStore } from '../storage/attachments';
 import type { FileStore } from '../storage/files';
 
 export interface PortalConfig {
@@ -19,6 +20,8 @@ export interface PortalConfig {
   authPublicKey?: string;
   /** Published lists: published/<programme>/<list>.<format>. */
   files?: FileStore;
+  /** Where uploads go (opened once per process from storage); without it, uploads are refused. */
+  attachments?: AttachmentStore;
   sessionIdleMs: number;
   sessionAbsoluteMs: number;
   /** Sign-in attempts per address per minute. */
@@ -36,8 +39,15 @@ export interface PortalConfig {
 export const SESSION_IDLE_MS = 30 * 60_000;
 export const SESSION_ABSOLUTE_MS = 12 * 3_600_000;
 
-/** The portal's configuration from the environment; refuses to start without a proper secret. */
-export function portalConfigFromEnv(env: NodeJS.ProcessEnv, files?: FileStore): PortalConfig {
+/**
+ * The portal's configuration from the environment; refuses to start without a proper secret.
+ * `attachments`: the store opened once for the process (storage/attachments.ts), for uploads.
+ */
+export function portalConfigFromEnv(
+  env: NodeJS.ProcessEnv,
+  files?: FileStore,
+  attachments?: AttachmentStore,
+): PortalConfig {
   const secret = env.KCZG_PORTAL_SECRET ?? '';
   if (secret.length < 32) {
     throw new Error(
@@ -53,6 +63,7 @@ export function portalConfigFromEnv(env: NodeJS.ProcessEnv, files?: FileStore): 
     ...(authPrivateKey ? { authPrivateKey } : {}),
     ...(env.KCZG_AUTH_PUBLIC_KEY ? { authPublicKey: env.KCZG_AUTH_PUBLIC_KEY } : {}),
     ...(files ? { files } : {}),
+    ...(attachments ? { attachments } : {}),
     sessionIdleMs: SESSION_IDLE_MS,
     sessionAbsoluteMs: SESSION_ABSOLUTE_MS,
     signInPerMinute: 20,

@@ -8,7 +8,7 @@ import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { RejectionError } from '../client/requests';
 import type { RejectionCode } from '../domain/rejections';
 
-export type PortalCode = 'UNAUTHENTICATED' | 'CSRF' | 'NOT_FOUND' | 'RATE_LIMITED';
+export type PortalCode = 'UNAUTHENTICATED' | 'CSRF' | 'NOT_FOUND' | 'RATE_LIMITED' | 'TOO_LARGE';
 
 /** Every code the API answers with, and its HTTP status. */
 export const STATUS_OF: Record<RejectionCode | PortalCode, number> = {
@@ -26,6 +26,7 @@ export const STATUS_OF: Record<RejectionCode | PortalCode, number> = {
   WRONG_STAGE: 409,
   NOT_ELIGIBLE: 422,
   RATE_LIMITED: 429,
+  TOO_LARGE: 413,
 };
 
 export interface ApiError {

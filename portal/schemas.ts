@@ -94,6 +94,28 @@ export function paginate<T>(
   };
 }
 
+/** A stored attachment by reference (domain/dossier.ts AttachmentRef), as the upload returns it. */
+export const attachmentRefSchema = z.object({
+  sha256: z.string(),
+  name: z.string(),
+  slot: z.string(),
+  format: z.enum(ATTACHMENT_FORMATS),
+  size: z.number(),
+  pages: z.number().optional(),
+});
+
+export const uploadQuery = z.object({
+  listId: z.string().min(1).max(100),
+  fieldId: z.string().min(1).max(100).optional(),
+  slot: z.string().min(1).max(64).describe('the attachment slot of the part’s form, e.g. application-form'),
+});
+
+export const uploadedSchema = z.object({
+  ref: attachmentRefSchema,
+  created: z.boolean().describe('false when the same content was stored before'),
+  renamed: z.boolean().describe('true when the file name was changed to make it safe'),
+});
+
 /**
  * A dossier (domain/dossier.ts): answers to the part's form, affirmed declarations, attachment
  * references. Checked against the part's form by the unit workflow (domain/forms.ts).
@@ -102,16 +124,7 @@ export const dossierSchema = z
   .object({
     answers: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.array(z.string())])),
     declarations: z.array(z.object({ id: z.string(), text: z.string() })),
-    attachments: z.array(
-      z.object({
-        sha256: z.string(),
-        name: z.string(),
-        slot: z.string(),
-        format: z.enum(ATTACHMENT_FORMATS),
-        size: z.number(),
-        pages: z.number().optional(),
-      }),
-    ),
+    attachments: z.array(attachmentRefSchema),
   })
   .describe('申报书 / the dossier the part’s form asks for (kczg nominate --dossier-template)');
 

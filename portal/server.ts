@@ -4,6 +4,7 @@
  * Temporal client only: no business state, sessions in signed cookies.
  */
 import formbody from '@fastify/formbody';
+import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
@@ -21,6 +22,7 @@ import { registerReviewRoutes } from './routes/review';
 import { registerSecretariatRoutes } from './routes/secretariat';
 import { registerSignInRoutes } from './routes/signin';
 import { registerUnitRoutes } from './routes/unit';
+import { MULTIPART_LIMITS, registerUploadRoutes } from './routes/uploads';
 
 export interface PortalDeps {
   api: KczgClient;
@@ -40,6 +42,7 @@ const SECURITY_HEADERS = {
 
 async function registerPlugins(app: FastifyInstance, config: PortalConfig): Promise<void> {
   await app.register(formbody);
+  await app.register(multipart, { limits: MULTIPART_LIMITS });
   await app.register(rateLimit, {
     max: config.requestsPerMinute,
     timeWindow: 60_000,
@@ -140,6 +143,7 @@ export async function buildPortal(deps: PortalDeps): Promise<FastifyInstance> {
   registerSignInRoutes(app, ctx);
   registerPublicRoutes(app, ctx);
   registerUnitRoutes(app, ctx);
+  registerUploadRoutes(app, ctx);
   registerSecretariatRoutes(app, ctx);
   registerReviewRoutes(app, ctx);
   await app.ready();

@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { NativeConnection, Worker, type State, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
+import { signInLinkConfigFromEnv } from '../activities/sign-in-links';
 import { dataConverterFor, resolveCodecChoice, type CodecChoice } from '../codec/data-converter';
 import type { MailConfig } from '../activities/mail';
 import { openStorage, type Storage } from '../storage';
@@ -134,6 +135,7 @@ export async function createKczgWorker(options: KczgWorkerOptions): Promise<Kczg
     mail: { smtpUrl, from, messageIdDomain },
     storage,
     url: options.url,
+    signInLinks: signInLinkConfigFromEnv(process.env),
   });
   const common = {
     connection: options.connection,

@@ -81,6 +81,7 @@ export function outcome(error: ApiError | undefined, notice: string | undefined)
   if (error) {
     return html`<div class="error" role="alert">
       <p><strong>${error.code}</strong> ${error.message}</p>
+      ${error.field ? html`<p>字段 Field: <code class="error-field">${error.field}</code></p>` : ''}
       ${error.fix ? html`<p>${error.fix}</p>` : ''}
     </div>`;
   }

@@ -5,11 +5,14 @@
  */
 import { CANDIDATE_FIELDS, type CandidateField } from '../../domain/candidate';
 import { formatDeadline } from '../../domain/calendar';
+import type { AttachmentRef } from '../../domain/dossier';
+import { formFor } from '../../domain/forms';
 import type { Programme } from '../../domain/programme';
 import type { UnitState } from '../../workflows/messages';
 import { rfc3339Beijing } from '../../client/instants';
 import type { ApiError } from '../errors';
 import { owedBy, partName } from '../views';
+import { dossierFieldset, yesNoOptions, type DossierEcho } from './dossier-form';
 import { html, type SafeHtml } from './html';
 import { layout, outcome, type Viewer } from './layout';
 
@@ -18,18 +21,42 @@ export interface FormEcho {
   part?: string;
   values: Record<string, string>;
   key: string;
-  dossier?: string;
+  /** The dossier's inputs (a.<field>, decl.<id>) as typed. */
+  dossier?: DossierEcho;
+  /** Files already stored for this nomination: sent again by reference, not uploaded again. */
+  refs?: AttachmentRef[];
 }
 
-/** The parts a unit can nominate to: "list" or "list/field". */
-export function nominableParts(programme: Programme): Array<{ value: string; label: string }> {
+/** The parts a unit can nominate to: "list" or "list/field", with the application form of each. */
+export function nominableParts(
+  programme: Programme,
+): Array<{ value: string; label: string; form: ReturnType<typeof formFor> }> {
   return programme.lists
     .filter((l) => !l.separatelyOrganised)
     .flatMap((l) =>
       l.fields
-        ? l.fields.map((f) => ({ value: `${l.id}/${f.id}`, label: partName(programme, l.id, f.id) }))
-        : [{ value: l.id, label: partName(programme, l.id) }],
+        ? l.fields.map((f) => ({
+            value: `${l.id}/${f.id}`,
+            label: partName(programme, l.id, f.id),
+            form: formFor(l, f.id),
+          }))
+        : [{ value: l.id, label: partName(programme, l.id), form: formFor(l) }],
     );
+}
+
+function storedRefs(refs: AttachmentRef[]): SafeHtml {
+  if (refs.length === 0) return html``;
+  return html`<div class="wide">
+    <p>已上传 Uploaded:</p>
+    <ul>
+      ${refs.map(
+        (r) =>
+          html`<li>
+            ${r.name} (${r.slot}, ${r.size} B)<input type="hidden" name="ref" value="${JSON.stringify(r)}" />
+          </li>`,
+      )}
+    </ul>
+  </div>`;
 }
 
 function fieldInput(name: string, field: CandidateField, value: string): SafeHtml {
@@ -51,13 +78,7 @@ function fieldInput(name: string, field: CandidateField, value: string): SafeHtm
         </select>`;
     case 'flag':
       return html`${label}<select id="${id}" name="c.${name}">
-          <option value="">—</option>
-          ${[
-            ['true', '是 yes'],
-            ['false', '否 no'],
-          ].map(
-            ([v, text]) => html`<option value="${v}" ${v === value ? html` selected` : ''}>${text}</option>`,
-          )}
+          ${yesNoOptions(value)}
         </select>`;
     case 'date':
       return html`${label}<input id="${id}" name="c.${name}" type="date" value="${value}" />`;
@@ -153,11 +174,14 @@ function nominationTable(state: UnitState, programme: Programme, viewer: Viewer,
 
 function nominationForm(programme: Programme, unitId: string, viewer: Viewer, echo: FormEcho): SafeHtml {
   const action = `/u/${programme.id}/${unitId}`;
+  const parts = nominableParts(programme);
+  const chosen = echo.part ?? parts[0]?.value;
   return html`<section aria-labelledby="form-h">
     <h2 id="form-h">新增推荐 New nomination</h2>
     <form
       method="post"
       action="${action}/nominate"
+      enctype="multipart/form-data"
       class="nominate"
       data-verdict-url="/api/v1/cycles/${programme.id}/units/${unitId}/eligibility"
     >
@@ -165,7 +189,7 @@ function nominationForm(programme: Programme, unitId: string, viewer: Viewer, ec
       <input type="hidden" name="key" value="${echo.key}" />
       <label for="part">榜单与领域<span class="en">List and field</span></label>
       <select id="part" name="part" required>
-        ${nominableParts(programme).map(
+        ${parts.map(
           (p) =>
             html`<option value="${p.value}" ${p.value === echo.part ? html` selected` : ''}>
               ${p.label}
@@ -178,15 +202,10 @@ function nominationForm(programme: Programme, unitId: string, viewer: Viewer, ec
             ${fieldInput(name, field as CandidateField, echo.values[name] ?? '')}
           </div>`,
       )}
-      <div class="field wide">
-        <label for="dossier"
-          >申报书（JSON）<span class="en"
-            >Dossier as JSON — template: kczg nominate --dossier-template (form pages come with the dossier
-            work)</span
-          ></label
-        >
-        <textarea id="dossier" name="dossier" rows="4" spellcheck="false">${echo.dossier ?? ''}</textarea>
-      </div>
+      ${parts.map((p) =>
+        p.form ? dossierFieldset(p.value, p.form, p.value === chosen, echo.dossier ?? {}) : '',
+      )}
+      ${storedRefs(echo.refs ?? [])}
       <p class="verdict" role="status" aria-live="polite" id="verdict"></p>
       <button type="submit">提交推荐 Submit</button>
     </form>

@@ -5,6 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import type { FileStore } from '../../storage/files';
 import { cycleWorkflowId } from '../../workflows/ids';
 import type { PortalContext } from '../context';
 import { PortalError } from '../errors';
@@ -39,39 +40,46 @@ const notFound = (what: string) =>
   });
 
 /** The published files of a programme, as the API lists them. */
-async function publishedFiles(ctx: PortalContext, programmeId: string) {
-  if (!ctx.config.files) return [];
+function publishedFiles(ctx: PortalContext, programmeId: string) {
+  return ctx.config.files ? publishedFilesIn(ctx.config.files, programmeId) : Promise.resolve([]);
+}
+
+function publishedLists(ctx: PortalContext, programmeId: string) {
+  return ctx.config.files ? publishedListsIn(ctx.config.files, programmeId) : Promise.resolve([]);
+}
+
+/** The published files of a programme in a store, each linked by `hrefOf` (default: the API's). */
+export async function publishedFilesIn(
+  files: FileStore,
+  programmeId: string,
+  hrefOf = (name: string) => `/api/v1/cycles/${programmeId}/published/${name}`,
+) {
   const prefix = `published/${programmeId}/`;
-  const keys = await ctx.config.files.list(prefix);
+  const keys = await files.list(prefix);
   return keys.flatMap((key) => {
     const name = key.slice(prefix.length);
     const match = FILE_NAME.exec(name);
-    return match
-      ? [
-          {
-            name,
-            listId: match[1],
-            format: match[2],
-            href: `/api/v1/cycles/${programmeId}/published/${name}`,
-          },
-        ]
-      : [];
+    return match ? [{ name, listId: match[1], format: match[2], href: hrefOf(name) }] : [];
   });
 }
 
 /** The lists as tables: each list's JSON file, as publication wrote it. */
-async function publishedLists(ctx: PortalContext, programmeId: string): Promise<PublishedList[]> {
-  const files = await publishedFiles(ctx, programmeId);
+export async function publishedListsIn(
+  files: FileStore,
+  programmeId: string,
+  hrefOf?: (name: string) => string,
+): Promise<PublishedList[]> {
+  const published = await publishedFilesIn(files, programmeId, hrefOf);
   const lists: PublishedList[] = [];
-  for (const file of files.filter((f) => f.format === 'json')) {
-    const content = await ctx.config.files?.get(`published/${programmeId}/${file.name}`);
+  for (const file of published.filter((f) => f.format === 'json')) {
+    const content = await files.get(`published/${programmeId}/${file.name}`);
     if (!content) continue;
     const parsed = JSON.parse(content.toString('utf8')) as { title: string; rows: PublishedList['rows'] };
     lists.push({
       listId: file.listId,
       title: parsed.title,
       rows: parsed.rows,
-      downloads: files.filter((f) => f.listId === file.listId),
+      downloads: published.filter((f) => f.listId === file.listId),
     });
   }
   return lists;

@@ -7,10 +7,11 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { withRfc3339Instants } from '../../client/instants';
-import { RejectionError } from '../../client/requests';
 import { programmeNow } from '../../client/mail-plan';
 import { CANDIDATE_FIELDS, type CandidateField } from '../../domain/candidate';
 import type { Party } from '../../domain/credentials';
+import { formFor } from '../../domain/forms';
+import type { Form, Programme } from '../../domain/programme';
 import { cycleWorkflowId } from '../../workflows/ids';
 import type { Nomination } from '../../workflows/messages';
 import type { PortalContext } from '../context';
@@ -31,6 +32,8 @@ import {
   verdictSchema,
 } from '../schemas';
 import { draftVerdict, unitView } from '../views';
+import { dossierEcho, dossierFromForm, refsFromForm } from './dossier-input';
+import { readMultipart, storeFormFiles } from './uploads';
 
 const unitParty = (id: string): Party => ({ kind: 'unit', id });
 const nominationOut = (n: Nomination) => withRfc3339Instants(n) as z.infer<typeof nominationSchema>;
@@ -53,28 +56,15 @@ export function candidateFromForm(form: Record<string, string>): Record<string, 
   return candidate;
 }
 
-/**
- * The dossier pasted into the form as JSON (the dossier pages replace this field when they land);
- * empty means none. Not JSON is INVALID on the dossier field, and the form comes back as typed.
- */
-export function dossierFromForm(text: string | undefined): unknown {
-  if (!text?.trim()) return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new RejectionError({
-      code: 'INVALID',
-      field: 'dossier',
-      rule: 'json',
-      message: '申报书不是有效的 JSON / the dossier is not valid JSON',
-      fix: '用 kczg nominate --dossier-template 生成模板 / start from kczg nominate --dossier-template',
-    });
-  }
-}
-
 function partOf(value: string | undefined): { listId: string; fieldId?: string } {
   const [listId = '', fieldId] = (value ?? '').split('/');
   return { listId, ...(fieldId ? { fieldId } : {}) };
+}
+
+/** The part's application form, if the programme has the part and it asks for one. */
+function formOf(programme: Programme, part: { listId: string; fieldId?: string }): Form | undefined {
+  const list = programme.lists.find((l) => l.id === part.listId);
+  return list && formFor(list, part.fieldId);
 }
 
 /** A unit's state, its nominations page by page, and the verdict on a draft. */
@@ -279,11 +269,16 @@ function registerPages(app: FastifyInstance, ctx: PortalContext): void {
 
   app.post<{ Params: UnitPageParams }>('/u/:programme/:unit/nominate', async (request, reply) => {
     const { programme, unit } = request.params;
-    const values = form(request);
+    // The page sends multipart (its files); a form without files may come urlencoded.
+    const { fields, files } = request.isMultipart()
+      ? await readMultipart(request)
+      : { fields: form(request), files: [] };
+    request.body = fields;
+    const values = Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, [v].flat()[0] ?? '']));
     const echo: FormEcho = {
       part: values.part,
       key: values.key || randomUUID(),
-      dossier: values.dossier ?? '',
+      dossier: dossierEcho(fields),
       values: Object.fromEntries(
         Object.entries(values)
           .filter(([k]) => k.startsWith('c.'))
@@ -292,15 +287,18 @@ function registerPages(app: FastifyInstance, ctx: PortalContext): void {
     };
     try {
       const principal = await ctx.auth.require(request, reply, programme, [unitParty(unit)]);
-      const dossier = dossierFromForm(values.dossier);
+      const part = partOf(values.part);
+      echo.refs = refsFromForm(fields);
+      const dossierForm = formOf(await ctx.programmeOf(programme), part);
+      if (dossierForm) echo.refs.push(...(await storeFormFiles(ctx, dossierForm, files)));
       await ctx.auth.clientFor(principal).nominate(cycleWorkflowId(programme), unit, {
-        ...partOf(values.part),
+        ...part,
         idempotencyKey: echo.key,
         candidate: candidateFromForm(values) as never,
-        ...(dossier ? { dossier: dossier as never } : {}),
+        ...(dossierForm ? { dossier: dossierFromForm(dossierForm, fields, echo.refs) } : {}),
       });
     } catch (error) {
-      if (error instanceof PortalError && error.body.code !== 'INVALID') throw error;
+      if (error instanceof PortalError && !['INVALID', 'TOO_LARGE'].includes(error.body.code)) throw error;
       return render(request, reply, { echo, error });
     }
     return done(reply, request, 'nominated');

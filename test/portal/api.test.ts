@@ -373,6 +373,7 @@ describe('the portal API on a keyed cycle', () => {
       ['delete', '/api/v1/cycles/{programme}/units/{unit}/nominations/{nomination}'],
       ['post', '/api/v1/cycles/{programme}/units/{unit}/complete'],
       ['post', '/api/v1/cycles/{programme}/units/{unit}/eligibility'],
+      ['post', '/api/v1/cycles/{programme}/units/{unit}/attachments'],
       ['get', '/api/v1/cycles/{programme}/status'],
       ['post', '/api/v1/cycles/{programme}/extend'],
       ['post', '/api/v1/cycles/{programme}/pause'],

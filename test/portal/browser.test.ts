@@ -8,13 +8,23 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { generateAttachmentPdf } from '../../client/rehearsal-attachments';
 import { beijingToEpochMs } from '../../domain/calendar';
+import type { Dossier } from '../../domain/dossier';
 import { loadProgramme } from '../../programmes/loader';
 import { signInUrl } from '../../portal/links';
 import { findChromium } from '../../servers/provision';
 import { dossierFor, electronicsTech } from '../support/candidates';
 import { useTimeSkippingStack } from '../support/time-skipping';
-import { finishKeyedCycle, keys, startKeyedCycle, startPortal, type PortalUnderTest } from './portal-kit';
+import {
+  attachmentStoreOf,
+  finishKeyedCycle,
+  keys,
+  startKeyedCycle,
+  startPortal,
+  storedAttachments,
+  type PortalUnderTest,
+} from './portal-kit';
 
 const SCREENSHOTS = path.resolve('test-artifacts/screenshots');
 const WIDTHS = { desktop: { width: 1280, height: 900 }, phone: { width: 390, height: 844 } };
@@ -28,6 +38,17 @@ async function screenshots(page: Page, name: string): Promise<void> {
   await page.setViewportSize(WIDTHS.desktop);
 }
 
+/** Fills the chosen part's dossier fieldset with a dossier's answers and affirms its declarations. */
+async function fillDossier(page: Page, dossier: Dossier): Promise<void> {
+  const fieldset = page.locator('fieldset.dossier:not([disabled])');
+  for (const [id, answer] of Object.entries(dossier.answers)) {
+    const input = fieldset.locator(`[name="a.${id}"]`).first();
+    if ((await input.evaluate((e) => e.tagName)) === 'SELECT') await input.selectOption(String(answer));
+    else await input.fill(String(answer));
+  }
+  for (const { id } of dossier.declarations) await fieldset.locator(`[name="decl.${id}"]`).check();
+}
+
 describe('the portal in a browser', () => {
   let app: PortalUnderTest;
   let browser: Browser;
@@ -38,11 +59,12 @@ describe('the portal in a browser', () => {
     if (cycleId) await finishKeyedCycle(kit.stack, cycleId);
   });
   const kit = useTimeSkippingStack();
+  const storedCount = () => storedAttachments(kit.stack);
 
   beforeAll(async () => {
     fs.mkdirSync(SCREENSHOTS, { recursive: true });
     ({ cycleId } = await startKeyedCycle(kit.stack, 'portal-browser-2023'));
-    app = await startPortal(kit.stack);
+    app = await startPortal(kit.stack, { attachments: attachmentStoreOf(kit.stack) });
     const found = findChromium();
     if (!found) throw new Error('no Chromium: the global setup installs Debian’s chromium');
     browser = await chromium.launch({
@@ -80,15 +102,41 @@ describe('the portal in a browser', () => {
     await page.getByLabel('榜单与领域').selectOption('pioneer-tech/electronics');
     await page.getByLabel('注册地区', { exact: false }).selectOption('');
     await page.getByLabel('候选名称', { exact: false }).fill('浏览器里的量子芯片');
-    await page.getByLabel('涉密', { exact: false }).selectOption('false');
-    await page
-      .getByLabel('申报书', { exact: false })
-      .fill(JSON.stringify(dossierFor('national-2023', 'pioneer-tech', 'electronics')));
+    await page.locator('#c-classified').selectOption('false');
+    await fillDossier(page, dossierFor('national-2023', 'pioneer-tech', 'electronics'));
+    // An executable renamed .pdf comes back on the page with its field and fix; nothing stored.
+    const stored = await storedCount();
+    const dossierFiles = page.locator('fieldset.dossier:not([disabled])');
+    await dossierFiles.locator('input[name="f.application-form"]').setInputFiles({
+      name: '申报书.pdf',
+      mimeType: 'application/pdf',
+      buffer: Buffer.concat([Buffer.from('MZ\x90\x00\x03\x00'), Buffer.alloc(2048, 0x41)]),
+    });
+    await page.getByRole('button', { name: /提交推荐/ }).click();
+    await expect(page.locator('.error-field').innerText()).resolves.toBe(
+      'dossier.attachments.application-form',
+    );
+    expect(await storedCount()).toBe(stored);
+    await screenshots(page, 'unit-upload-refused');
+    await expect(page.getByLabel('候选名称', { exact: false }).inputValue()).resolves.toBe(
+      '浏览器里的量子芯片',
+    );
+    // The real PDF, through the same form.
+    await dossierFiles.locator('input[name="f.application-form"]').setInputFiles({
+      name: '申报书.pdf',
+      mimeType: 'application/pdf',
+      buffer: await generateAttachmentPdf('申报书', ['浏览器里的量子芯片 application form']),
+    });
     await page.locator('#verdict[data-status="eligible"]').waitFor();
     await screenshots(page, 'unit-form');
     await page.getByRole('button', { name: /提交推荐/ }).click();
     await page.getByRole('status').filter({ hasText: '推荐已提交' }).waitFor();
     await expect(page.locator('.candidate-name').allInnerTexts()).resolves.toEqual(['浏览器里的量子芯片']);
+    const [filed] = (await kit.stack.api.unitState(cycleId, 'cie')).nominations;
+    expect(filed.dossier?.attachments).toEqual([
+      expect.objectContaining({ slot: 'application-form', format: 'pdf', name: '申报书.pdf' }),
+    ]);
+    expect(await storedCount()).toBe(stored + 1);
     await expect(page.locator('.meters').innerText()).resolves.toContain('1/3');
     await screenshots(page, 'unit');
 

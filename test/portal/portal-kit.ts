@@ -11,6 +11,8 @@ import { parseParty, type Party } from '../../domain/credentials';
 import { loadProgramme } from '../../programmes/loader';
 import { SESSION_ABSOLUTE_MS, SESSION_IDLE_MS, type PortalConfig } from '../../portal/config';
 import { buildPortal } from '../../portal/server';
+import { AttachmentStore } from '../../storage/attachments';
+import { ephemeralKeyring } from '../../codec/keys';
 import type { TestStack } from '../support/stack';
 
 export const keys = generateAuthKeyPair();
@@ -74,8 +76,9 @@ export class PortalUnderTest {
     readonly base: string,
   ) {}
 
-  static async start(app: FastifyInstance): Promise<PortalUnderTest> {
-    return new PortalUnderTest(app, await app.listen({ host: '127.0.0.1', port: 0 }));
+  /** Listens on `port` (default: a free one). */
+  static async start(app: FastifyInstance, port = 0): Promise<PortalUnderTest> {
+    return new PortalUnderTest(app, await app.listen({ host: '127.0.0.1', port }));
   }
 
   async inject(request: {
@@ -149,6 +152,24 @@ export async function signIn(app: PortalUnderTest, token: string) {
 export async function startPortal(
   stack: TestStack,
   extra: Partial<PortalConfig> = {},
+  port = 0,
 ): Promise<PortalUnderTest> {
-  return PortalUnderTest.start(await buildPortal({ api: stack.api, config: portalConfig(stack, extra) }));
+  return PortalUnderTest.start(
+    await buildPortal({ api: stack.api, config: portalConfig(stack, extra) }),
+    port,
+  );
+}
+
+/** An attachment store on the stack's storage, with a key for this test process. */
+export function attachmentStoreOf(stack: TestStack): AttachmentStore {
+  return new AttachmentStore(stack.storage.records.db, stack.storage.files, ephemeralKeyring());
+}
+
+/** How many attachments the stack's records hold. */
+export async function storedAttachments(stack: TestStack): Promise<number> {
+  const { n } = await stack.storage.records.db
+    .selectFrom('attachments')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(n);
 }
