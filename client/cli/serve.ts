@@ -6,6 +6,8 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { KczgClient } from '../api';
+import type { Storage } from '../../storage';
+import type { AttachmentStore } from '../../storage/attachments';
 import type { FileStore } from '../../storage/files';
 import type { Logger } from '../../logging/logger';
 import type { PortalConfig } from '../../portal/config';
@@ -17,11 +19,31 @@ export interface RunningPortal {
   close(): Promise<void>;
 }
 
+/**
+ * Uploads need the workers' payload keys (attachments are encrypted with them): without
+ * KCZG_CODEC_KEYS the portal runs, and its upload routes say it has no attachment store.
+ */
+async function attachmentStoreOf(
+  env: NodeJS.ProcessEnv,
+  storage: Pick<Storage, 'records' | 'files'>,
+): Promise<AttachmentStore | undefined> {
+  const [{ AttachmentStore }, { keyringFromEnv }] = await Promise.all([
+    import('../../storage/attachments'),
+    import('../../codec/keys'),
+  ]);
+  const keyring = keyringFromEnv(env);
+  return keyring && new AttachmentStore(storage.records.db, storage.files, keyring);
+}
+
 /** The portal's settings from the environment, refused before anything connects. */
-async function configFrom(env: NodeJS.ProcessEnv, files: FileStore): Promise<PortalConfig> {
+async function configFrom(
+  env: NodeJS.ProcessEnv,
+  files: FileStore,
+  attachments?: AttachmentStore,
+): Promise<PortalConfig> {
   const { portalConfigFromEnv } = await import('../../portal/config');
   try {
-    return portalConfigFromEnv(env, files);
+    return portalConfigFromEnv(env, files, attachments);
   } catch (error) {
     throw new InputError({
       code: 'INVALID',
@@ -66,7 +88,11 @@ export async function startDevPortal(args: {
   try {
     const portal = await startPortal({
       api: new KczgClient(args.stack.env.client),
-      config: await configFrom(env, args.stack.storage.files),
+      config: await configFrom(
+        env,
+        args.stack.storage.files,
+        await attachmentStoreOf(env, args.stack.storage),
+      ),
       host: '127.0.0.1',
       port: args.port,
       log: args.log,
@@ -82,12 +108,19 @@ export async function startDevPortal(args: {
 
 async function runServe(cli: Cli, opts: { port: string; host: string; dataDir: string }): Promise<void> {
   const log = await cli.log();
-  const [{ connectClient }, { KczgClient }, { fileStoreFromEnv }] = await Promise.all([
+  const [{ connectClient }, { KczgClient }, { openStorage, fileStoreFromEnv }] = await Promise.all([
     import('../connection'),
     import('../api'),
     import('../../storage'),
   ]);
-  const config = await configFrom(process.env, fileStoreFromEnv(process.env, path.resolve(opts.dataDir)));
+  const dataDir = path.resolve(opts.dataDir);
+  // Records are opened only for uploads: an embedded database belongs to one process at a time.
+  const storage = process.env.KCZG_CODEC_KEYS ? await openStorage({ dataDir }) : undefined;
+  const config = await configFrom(
+    process.env,
+    storage?.files ?? fileStoreFromEnv(process.env, dataDir),
+    storage && (await attachmentStoreOf(process.env, storage)),
+  );
   const { client, connection } = await connectClient(cli.options);
   const portal = await startPortal({
     api: new KczgClient(client),
@@ -100,6 +133,7 @@ async function runServe(cli: Cli, opts: { port: string; host: string; dataDir: s
   await untilStopped();
   await portal.close();
   await connection.close();
+  await storage?.close();
 }
 
 export function registerServeCommand(program: Command, cli: Cli): void {
@@ -110,12 +144,12 @@ export function registerServeCommand(program: Command, cli: Cli): void {
     .option('--host <host>', '监听地址 / address to listen on', '127.0.0.1')
     .option(
       '--data-dir <dir>',
-      '发布文件所在（未设 KCZG_S3_URL 时）/ published files, unless KCZG_S3_URL',
+      '记录与文件所在（未设 KCZG_DATABASE_URL / KCZG_S3_URL 时）/ records and files, unless KCZG_DATABASE_URL / KCZG_S3_URL',
       '.kczg',
     )
     .addHelpText(
       'after',
-      '\n需要 / needs KCZG_PORTAL_SECRET (≥32 chars); KCZG_PORTAL_URL for links; KCZG_AUTH_PRIVATE_KEY to mint per-write credentials' +
+      '\n需要 / needs KCZG_PORTAL_SECRET (≥32 chars); KCZG_PORTAL_URL for links; KCZG_AUTH_PRIVATE_KEY to mint per-write credentials; KCZG_CODEC_KEYS for uploads' +
         examples('KCZG_PORTAL_SECRET=$(openssl rand -hex 32) kczg serve --port 8080'),
     )
     .action((opts: { port: string; host: string; dataDir: string }) => runServe(cli, opts));
