@@ -3,11 +3,11 @@
  * which reports and waivers are acceptable, and the acceptance rule (all targets met → 通过, some →
  * 部分通过, none → 不通过). Pure: workflows and the CLI call the same rules.
  */
-import { DateTime } from 'luxon';
-import { BEIJING_ZONE, beijingDate, beijingToEpochMs } from './calendar';
 import type { AttachmentRef } from './dossier';
+import { addDays } from './holidays';
 import type { Deliverables, Programme, ReportKind, Target } from './programme';
 import { reject, type Rejection } from './rejections';
+import { beijingDay, beijingInstant } from './reminders';
 
 /** The deliverables of a winner of a list (and field): the field's own, else the list's. */
 export function deliverablesOf(
@@ -34,14 +34,11 @@ export interface ReportDueAt {
  * dates not after publication are dropped: there is nothing to report yet.
  */
 export function reportDues(deliverables: Deliverables, publishedAt: number): ReportDueAt[] {
-  const publicationDay = DateTime.fromISO(beijingDate(publishedAt), { zone: BEIJING_ZONE });
+  const publicationDay = beijingDay(publishedAt);
   const dues = deliverables.reports
     .map((due) => ({
       kind: due.kind,
-      at:
-        due.at === 'fixed'
-          ? beijingToEpochMs(due.on)
-          : beijingToEpochMs(`${publicationDay.plus({ months: due.months }).toFormat('yyyy-MM-dd')} 24:00`),
+      at: due.at === 'fixed' ? beijingDateTime(due.on) : endOfDay(addMonths(publicationDay, due.months)),
     }))
     .filter((due) => due.at > publishedAt)
     .sort((a, b) => a.at - b.at);
@@ -51,6 +48,26 @@ export function reportDues(deliverables: Deliverables, publishedAt: number): Rep
     counts.set(due.kind, n);
     return { id: `${due.kind}-${n}`, ...due };
   });
+}
+
+/** "YYYY-MM-DD" plus whole months, clamped to the last day of the month reached. */
+function addMonths(date: string, months: number): string {
+  const [year, month, day] = date.split('-').map(Number);
+  const index = year * 12 + (month - 1) + months;
+  const lastDay = new Date(Date.UTC(Math.floor(index / 12), (index % 12) + 1, 0)).getUTCDate();
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${Math.floor(index / 12)}-${pad((index % 12) + 1)}-${pad(Math.min(day, lastDay))}`;
+}
+
+/** The end of a Beijing day: the next day's midnight ("24:00" as the notices write it). */
+function endOfDay(date: string): number {
+  return beijingInstant(addDays(date, 1), '00:00');
+}
+
+/** A preset's Beijing date-time, "YYYY-MM-DD HH:mm", "24:00" being the end of that day. */
+function beijingDateTime(value: string): number {
+  const [date, time] = value.split(' ');
+  return time === '24:00' ? endOfDay(date) : beijingInstant(date, time);
 }
 
 /** One reported figure: the cumulative count reached so far for a target, with its evidence. */
