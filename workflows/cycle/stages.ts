@@ -15,7 +15,7 @@ import {
 } from '../../domain/schedule';
 import { ENTITY_WORK } from '../activity-options';
 import { PATCHES } from '../patches';
-import { startProjects } from '../project/start';
+import { START_PROJECTS_ACTION, startProjects, startedProjectsDetail } from '../project/start';
 import type { CycleMail } from './mail';
 import type { CycleState } from './state';
 
@@ -231,9 +231,9 @@ export class CycleStages {
       });
       cycle.record({
         actor: 'system',
-        action: 'startProjects',
+        action: START_PROJECTS_ACTION,
         outcome: 'info',
-        detail: `${projects} projects`,
+        detail: startedProjectsDetail(projects),
       });
     }
     cycle.setStage('promotion');

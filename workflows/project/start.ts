@@ -57,8 +57,23 @@ export function projectInputs(start: TrackingStart): ProjectInput[] {
   });
 }
 
-/** Starts every project; returns how many. */
-export async function startProjects(start: TrackingStart): Promise<number> {
+/** The cycle's audit action that names the projects publication started (clients list them from it). */
+export const START_PROJECTS_ACTION = 'startProjects';
+
+/** The started projects' ids, as the audit entry's detail: "<n> projects: <id>, <id>". */
+export function startedProjectsDetail(projectIds: readonly string[]): string {
+  return `${projectIds.length} projects: ${projectIds.join(', ')}`;
+}
+
+/** The project ids of a cycle's audit (empty before publication or without deliverables). */
+export function startedProjectsOf(audit: ReadonlyArray<{ action: string; detail: string }>): string[] {
+  const entry = audit.find((e) => e.action === START_PROJECTS_ACTION);
+  const ids = entry?.detail.split(': ')[1];
+  return ids ? ids.split(', ') : [];
+}
+
+/** Starts every project; returns their ids. */
+export async function startProjects(start: TrackingStart): Promise<string[]> {
   const inputs = projectInputs(start);
   const taskQueue = entityTaskQueueOf(workflowInfo().taskQueue);
   for (const input of inputs) {
@@ -69,5 +84,5 @@ export async function startProjects(start: TrackingStart): Promise<number> {
       parentClosePolicy: ParentClosePolicy.ABANDON,
     });
   }
-  return inputs.length;
+  return inputs.map((input) => input.projectId);
 }
