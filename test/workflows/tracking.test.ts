@@ -7,7 +7,12 @@
  * unit's report, a target that is not the project's, a negative or non-numeric figure, missing
  * evidence, a verification by the owner, and anything after acceptance.
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import ExcelJS from 'exceljs';
 import { KczgClient } from '../../client/api';
+import { PROGRESS_HEADINGS, progressRows, writeProgress } from '../../client/project-export';
 import { generateAuthKeyPair, issueCredential } from '../../client/credentials';
 import { beijingToEpochMs } from '../../domain/calendar';
 import type { Party } from '../../domain/credentials';
@@ -248,5 +253,34 @@ describe('a service-team project through its tracking year', () => {
       ),
     ).toMatchObject({ code: 'WRONG_STAGE' });
     expect((await state()).reports).toHaveLength(3);
+  });
+
+  it('exports progress with Chinese headings as XLSX, CSV and JSON', async () => {
+    // Started directly, the project has no cycle to list it: it is read by its id.
+    const projects = [await state()];
+    const rows = progressRows(programme, projects);
+    expect(rows).toHaveLength(6);
+    expect(rows.find((r) => r.任务指标 === '完成技术转移转化（以签署合同为准）')).toMatchObject({
+      现行目标值: 3,
+      通知目标值: 5,
+      已确认完成数: 3,
+      是否达标: '是',
+      验收结论: '通过',
+      报告情况: '半年报：已确认；终期报告：已确认',
+    });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kczg-progress-'));
+    try {
+      for (const ext of ['xlsx', 'csv', 'json'])
+        await writeProgress(path.join(dir, `progress.${ext}`), '任务进展', rows);
+      expect(fs.readFileSync(path.join(dir, 'progress.csv'), 'utf8').split('\r\n')[0]).toBe(
+        `\uFEFF${PROGRESS_HEADINGS.map((h) => `"${h}"`).join(',')}`,
+      );
+      expect(JSON.parse(fs.readFileSync(path.join(dir, 'progress.json'), 'utf8'))).toEqual(rows);
+      const workbook = new ExcelJS.Workbook();
+      await workbook.xlsx.readFile(path.join(dir, 'progress.xlsx'));
+      expect(workbook.worksheets[0].getRow(3).values).toEqual([undefined, ...PROGRESS_HEADINGS]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
