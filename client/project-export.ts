@@ -58,26 +58,32 @@ export function progressRows(programme: Programme, projects: readonly ProjectSta
   });
 }
 
-/** Writes the rows in the format the file name ends with (.xlsx, .csv or .json). */
+/** The rows in the format the file name ends with (.xlsx, .csv or .json). */
+export async function renderProgress(
+  file: string,
+  title: string,
+  rows: readonly ProgressRow[],
+): Promise<string | Buffer> {
+  const format = path.extname(file).toLowerCase();
+  if (format === '.json') return `${JSON.stringify(rows, null, 2)}\n`;
+  if (format === '.csv') {
+    const lines = [PROGRESS_HEADINGS, ...rows.map((r) => PROGRESS_HEADINGS.map((h) => r[h]))];
+    return `\uFEFF${lines.map((l) => l.map(csvCell).join(',')).join('\r\n')}\r\n`;
+  }
+  if (format === '.xlsx') {
+    const subtitle = `${rows.length} 行 / rows · 导出于 / exported ${formatBeijing(Date.now())}（北京时间）`;
+    return renderXlsx({ sheetName: '任务进展', title, subtitle, headings: PROGRESS_HEADINGS, rows });
+  }
+  throw new RangeError(`不支持的格式 ${format || '（无扩展名）'} / use .xlsx, .csv or .json`);
+}
+
+/** Writes the export the user asked for (kczg project export --out). */
 export async function writeProgress(
   file: string,
   title: string,
   rows: readonly ProgressRow[],
 ): Promise<void> {
-  const format = path.extname(file).toLowerCase();
+  const content = await renderProgress(file, title, rows);
   fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  if (format === '.json') {
-    fs.writeFileSync(file, `${JSON.stringify(rows, null, 2)}\n`);
-  } else if (format === '.csv') {
-    const lines = [PROGRESS_HEADINGS, ...rows.map((r) => PROGRESS_HEADINGS.map((h) => r[h]))];
-    fs.writeFileSync(file, `\uFEFF${lines.map((l) => l.map(csvCell).join(',')).join('\r\n')}\r\n`);
-  } else if (format === '.xlsx') {
-    const subtitle = `${rows.length} 行 / rows · 导出于 / exported ${formatBeijing(Date.now())}（北京时间）`;
-    fs.writeFileSync(
-      file,
-      await renderXlsx({ sheetName: '任务进展', title, subtitle, headings: PROGRESS_HEADINGS, rows }),
-    );
-  } else {
-    throw new RangeError(`不支持的格式 ${format || '（无扩展名）'} / use .xlsx, .csv or .json`);
-  }
+  fs.writeFileSync(file, content);
 }
