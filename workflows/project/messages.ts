@@ -47,6 +47,7 @@ export interface ProjectState {
   fieldId?: string;
   partName: string;
   owner: { unitId: string; name: string };
+  publishedAt: number;
   dues: Array<ReportDueAt & { status: 'owed' | 'submitted' | 'accepted' }>;
   reports: ProgressReport[];
   waivers: Waiver[];

@@ -98,6 +98,7 @@ export class ProjectRun {
       ...(input.fieldId === undefined ? {} : { fieldId: input.fieldId }),
       partName: input.partName,
       owner: { unitId: input.owner.unitId, name: input.owner.name },
+      publishedAt: input.publishedAt,
       dues: this.dues.map((d) => ({ ...d, status: this.dueStatus(d.id) })),
       reports: this.reports.map((r) => ({ ...r })),
       waivers: [...this.waivers],
