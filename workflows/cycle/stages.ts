@@ -229,12 +229,14 @@ export class CycleStages {
         clockOffsetMs: cycle.clock.offsetMs,
         authPublicKey: cycle.input.authPublicKey,
       });
-      cycle.record({
-        actor: 'system',
-        action: START_PROJECTS_ACTION,
-        outcome: 'info',
-        detail: startedProjectsDetail(projects),
-      });
+      if (projects.length > 0) {
+        cycle.record({
+          actor: 'system',
+          action: START_PROJECTS_ACTION,
+          outcome: 'info',
+          detail: startedProjectsDetail(projects),
+        });
+      }
     }
     cycle.setStage('promotion');
     await this.waitForStageEnd(secretariatOwes('promotion', () => cycle.deadlines.promotionUntil));
