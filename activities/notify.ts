@@ -39,6 +39,9 @@ const deadlineLabels: Record<NoticeRequest['template'], templates.BilingualText>
   escalation: { zh: '初评结果报送截止（已逾期）', en: 'Preliminary review due (overdue)' },
   mailFailures: { zh: '邮件无法投递', en: 'Undeliverable mail' },
   resultsPublished: { zh: '榜单发布', en: 'Publication' },
+  reportReminder: { zh: '进展报告提交截止', en: 'Progress report due' },
+  reportOverdue: { zh: '进展报告提交截止', en: 'Progress report due' },
+  reportEscalation: { zh: '进展报告提交截止（已逾期）', en: 'Progress report due (overdue)' },
 };
 
 export function renderNotice(request: NoticeRequest, url?: string): RenderedMail {
@@ -90,11 +93,21 @@ export function renderNotice(request: NoticeRequest, url?: string): RenderedMail
         lists: (request.awaiting ?? []).map(({ list, field }) => ({ list, field })),
         owing: (request.awaiting ?? []).reduce((n, a) => n + a.count, 0),
       });
+    case 'reportReminder':
+      return templates.reportReminder({
+        ...common,
+        recipient: request.party,
+        project: request.project?.name ?? '',
+        deadline,
+        targets: request.project?.targets ?? [],
+      });
     case 'bodyOverdue':
+    case 'reportOverdue':
       return templates.overdueNotice({ ...common, recipient: request.party, deadline });
     case 'secretariatDigest':
     case 'escalation':
     case 'mailFailures':
+    case 'reportEscalation':
       return templates.secretariatDigest({
         ...common,
         secretariat: request.party,

@@ -52,6 +52,7 @@ import {
   unwrapRejection,
   withoutSchemaReference,
 } from './requests';
+import { ProjectApi } from './project-api';
 import { bodyNotStarted, ReviewApi } from './review-api';
 
 export { RejectionError } from './requests';
@@ -110,6 +111,11 @@ export class KczgClient {
   /** Expert review inside review bodies: plans, assignments, conflicts, scores, confirmations. */
   get review(): ReviewApi {
     return new ReviewApi(this.client, (cycleId, ...allowed) => this.credentialFor(cycleId, ...allowed));
+  }
+
+  /** Tracking after publication: funded projects' reports, verification, waivers, acceptance. */
+  get project(): ProjectApi {
+    return new ProjectApi(this.client, (cycleId, ...allowed) => this.credentialFor(cycleId, ...allowed));
   }
 
   /** Starts the programme-year's cycle; a second start returns the running cycle. */

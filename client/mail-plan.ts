@@ -40,6 +40,9 @@ export const TEMPLATE_NAMES: Record<NoticeTemplate, Bilingual> = {
   escalation: { zh: '逾期升级', en: 'escalation' },
   mailFailures: { zh: '投递失败汇总', en: 'undeliverable mail' },
   resultsPublished: { zh: '结果发布通知', en: 'results published' },
+  reportReminder: { zh: '进展报告提醒', en: 'progress report reminder' },
+  reportOverdue: { zh: '进展报告逾期催办', en: 'progress report overdue' },
+  reportEscalation: { zh: '进展报告逾期升级', en: 'progress report escalation' },
 };
 
 /** Every template, in the order the names list them. */
@@ -314,6 +317,8 @@ export function previewRequest(args: PreviewArgs): NoticeRequest {
     case 'unitReminder':
     case 'collectionClosed':
     case 'resultsPublished':
+    case 'reportReminder':
+    case 'reportOverdue':
       return {
         ...common,
         businessKey: noticeKey(args.cycleId, { kind: 'unit', id: args.unit.id }, 'preview'),
@@ -339,6 +344,7 @@ export function previewRequest(args: PreviewArgs): NoticeRequest {
     case 'secretariatDigest':
     case 'escalation':
     case 'mailFailures':
+    case 'reportEscalation':
       return {
         ...common,
         businessKey: noticeKey(args.cycleId, { kind: 'secretariat' }, 'preview'),

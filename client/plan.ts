@@ -14,6 +14,7 @@ import type { Bilingual, Programme, ReminderPolicy } from '../domain/programme';
 import type { NoticeParty } from '../domain/mail-ids';
 import { formatBeijingDeadline, type ReminderKind, type ReminderRole } from '../domain/reminders';
 import { initialScheduleState, yearSchedule } from '../domain/schedule-year';
+import { trackingCalendar } from '../domain/schedule-tracking';
 import type { ScheduleStage } from '../domain/schedule';
 import { programmeDeadlines, reviewAssignments } from '../domain/timeline';
 import { textTable as table } from './text-table';
@@ -79,6 +80,15 @@ export interface PlanFunding {
   note?: string;
 }
 
+/** A list or field whose winners owe progress reports, and when (from the planned publication). */
+export interface PlanTrackedPart {
+  listId: string;
+  fieldId?: string;
+  name: Bilingual;
+  targets: number;
+  reports: Array<{ id: string; kind: string; at: number; deadline: string }>;
+}
+
 export interface ProgrammePlan {
   programme: { id: string; year: number; name: Bilingual; issuer: Bilingual; source?: string };
   stages: PlanStage[];
@@ -91,6 +101,8 @@ export interface ProgrammePlan {
   assumptions: { path: string; note: string }[];
   /** Funded programmes only: each funded list or field, the sum of what they may award, the budget. */
   funding?: { parts: PlanFunding[]; totalCny: number; budgetCny?: number };
+  /** The tracking year: report deadlines per list or field with deliverables. */
+  tracking: PlanTrackedPart[];
 }
 
 const STAGE_NAMES: Record<PlanStageKey, Bilingual> = {
@@ -99,6 +111,7 @@ const STAGE_NAMES: Record<PlanStageKey, Bilingual> = {
   'final-review': { zh: '终评', en: 'Final review' },
   publication: { zh: '发布', en: 'Publication' },
   promotion: { zh: '宣传推广', en: 'Promotion' },
+  tracking: { zh: '任务跟踪', en: 'Tracking' },
 };
 
 const KIND_NAMES: Record<ReminderKind, { zh: string; en: string }> = {
@@ -211,6 +224,18 @@ export function buildPlan(programme: Programme): ProgrammePlan {
     roster: { units: programme.roster.units.length, sample: programme.roster.sample },
     assumptions: programme.assumptions.map((a) => ({ path: a.path, note: a.note })),
     ...(hasFunding(programme) ? { funding: planFunding(programme) } : {}),
+    tracking: trackingCalendar(programme).map((part) => ({
+      listId: part.listId,
+      ...(part.fieldId === undefined ? {} : { fieldId: part.fieldId }),
+      name: copyBilingual(part.name),
+      targets: part.targets,
+      reports: part.dues.map((due) => ({
+        id: due.id,
+        kind: due.kind,
+        at: due.at,
+        deadline: formatBeijingDeadline(due.at),
+      })),
+    })),
   };
 }
 
@@ -263,6 +288,12 @@ function partName(programme: Programme, listId: string, fieldId?: string): strin
   return fieldId === undefined ? listName : `${listName} · ${field?.name.zh ?? fieldId}`;
 }
 
+const REPORT_KIND_NAMES: Record<string, string> = {
+  'half-yearly': '半年报',
+  'year-end': '年终报告',
+  final: '终期报告',
+};
+
 function bilingual(b: Bilingual): string {
   return b.en ? `${b.zh} / ${b.en}` : b.zh;
 }
@@ -279,6 +310,7 @@ function deadlineLabel(r: PlanReminder): string {
     'final-review': '终评截止 / final review due',
     publication: '发布 / publication',
     promotion: '推广结束 / promotion ends',
+    tracking: '进展报告截止 / progress report due',
   };
   return `${what[r.stage]} ${r.deadline}`;
 }
@@ -320,6 +352,19 @@ export function renderPlanText(plan: ProgrammePlan): string {
     }
   }
   if (plan.funding) lines.push(...renderFunding(plan.funding));
+  if (plan.tracking.length > 0) {
+    lines.push('', '任务跟踪：进展报告截止 / Tracking: progress reports due');
+    lines.push(
+      ...table(
+        ['榜单 / List', '任务目标 / Targets', '报告截止 (北京时间) / Reports due'],
+        plan.tracking.map((part) => [
+          part.name.zh,
+          String(part.targets),
+          part.reports.map((r) => `${REPORT_KIND_NAMES[r.kind] ?? r.kind} ${r.deadline}`).join('；'),
+        ]),
+      ),
+    );
+  }
   lines.push('', '假设 / Assumptions');
   if (plan.assumptions.length === 0) lines.push('（无 / none）');
   for (const a of plan.assumptions) lines.push(`- ${a.path}: ${a.note}`);

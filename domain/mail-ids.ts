@@ -53,3 +53,6 @@ export function expertOfMailId(mailId: string): string | undefined {
   const [kind, expertId] = mailId.split('/');
   return kind === 'expert' && expertId ? expertId : undefined;
 }
+
+/** A funded project's notices: `project/<projectId>/<reminderId>`, to its owner or the secretariat. */
+export const projectMailId = (projectId: string, reminderId: string) => `project/${projectId}/${reminderId}`;

@@ -263,13 +263,74 @@ export const budgetSchema = z.object({
 });
 export type Budget = z.infer<typeof budgetSchema>;
 
+/** Units the notices count deliverables in. */
+export const TARGET_UNITS = [
+  '项',
+  '家',
+  '位',
+  '名',
+  '人',
+  '篇',
+  '次',
+  '场',
+  '个',
+  '份',
+  '部',
+  '条',
+  '天',
+  '万人次',
+] as const;
+
+/**
+ * One measurable deliverable: "汇聚50项以上可转移转化的科技成果" is 50 项 of one metric.
+ * A qualitative duty ("组织论文出版") is 1 of its unit.
+ */
+export const targetSchema = z.object({
+  id: idSchema,
+  metric: bilingualSchema,
+  unit: z.enum(TARGET_UNITS),
+  threshold: z.number().int().positive(),
+  /** Each reported figure must come with evidence files. */
+  evidenceRequired: z.boolean().default(false),
+  /** The notice wants the figure confirmed on an outside platform ("须经“科创中国”平台确认"). */
+  platformConfirmation: z.boolean().default(false),
+  source: noticeSourceSchema,
+});
+export type Target = z.infer<typeof targetSchema>;
+
+export const REPORT_KINDS = ['half-yearly', 'year-end', 'final'] as const;
+export type ReportKind = (typeof REPORT_KINDS)[number];
+
+/** A report due: whole months after publication (Beijing end of that day), or a fixed date-time. */
+export const reportDueSchema = z.discriminatedUnion('at', [
+  z.object({
+    at: z.literal('after-publication'),
+    kind: z.enum(REPORT_KINDS),
+    months: z.number().int().positive().max(60),
+  }),
+  z.object({ at: z.literal('fixed'), kind: z.enum(REPORT_KINDS), on: beijingDateTimeSchema }),
+]);
+export type ReportDue = z.infer<typeof reportDueSchema>;
+
+/**
+ * What a funded project owes after publication: its targets, its reporting calendar (the last
+ * report is the final one) and, where the notice allows thresholds to be reduced ("可适当抵减"),
+ * the sentence that allows it.
+ */
+export const deliverablesSchema = z.object({
+  targets: z.array(targetSchema).min(1),
+  reports: z.array(reportDueSchema).min(1),
+  reduction: noticeSourceSchema.optional(),
+});
+export type Deliverables = z.infer<typeof deliverablesSchema>;
+
 export const fieldSchema = z.object({
   id: idSchema,
   name: bilingualSchema,
   reviewBodies: z.array(idSchema).min(1),
   eligibility: z.array(eligibilityRuleSchema).optional(),
   funding: fundingSchema.optional(),
-  deliverables: z.array(z.string()).optional(),
+  deliverables: deliverablesSchema.optional(),
   /** Added to the list's form for nominations to this field. */
   form: formSchema.optional(),
 });
@@ -287,7 +348,7 @@ export const listSchema = z.object({
   quota: quotaSchema.optional(),
   eligibility: z.array(eligibilityRuleSchema).default([]),
   funding: fundingSchema.optional(),
-  deliverables: z.array(z.string()).optional(),
+  deliverables: deliverablesSchema.optional(),
   /** The application form of every nomination to the list (a field's form adds to it). */
   form: formSchema.optional(),
 });

@@ -6,11 +6,12 @@
  * timeline of a cycle together for `kczg plan` and `kczg mail plan`. Pure and deterministic.
  */
 import type { ReminderPolicy } from './programme';
+import type { ReportDueAt } from './deliverables';
 import { expertMailId, type NoticeParty } from './mail-ids';
 import { planReminders, type ReminderRole } from './reminders';
 
 export type ScheduleStage =
-  'collection' | 'preliminary-review' | 'final-review' | 'publication' | 'promotion';
+  'collection' | 'preliminary-review' | 'final-review' | 'publication' | 'promotion' | 'tracking';
 
 export type MailTemplate =
   | 'collectionOpened'
@@ -22,7 +23,10 @@ export type MailTemplate =
   | 'secretariatDigest'
   | 'escalation'
   | 'mailFailures'
-  | 'resultsPublished';
+  | 'resultsPublished'
+  | 'reportReminder'
+  | 'reportOverdue'
+  | 'reportEscalation';
 
 /** What must still hold when an event is due for its mail to go. */
 export type ScheduleCondition =
@@ -218,6 +222,60 @@ export function finalReviewTimeline(
     party: { kind: 'final' },
     onlyIf: 'final-outstanding',
   });
+}
+
+/**
+ * A funded project's report timeline: for each report it still owes, reminders to its owner
+ * (working days before, as for nominations), overdue notices after the deadline, and with the
+ * first overdue notice an escalation to the secretariat. Ids: "report:<dueId>:T-7",
+ * "report:<dueId>:overdue-1", "report:<dueId>:escalation".
+ */
+export function projectReportTimeline(
+  policy: ReminderPolicy,
+  project: TimelineFilter & { unitId: string; dues: readonly ReportDueAt[]; owed: ReadonlySet<string> },
+): ScheduledEvent[] {
+  const owner: NoticeParty = { kind: 'unit', id: project.unitId };
+  const events = project.dues
+    .filter((due) => project.owed.has(due.id))
+    .flatMap((due): ScheduledEvent[] => {
+      const planned = planReminders({
+        deadlines: [{ key: `report:${due.id}`, at: due.at, role: 'unit' }],
+        policy,
+      }).filter((r) => r.kind !== 'digest');
+      const about = { stage: 'tracking' as const, deadlineAt: due.at, onlyIf: 'owes-work' as const };
+      const firstOverdue = planned.find((r) => r.kind === 'overdue');
+      return [
+        ...planned.map((r) => ({
+          id: r.id,
+          at: r.at,
+          kind: r.kind,
+          key: r.key,
+          offsetDays: r.offsetDays,
+          party: owner,
+          template: (r.kind === 'overdue' ? 'reportOverdue' : 'reportReminder') as MailTemplate,
+          ...about,
+        })),
+        ...(firstOverdue
+          ? [
+              {
+                id: `report:${due.id}:escalation`,
+                at: firstOverdue.at,
+                kind: 'notice' as const,
+                key: firstOverdue.key,
+                party: { kind: 'secretariat' as const },
+                template: 'reportEscalation' as const,
+                ...about,
+              },
+            ]
+          : []),
+      ];
+    });
+  return events
+    .filter(
+      (e) =>
+        !project.sent.has(e.id) && !project.held.has(e.id) && (e.kind === 'notice' || e.at >= project.from),
+    )
+    .sort((a, b) => a.at - b.at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
 /**

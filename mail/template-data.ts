@@ -82,6 +82,14 @@ export interface SecretariatDigestData extends MailCommon {
   missing: string[];
 }
 
+/** A funded project's progress report: what is due, and the figures accepted so far per target. */
+export interface ReportReminderData extends MailCommon {
+  recipient: string;
+  project: string;
+  deadline: MailDeadline;
+  targets: Array<{ metric: string; unit: string; threshold: number; reached: number }>;
+}
+
 export interface OverdueNoticeData extends MailCommon {
   recipient: string;
   deadline: MailDeadline;

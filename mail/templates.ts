@@ -23,6 +23,7 @@ import type {
   ExpertReminderData,
   SecretariatDigestData,
   OverdueNoticeData,
+  ReportReminderData,
   Stage,
   StageNoticeData,
 } from './template-data';
@@ -360,4 +361,38 @@ export function stageNotice(data: StageNoticeData): RenderedMail {
     ],
   };
   return render(data, stage, body, deadline);
+}
+
+/** A project owner's progress report reminder: the deadline, and each target's accepted progress. */
+export function reportReminder(data: ReportReminderData): RenderedMail {
+  const recipient = oneLine(data.recipient);
+  const project = oneLine(data.project);
+  const { subject, opening } = countdown(data);
+  const rows = data.targets.map((t) => ({ ...t, metric: oneLine(t.metric), unit: oneLine(t.unit) }));
+  const body: Body = {
+    greeting: { zh: `${recipient}：`, en: `Dear ${recipient},` },
+    zh: [
+      `项目：${project}`,
+      opening.zh,
+      ...(rows.length > 0
+        ? [
+            '各项任务目标及已确认的完成数：',
+            { items: rows.map((t) => `${t.metric}：${t.reached} / ${t.threshold} ${t.unit}`) },
+          ]
+        : []),
+      '请在截止前提交进展报告，需佐证的指标请附佐证材料。',
+    ],
+    en: [
+      `Project: ${project}`,
+      opening.en,
+      ...(rows.length > 0
+        ? [
+            'Targets and the figures accepted so far:',
+            { items: rows.map((t) => `${t.metric}: ${t.reached} / ${t.threshold}`) },
+          ]
+        : []),
+      'Please submit your progress report before the deadline, with evidence where a target requires it.',
+    ],
+  };
+  return render(data, subject, body, data.deadline);
 }

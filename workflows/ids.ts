@@ -21,6 +21,16 @@ export function unitWorkflowId(cycleId: string, unitId: string): string {
   return `${cycleId}:unit:${unitId}`;
 }
 
+/** The units' task queue, from a cycle's (cycles older than their own queue share it). */
+export function entityTaskQueueOf(cycleTaskQueue: string): string {
+  return cycleTaskQueue.endsWith('-cycles') ? cycleTaskQueue.slice(0, -'-cycles'.length) : cycleTaskQueue;
+}
+
+/** One funded project per winning nomination. */
+export function projectWorkflowId(cycleId: string, nominationId: string): string {
+  return `${cycleId}:project:${nominationId}`;
+}
+
 export function reviewBodyWorkflowId(cycleId: string, bodyId: string): string {
   return `${cycleId}:review:${bodyId}`;
 }

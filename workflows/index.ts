@@ -2,3 +2,4 @@
 export { cycleWorkflow } from './cycle';
 export { unitWorkflow } from './unit';
 export { reviewBodyWorkflow } from './review-body';
+export { projectWorkflow } from './project';

@@ -34,6 +34,11 @@ export interface NoticeRequest {
   awaiting?: Array<{ list: string; field?: string; count: number }>;
   /** For the secretariat: who has not finished. */
   missing?: string[];
+  /** For a funded project's owner: the project and its targets' accepted progress. */
+  project?: {
+    name: string;
+    targets: Array<{ metric: string; unit: string; threshold: number; reached: number }>;
+  };
 }
 
 /** Usage rows with list and field names, as a unit's e-mail shows them. */

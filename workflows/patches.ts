@@ -29,4 +29,6 @@ export const PATCHES = {
   reviewHandoverSummaries: 'review-handover-summaries',
   /** Review bodies run expert review (plan, assignment, scores, confirmation) and remind their experts. */
   expertReview: 'review-body-expert-review',
+  /** Publication starts a tracking workflow for each winner of a list or field with deliverables. */
+  trackingProjects: 'publication-starts-tracking-projects',
 } as const;

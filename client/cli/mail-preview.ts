@@ -123,6 +123,9 @@ async function timingOf(s: PreviewSubject): Promise<{ issuedAt: number; deadline
     escalation: partsDueAt,
     mailFailures: now,
     resultsPublished: undefined,
+    reportReminder: d.promotionUntil,
+    reportOverdue: d.promotionUntil,
+    reportEscalation: d.promotionUntil,
   };
   const deadline = name === 'resultsPublished' ? undefined : (planned?.deadlineAt ?? fallbackDeadline[name]);
   return { issuedAt: planned?.at ?? now, ...(deadline === undefined ? {} : { deadline }) };

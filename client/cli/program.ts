@@ -14,6 +14,7 @@ import { registerLinkCommands } from './link';
 import { registerMailCommands } from './mail';
 import { registerNominateCommands } from './nominate';
 import { flushOutput, ignoreClosedPipes, writeStderr, writeStdout } from './output';
+import { registerProjectCommands } from './project';
 import { registerReviewCommands } from './review';
 import { registerRunCommands } from './run';
 import { registerServeCommand } from './serve';
@@ -51,6 +52,7 @@ export function buildProgram(): { program: Command; cli: Cli } {
   registerNominateCommands(program, cli);
   registerImportCommand(program, cli);
   registerReviewCommands(program, cli);
+  registerProjectCommands(program, cli);
   registerAttachCommand(program, cli);
   registerDossierCommands(program, cli);
   registerMailCommands(program, cli);

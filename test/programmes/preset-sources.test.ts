@@ -95,6 +95,26 @@ function fundingSources(p: Programme): { where: string; source?: NoticeSource }[
   }));
 }
 
+/** Every deliverable target and reduction clause of a preset, on lists and on fields. */
+function deliverableSourcesOf(p: Programme): { where: string; source: NoticeSource }[] {
+  const owners = p.lists.flatMap((list, i) => [
+    { where: `lists[${i}]`, deliverables: list.deliverables },
+    ...(list.fields ?? []).map((field, j) => ({
+      where: `lists[${i}].fields[${j}]`,
+      deliverables: field.deliverables,
+    })),
+  ]);
+  return owners.flatMap(({ where, deliverables }) => [
+    ...(deliverables?.targets ?? []).map((target, k) => ({
+      where: `${where}.deliverables.targets[${k}]`,
+      source: target.source,
+    })),
+    ...(deliverables?.reduction
+      ? [{ where: `${where}.deliverables.reduction`, source: deliverables.reduction }]
+      : []),
+  ]);
+}
+
 const presets = listPresetIds().map((id) => loadProgramme(id));
 
 describe('every preset rule says where its notice says it', () => {
@@ -168,6 +188,16 @@ if (seedsDir) {
       (_id, p) => {
         const misquoted = referenceSources(p).filter(
           ({ source }) => !seedLine(source)?.includes(layout(source.quote)),
+        );
+        expect(misquoted.map(({ where, source }) => `${where}: ${JSON.stringify(source)}`)).toEqual([]);
+      },
+    );
+
+    it.each(presets.map((p) => [p.id, p] as const))(
+      '%s: every deliverable target and reduction clause cites its own notice, quoted on its line',
+      (_id, p) => {
+        const misquoted = deliverableSourcesOf(p).filter(
+          ({ source }) => source.seed !== p.source || !seedLine(source)?.includes(layout(source.quote)),
         );
         expect(misquoted.map(({ where, source }) => `${where}: ${JSON.stringify(source)}`)).toEqual([]);
       },

@@ -25,6 +25,10 @@ const ALLOWED: Record<string, string> = {
     'the printed PDF within the scratch folder; publish stores it',
   'activities/publication/pdf.ts: rm(profile': "removes Chromium's throwaway profile",
   'activities/publication/pdf.ts: rm(partial': 'removes a half-printed PDF from the scratch folder',
+  'client/project-export.ts: fs.mkdirSync(path.dirname(path.resolve(file))':
+    'kczg project export --out: the folder of the progress export the user asked for',
+  'client/project-export.ts: fs.writeFileSync(file':
+    'kczg project export --out: the progress export the user asked for',
   'client/cli/run.ts: fs.writeFileSync(opts.ics':
     'kczg plan --ics: a calendar the user asked for, on their machine',
   'client/cli/cycle.ts: fs.writeFileSync(opts.csv':

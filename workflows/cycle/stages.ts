@@ -15,6 +15,7 @@ import {
 } from '../../domain/schedule';
 import { ENTITY_WORK } from '../activity-options';
 import { PATCHES } from '../patches';
+import { START_PROJECTS_ACTION, startProjects, startedProjectsDetail } from '../project/start';
 import type { CycleMail } from './mail';
 import type { CycleState } from './state';
 
@@ -219,6 +220,24 @@ export class CycleStages {
       detail: `${result.winners} winners → ${result.outDir}`,
     });
     await acts.announceResults({ cycleId: cycle.cycleId, at: cycle.clock.now() });
+    if (patched(PATCHES.trackingProjects)) {
+      const projects = await startProjects({
+        cycleId: cycle.cycleId,
+        programme: cycle.programme,
+        winners: finalResults.winners,
+        publishedAt: cycle.published.at,
+        clockOffsetMs: cycle.clock.offsetMs,
+        authPublicKey: cycle.input.authPublicKey,
+      });
+      if (projects.length > 0) {
+        cycle.record({
+          actor: 'system',
+          action: START_PROJECTS_ACTION,
+          outcome: 'info',
+          detail: startedProjectsDetail(projects),
+        });
+      }
+    }
     cycle.setStage('promotion');
     await this.waitForStageEnd(secretariatOwes('promotion', () => cycle.deadlines.promotionUntil));
   }
