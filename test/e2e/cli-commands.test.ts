@@ -12,6 +12,7 @@ import { beijingToEpochMs } from '../../domain/calendar';
 import type { Programme } from '../../domain/programme';
 import { loadProgramme } from '../../programmes/loader';
 import type { Nomination } from '../../workflows/messages';
+import { dossierFile } from '../support/candidates';
 import { ms, type Json, startCycleArgs } from '../support/cli';
 import { liveStack } from '../support/live-stack';
 
@@ -317,6 +318,8 @@ describe('kczg commands on a live cycle (dev server)', () => {
       'emerging-enterprise',
       '--candidate',
       candidate,
+      '--dossier',
+      dossierFile(suite.dir, 'csae-dossier', 'national-2023', 'emerging-enterprise'),
     ];
     const first = await kczg([...args, '--key', 'csae-001']);
     expect(first).toMatchObject({
@@ -498,6 +501,7 @@ describe('kczg commands on a live cycle (dev server)', () => {
 
     // The example is a valid candidate as written ($schema is for editors and is not sent).
     const part = ['--list', 'pioneer-tech', '--field', 'electronics'];
+    const dossier = dossierFile(suite.dir, 'js-dossier', 'national-2023', 'pioneer-tech', 'electronics');
     const nominated = await kczg([
       'nominate',
       PROGRAMME,
@@ -506,6 +510,8 @@ describe('kczg commands on a live cycle (dev server)', () => {
       ...part,
       '--candidate',
       file,
+      '--dossier',
+      dossier,
       '--key',
       'js-1',
     ]);
