@@ -210,6 +210,7 @@ describe('dossier export on a live cycle', () => {
       '推荐单位',
       '榜单/领域',
       '候选',
+      ...Object.keys(dossierFor(PROGRAMME_FORMS, 'pioneer-tech', 'electronics').answers),
       '已确认声明',
       '附件',
     ]);
