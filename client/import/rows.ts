@@ -251,7 +251,7 @@ function duplicateOf(key: string, earlier: number, keyGiven: boolean): Rejection
 
 /**
  * The columns that answer a form: its own, after any import column a form field shares its id
- * with (contactEmail): that cell answers the field too unless a column of the form does.
+ * with (contactEmail, whose headings all name the import column): that cell answers the field too.
  */
 function formColumnsOf(table: ImportTable, form: Form): Array<{ heading: string; index: number }> {
   const shared = form.fields.flatMap(({ id }) => {
