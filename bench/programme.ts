@@ -5,6 +5,8 @@
  * over the units (so concurrent requests hit different unit workflows, as many units submitting
  * at once do) and over the list's fields.
  */
+import { formFor } from '../domain/forms';
+import { sampleDossier } from '../domain/forms-sample';
 import type { Candidate, Programme, Unit } from '../domain/programme';
 import { loadProgramme } from '../programmes/loader';
 import type { NominateRequest } from '../workflows/messages';
@@ -81,6 +83,7 @@ export function benchNominations(
     const unitId = units[order.unit].id;
     const serial = order.serial;
     const field = fields.length > 0 ? fields[serial % fields.length] : undefined;
+    const form = list && formFor(list, field?.id);
     const category = field?.eligibility?.find((r) => r.rule === 'categoryIn');
     const candidate: Candidate = {
       name: `基准技术 ${unitId}-${serial}`,
@@ -95,6 +98,8 @@ export function benchNominations(
         listId: BENCH_LIST,
         ...(field ? { fieldId: field.id } : {}),
         candidate,
+        // What a unit files with it: the form's sample answers, declarations and attachment references.
+        ...(form ? { dossier: sampleDossier(form, { n: i + 1 }) } : {}),
       },
     };
   });

@@ -35,7 +35,7 @@ export async function withAttachmentStore<T>(
 }
 
 /** The file's bytes; its size is checked first, so an oversize file is never read. */
-async function readUpload(file: string, slot: string): Promise<AttachmentUpload> {
+export async function readUpload(file: string, slot: string): Promise<AttachmentUpload> {
   const { sizeCheck } = await import('../../domain/file-content');
   let size: number;
   try {
@@ -55,17 +55,22 @@ async function readUpload(file: string, slot: string): Promise<AttachmentUpload>
   return { bytes: fs.readFileSync(file), name: path.basename(file), slot };
 }
 
+/** The store's check of an upload's content, without storing it; a refusal names the file. */
+export async function inspectUpload(
+  store: AttachmentStore,
+  upload: AttachmentUpload,
+  file: string,
+): Promise<void> {
+  await store.inspect(upload).catch((error: unknown) => {
+    const rejection = (error as { rejection?: InputError['rejection'] }).rejection;
+    throw rejection ? new InputError({ ...rejection, message: `${file}: ${rejection.message}` }) : error;
+  });
+}
+
 async function attach(cli: Cli, files: string[], opts: AttachOptions): Promise<void> {
   const uploads = await Promise.all(files.map((file) => readUpload(file, opts.slot)));
   const stored = await withAttachmentStore(opts.dataDir, async (store) => {
-    for (const [i, upload] of uploads.entries()) {
-      await store.inspect(upload).catch((error: unknown) => {
-        const rejection = (error as { rejection?: InputError['rejection'] }).rejection;
-        throw rejection
-          ? new InputError({ ...rejection, message: `${files[i]}: ${rejection.message}` })
-          : error;
-      });
-    }
+    for (const [i, upload] of uploads.entries()) await inspectUpload(store, upload, files[i]);
     const results = [];
     for (const upload of uploads) results.push(await store.put(upload));
     return results;

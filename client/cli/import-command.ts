@@ -16,6 +16,7 @@ interface ImportOptions {
   field?: string;
   template?: string | true;
   concurrency: string;
+  dataDir: string;
 }
 
 /** A tiny progress line on stderr, only for a terminal (`\r` rewrites it). */
@@ -98,6 +99,29 @@ async function sendRows(
     });
 }
 
+/** The files the rows' attachment columns name, stored as `kczg attach` stores them (attach.ts). */
+async function uploadAttachments(
+  sheet: string,
+  dataDir: string,
+  prepared: PreparedRow[],
+): Promise<PreparedRow[]> {
+  if (!prepared.some((p) => p.ok && p.files?.length)) return prepared;
+  const [{ uploadRowFiles }, { inspectUpload, readUpload, withAttachmentStore }] = await Promise.all([
+    import('../import/attachments'),
+    import('./attach'),
+  ]);
+  return withAttachmentStore(dataDir, (store) =>
+    uploadRowFiles(prepared, sheet, {
+      async check(file, slot) {
+        const upload = await readUpload(file, slot);
+        await inspectUpload(store, upload, file);
+        return upload;
+      },
+      put: async (upload) => (await store.put(upload)).ref,
+    }),
+  );
+}
+
 async function writeTemplateFile(cli: Cli, id: string | undefined, target: string | true): Promise<void> {
   const out = path.resolve(target === true ? 'nominations-template.xlsx' : target);
   const programme = id ? await programmeOf(cli, id) : undefined;
@@ -124,13 +148,19 @@ async function runImportCommand(
   const cycleId = cycleIdOf(programme);
   const programmeId = cycleId.replace(/^kczg:/, '');
   const { prepareRows, readImportTable, renderReportCsv, reportPath } = await import('../import');
-  // The file is read and checked before any connection: an invalid file changes nothing.
-  const table = await readImportTable(input, { listId: opts.list });
-  const prepared = prepareRows(table, {
-    programmeId,
-    unitId,
-    defaults: { listId: opts.list, fieldId: opts.field },
-  });
+  // The file is read and checked before nominating: an invalid file changes nothing.
+  const loaded = await programmeOf(cli, programme);
+  const table = await readImportTable(input, { listId: opts.list, programme: loaded });
+  const prepared = await uploadAttachments(
+    input,
+    opts.dataDir,
+    prepareRows(table, {
+      programmeId,
+      unitId,
+      defaults: { listId: opts.list, fieldId: opts.field },
+      programme: loaded,
+    }),
+  );
   const run = await sendRows(cli, { cycleId, unitId, concurrency }, prepared);
   const report = path.resolve(reportPath(input));
   fs.writeFileSync(report, renderReportCsv(run.rows));
@@ -174,12 +204,19 @@ export function registerImportCommand(program: Command, cli: Cli): void {
     .option('--field <field>', '文件未填领域时使用（属于 --list）/ field id for rows without one (of --list)')
     .option('--template [file]', '写出导入模板（.xlsx 或 .csv）/ write the import template (.xlsx or .csv)')
     .option('--concurrency <n>', '同时提交的请求数（1–10）/ requests in flight (1–10)', '8')
+    .option(
+      '--data-dir <dir>',
+      '附件存储所在的数据目录（同 kczg attach）/ the data folder of the attachment store (as kczg attach)',
+      '.kczg',
+    )
     .addHelpText(
       'after',
       [
         '',
         `列 / columns: ${IMPORT_COLUMNS.join(', ')}`,
         '  中文表头亦可 / Chinese headings work too: 榜单, 领域, 名称, 统一社会信用代码, 成立日期 …',
+        '  申报表各项：以字段编号或名称为表头；声明列填 是/否 / form answers: a column per field (id or label); declarations: 是 or 否',
+        '  附件：以附件项编号或名称为表头（如 application-form、申报书（盖章扫描件）），填相对表格的文件路径，多个以 ; 分隔；导入时先上传 / attachments: a column per slot holding paths relative to the sheet, ";"-separated, uploaded first',
         '  key 为空时按行内容生成幂等键：同一文件重跑不会重复推荐 / without a key, one is derived from the row: re-running adds no duplicates',
         '报告 / report: <file>.report.csv（UTF-8 BOM）；文件本身无效时退出码 2 / exit 2 when the file itself is invalid',
       ].join('\n') +

@@ -1,12 +1,13 @@
 /**
  * A row's dossier from the sheet's other columns: a column headed with a form field's id or label
  * ("employees", "职工人数", "职工人数 employees") holds its answer; a column headed with a
- * declaration's id ("no-accident", "声明 no-accident") holds 是 or 否 for it. Attachments do not
- * come from sheets: they are uploaded and referenced (the workflow says which slots are missing).
+ * declaration's id ("no-accident", "声明 no-accident") holds 是 or 否 for it; a column headed with
+ * an attachment slot's id or label ("application-form", "申报书（盖章扫描件）") holds the paths of its
+ * files, relative to the sheet and separated by ";", which the import uploads (attachments.ts).
  */
 import type { Dossier, FormAnswer } from '../../domain/dossier';
 import { formFor } from '../../domain/forms';
-import type { Form, FormField, Programme } from '../../domain/programme';
+import type { AttachmentSlot, Form, FormField, Programme } from '../../domain/programme';
 import type { Rejection } from '../../domain/rejections';
 import { headingLookup } from '../../tables/table';
 import { parseDateText } from './dates';
@@ -14,20 +15,38 @@ import { parseDateText } from './dates';
 const TRUE_WORDS = new Set(['是', '有', 'true', 'yes', 'y', '1', '√', '✓']);
 const FALSE_WORDS = new Set(['否', '无', 'false', 'no', 'n', '0', '×', '✗']);
 
-type FormColumn = { kind: 'answer'; field: FormField } | { kind: 'declaration'; id: string; text: string };
+type FormColumn =
+  | { kind: 'answer'; field: FormField }
+  | { kind: 'declaration'; id: string; text: string }
+  | { kind: 'attachment'; slot: AttachmentSlot };
+
+/** A file a row's cell names for an attachment slot, not yet uploaded. */
+export interface AttachmentFile {
+  slot: string;
+  /** As written in the cell: relative to the sheet's folder, or absolute. */
+  path: string;
+  /** The column's heading, for the row's refusal. */
+  heading: string;
+}
+
+/** The headings of a field or slot: its id, its Chinese label, both, its English label. */
+const labelHeadings = (id: string, label: { zh: string; en?: string }) => [
+  id,
+  label.zh,
+  `${label.zh} ${id}`,
+  label.en ?? id,
+];
 
 /** The headings a form's columns answer to. */
 function headingsOf(form: Form): Array<[string, FormColumn]> {
   return [
     ...form.fields.flatMap((field): Array<[string, FormColumn]> => {
       const column: FormColumn = { kind: 'answer', field };
-      const headings = [
-        field.id,
-        field.label.zh,
-        `${field.label.zh} ${field.id}`,
-        field.label.en ?? field.id,
-      ];
-      return headings.map((heading) => [heading, column]);
+      return labelHeadings(field.id, field.label).map((heading) => [heading, column]);
+    }),
+    ...form.attachments.flatMap((slot): Array<[string, FormColumn]> => {
+      const column: FormColumn = { kind: 'attachment', slot };
+      return labelHeadings(slot.id, slot.label).map((heading) => [heading, column]);
     }),
     ...form.declarations.flatMap(({ id, text }): Array<[string, FormColumn]> => {
       const column: FormColumn = { kind: 'declaration', id, text };
@@ -90,19 +109,26 @@ function optionOf(options: Array<{ value: string; label: { zh: string } }>, text
 
 /**
  * The dossier of one row for a part with a form: answers from the columns that name its fields,
- * the declarations marked 是, no attachments; or the cell at fault. Empty cells answer nothing.
+ * the declarations marked 是, no attachments yet but the files its slots' columns name; or the
+ * cell at fault. Empty cells answer nothing.
  */
 export function dossierFromCells(
   form: Form,
   headings: ReadonlyArray<{ heading: string; index: number }>,
   cells: readonly string[],
-): { ok: true; dossier: Dossier } | { ok: false; rejection: Rejection } {
+): { ok: true; dossier: Dossier; files: AttachmentFile[] } | { ok: false; rejection: Rejection } {
   const lookup = headingLookup(headingsOf(form));
   const dossier: Dossier = { answers: {}, declarations: [], attachments: [] };
+  const files: AttachmentFile[] = [];
   for (const { heading, index } of headings) {
     const column = lookup(heading);
     const text = (cells[index] ?? '').trim();
     if (!column || text === '') continue;
+    if (column.kind === 'attachment') {
+      for (const file of text.split(/[;；]/).map((f) => f.trim()))
+        if (file) files.push({ slot: column.slot.id, path: file, heading });
+      continue;
+    }
     try {
       if (column.kind === 'answer') {
         dossier.answers[column.field.id] = answerOf(column.field, text);
@@ -127,5 +153,5 @@ export function dossierFromCells(
       };
     }
   }
-  return { ok: true, dossier };
+  return { ok: true, dossier, files };
 }

@@ -11,9 +11,11 @@
  * - The file is refused as a whole (ImportFileError, code INVALID) only when it cannot be read or
  *   lacks a required column; everything else is reported per row.
  *
- * columns.ts names the columns, file.ts reads a file, rows.ts turns rows into requests, run.ts sends
- * them and writes the report, template.ts writes the templates.
+ * columns.ts names the columns, file.ts reads a file, rows.ts turns rows into requests (with
+ * form-columns.ts), attachments.ts uploads the files they name, run.ts sends them and writes the
+ * report, template.ts writes the templates.
  */
+export * from './attachments';
 export * from './columns';
 export * from './file';
 export * from './rows';

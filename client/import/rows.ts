@@ -2,14 +2,14 @@
 import { createHash } from 'node:crypto';
 import type { Dossier } from '../../domain/dossier';
 import { formFor } from '../../domain/forms';
-import { candidateSchema, type Candidate, type Programme } from '../../domain/programme';
+import { candidateSchema, type Candidate, type Form, type Programme } from '../../domain/programme';
 import type { Rejection } from '../../domain/rejections';
 import type { NominateRequest } from '../../workflows/messages';
 import { cellReader } from '../../tables/table';
 import { COLUMN_INFO, type ImportColumn } from './columns';
 import { parseDateText } from './dates';
 import { type ImportTable } from './file';
-import { dossierFromCells } from './form-columns';
+import { dossierFromCells, type AttachmentFile } from './form-columns';
 
 export interface ImportContext {
   /** The programme id (not the cycle id): part of a derived key. */
@@ -31,7 +31,14 @@ export interface RowBase {
 }
 
 export type PreparedRow =
-  | (RowBase & { ok: true; key: string; keySource: 'column' | 'derived'; request: NominateRequest })
+  | (RowBase & {
+      ok: true;
+      key: string;
+      keySource: 'column' | 'derived';
+      request: NominateRequest;
+      /** Files the row's attachment columns name: uploaded into request.dossier before sending. */
+      files?: AttachmentFile[];
+    })
   | (RowBase & { ok: false; rejection: Rejection });
 
 const TRUE_WORDS = new Set(['是', '有', '已认证', '涉密', 'true', 'yes', 'y', '1', '√', '✓']);
@@ -193,12 +200,15 @@ export function deriveKey(
   fieldId: string | undefined,
   candidate: Candidate,
   dossier?: Dossier,
+  files: AttachmentFile[] = [],
 ): string {
   // A row that answers nothing of its form keys as before forms existed: re-importing it finds its nomination.
   const answered = dossier && (Object.keys(dossier.answers).length > 0 || dossier.declarations.length > 0);
   const facts = ['kczg-import/1', programmeId, unitId, listId, fieldId ?? '', candidate];
+  // The files as the cells name them (slot and path), so the key is known before any upload.
+  const named = files.map(({ slot, path }) => [slot, path]);
   const digest = createHash('sha256')
-    .update(canonicalJson(answered ? [...facts, dossier] : facts))
+    .update(canonicalJson([...facts, ...(answered ? [dossier] : []), ...(named.length > 0 ? [named] : [])]))
     .digest('hex');
   return `import-${digest.slice(0, 40)}`;
 }
@@ -239,6 +249,18 @@ function duplicateOf(key: string, earlier: number, keyGiven: boolean): Rejection
   };
 }
 
+/**
+ * The columns that answer a form: its own, after any import column a form field shares its id
+ * with (contactEmail, whose headings all name the import column): that cell answers the field too.
+ */
+function formColumnsOf(table: ImportTable, form: Form): Array<{ heading: string; index: number }> {
+  const shared = form.fields.flatMap(({ id }) => {
+    const index = table.columns.get(id as ImportColumn);
+    return index === undefined ? [] : [{ heading: id, index }];
+  });
+  return [...shared, ...table.formColumns];
+}
+
 /** Every data row as a request, or its local rejection (INVALID with the field, DUPLICATE key). */
 export function prepareRows(table: ImportTable, context: ImportContext): PreparedRow[] {
   const firstRowOfKey = new Map<string, number>();
@@ -274,11 +296,12 @@ export function prepareRows(table: ImportTable, context: ImportContext): Prepare
     }
     const list = context.programme?.lists.find((l) => l.id === listId);
     const form = list && formFor(list, fieldId);
-    const fromCells = form ? dossierFromCells(form, table.formColumns, cells) : undefined;
+    const fromCells = form ? dossierFromCells(form, formColumnsOf(table, form), cells) : undefined;
     if (fromCells && !fromCells.ok) return reject(fromCells.rejection);
     const dossier = fromCells?.dossier;
+    const files = fromCells?.files ?? [];
     const key =
-      givenKey ?? deriveKey(context.programmeId, context.unitId, listId, fieldId, candidate, dossier);
+      givenKey ?? deriveKey(context.programmeId, context.unitId, listId, fieldId, candidate, dossier, files);
     const earlier = firstRowOfKey.get(key);
     if (earlier !== undefined) {
       return { ...base, key, ok: false, rejection: duplicateOf(key, earlier, givenKey !== undefined) };
@@ -296,6 +319,7 @@ export function prepareRows(table: ImportTable, context: ImportContext): Prepare
         candidate,
         ...(dossier ? { dossier } : {}),
       },
+      ...(files.length > 0 ? { files } : {}),
     };
   });
 }

@@ -3,11 +3,8 @@
  * server the harness starts (real worker, payloads encrypted with the same KCZG_CODEC_KEYS the
  * attachments use): `kczg attach` uploads and refuses (oversize, an executable renamed .pdf, one
  * bad file among good ones: nothing stored), `kczg dossiers export` writes a review body's index
- * sheet, and the export writes each nomination's attachments, every read audited.
- *
- * Nominations carry dossiers once the forms change lands (workflows validate and keep them); until
- * then the module-level export reads the live cycle's nominations and adds the dossiers the units
- * would have filed, keyed by nomination id.
+ * sheet, and the export writes each nomination's attachments, every read audited. The nominations
+ * carry real dossiers: the form's sample answers and declarations, the uploaded files' references.
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -16,12 +13,12 @@ import ExcelJS from 'exceljs';
 import { generateAuthKeyPair, issueCredential } from '../../client/credentials';
 import { exportDossiers } from '../../client/dossier-export';
 import { generateAttachmentPdf } from '../../client/rehearsal-attachments';
-import type { AttachmentRef, Dossier } from '../../domain/dossier';
+import type { AttachmentRef } from '../../domain/dossier';
 import { loadProgramme } from '../../programmes/loader';
 import { openStorage } from '../../storage';
 import { AttachmentStore, attachmentKeyring } from '../../storage/attachments';
 import { HEADER_ROW } from '../../activities/publication/xlsx';
-import { tech } from '../support/candidates';
+import { dossierFor, tech } from '../support/candidates';
 import { CLI, startCycleArgs, type Json } from '../support/cli';
 import { liveStack } from '../support/live-stack';
 import { docx } from '../storage/zip-fixtures';
@@ -32,6 +29,8 @@ process.env.KCZG_CODEC_KEYS = `e2e:${randomBytes(32).toString('base64')}`;
 const PROGRAMME = 'dossier-test-2023';
 const CYCLE = `kczg:${PROGRAMME}`;
 const ELECTRONICS_BODY = 'info-tech-consortium';
+/** The test's programme is national-2023 under another id: its forms. */
+const PROGRAMME_FORMS = 'national-2023';
 
 const suite = liveStack('kczg-attachments-');
 const kczg = (args: string[]) => suite.cli.run(args);
@@ -69,13 +68,14 @@ function file(name: string, content: Buffer): string {
   return target;
 }
 
-const uploads = { licence: '', application: '', report: '' };
+const uploads = { licence: '', application: '', applicationPdf: '', report: '' };
 const refs: Record<string, AttachmentRef> = {};
 
 beforeAll(async () => {
   expect(fs.existsSync(CLI)).toBe(true);
   uploads.licence = file('营业执照.pdf', await generateAttachmentPdf('Business licence', ['CIE']));
   uploads.application = file('申报书.docx', docx());
+  uploads.applicationPdf = file('申报书.pdf', await generateAttachmentPdf('Application form', ['CIE']));
   uploads.report = file('技术报告.pdf', await generateAttachmentPdf('Technical report', ['p1', 'p2']));
 });
 
@@ -119,13 +119,13 @@ describe('kczg attach', () => {
       uploads.licence,
       uploads.report,
       '--slot',
-      'supporting-material',
+      'evidence',
       '--data-dir',
       storeDir(),
     ]);
     expect(first.code).toBe(0);
     expect(first.json.attachments).toEqual([
-      expect.objectContaining({ name: '营业执照.pdf', slot: 'supporting-material', format: 'pdf', pages: 1 }),
+      expect.objectContaining({ name: '营业执照.pdf', slot: 'evidence', format: 'pdf', pages: 1 }),
       expect.objectContaining({ name: '技术报告.pdf', format: 'pdf' }),
     ]);
     expect(first.json.stored.map((s: Json) => s.created)).toEqual([true, true]);
@@ -133,18 +133,19 @@ describe('kczg attach', () => {
       'attach',
       uploads.licence,
       uploads.application,
+      uploads.applicationPdf,
       '--slot',
       'application-form',
       '--data-dir',
       storeDir(),
     ]);
     expect(again.code).toBe(0);
-    expect(again.json.stored.map((s: Json) => s.created)).toEqual([false, true]);
+    expect(again.json.stored.map((s: Json) => s.created)).toEqual([false, true, true]);
     expect(again.json.attachments[0].sha256).toBe(first.json.attachments[0].sha256);
     expect(again.json.attachments[1]).toMatchObject({ name: '申报书.docx', format: 'docx' });
     for (const ref of [...first.json.attachments, ...again.json.attachments])
       refs[`${ref.slot}/${ref.name}`] = ref;
-    expect(await storedCount()).toBe(3);
+    expect(await storedCount()).toBe(4);
   });
 });
 
@@ -159,24 +160,31 @@ describe('dossier export on a live cycle', () => {
     const start = await kczg(startCycleArgs(PROGRAMME, programmeFile, '2023-11-01 09:00'));
     expect(start.code).toBe(0);
     const { api } = suite.stack;
-    const nominate = async (
-      unit: string,
-      key: string,
-      listId: string,
-      fieldId: string | undefined,
-      name: string,
-    ) => {
+    /** A pioneer-tech nomination whose dossier attaches the uploads named `slot/name`. */
+    const nominate = async (unit: string, key: string, fieldId: string, name: string, files: string[]) => {
       const nomination = await api.nominate(CYCLE, unit, {
         idempotencyKey: key,
-        listId,
-        ...(fieldId ? { fieldId } : {}),
+        listId: 'pioneer-tech',
+        fieldId,
         candidate: tech(name),
+        dossier: {
+          ...dossierFor(PROGRAMME_FORMS, 'pioneer-tech', fieldId),
+          attachments: files.map((f) => refs[f]),
+        },
       });
       ids[key] = nomination.id;
     };
-    await nominate('cie', 'cie-1', 'pioneer-tech', 'electronics', '量子芯片');
-    await nominate('csae', 'csae-1', 'pioneer-tech', 'electronics', '车规级芯片');
-    await nominate('cmes', 'cmes-1', 'pioneer-tech', 'equipment', '智能机床');
+    await nominate('cie', 'cie-1', 'electronics', '量子芯片', [
+      'evidence/营业执照.pdf',
+      'application-form/申报书.pdf',
+    ]);
+    // Two attachments of one nomination with one name (in two slots).
+    await nominate('csae', 'csae-1', 'electronics', '车规级芯片', [
+      'application-form/营业执照.pdf',
+      'evidence/营业执照.pdf',
+      'evidence/技术报告.pdf',
+    ]);
+    await nominate('cmes', 'cmes-1', 'equipment', '智能机床', ['application-form/申报书.pdf']);
   });
 
   it('kczg dossiers export: a review body gets the index of its own parts only', async () => {
@@ -190,7 +198,7 @@ describe('dossier export on a live cycle', () => {
       storeDir(),
     );
     expect(result.code).toBe(0);
-    expect(result.json).toMatchObject({ cycleId: CYCLE, reader: `body:${ELECTRONICS_BODY}`, attachments: 0 });
+    expect(result.json).toMatchObject({ cycleId: CYCLE, reader: `body:${ELECTRONICS_BODY}`, attachments: 5 });
     expect(result.json.nominations.map((n: Json) => n.nominationId).sort()).toEqual(
       [ids['cie-1'], ids['csae-1']].sort(),
     );
@@ -202,6 +210,7 @@ describe('dossier export on a live cycle', () => {
       '推荐单位',
       '榜单/领域',
       '候选',
+      ...Object.keys(dossierFor(PROGRAMME_FORMS, 'pioneer-tech', 'electronics').answers),
       '已确认声明',
       '附件',
     ]);
@@ -238,46 +247,16 @@ describe('dossier export on a live cycle', () => {
   });
 
   it('writes each nomination’s attachments and the index, every read audited as the body', async () => {
-    const dossiers = new Map<string, Dossier>([
-      [
-        ids['cie-1'],
-        {
-          answers: { 技术领域: '集成电路', 研发投入万元: 1200, 已转化: true },
-          declarations: [{ id: 'no-major-accident', text: '近三年未发生重大安全、质量事故' }],
-          attachments: [refs['supporting-material/营业执照.pdf'], refs['application-form/申报书.docx']],
-        },
-      ],
-      [
-        ids['csae-1'],
-        {
-          answers: { 技术领域: ['汽车电子', '芯片'] },
-          declarations: [],
-          attachments: [
-            refs['supporting-material/技术报告.pdf'],
-            { ...refs['supporting-material/技术报告.pdf'], slot: 'other' },
-            // A reference written by another client, its name never sanitised: made safe on export.
-            { ...refs['supporting-material/技术报告.pdf'], name: '../../技术报告\u0007.pdf' },
-          ],
-        },
-      ],
-    ]);
-    const { reader } = suite.stack.api;
-    const source = {
-      setup: (cycleId: string) => reader.setup(cycleId),
-      nominations: async (cycleId: string) =>
-        (await reader.nominations(cycleId)).map((n) => ({
-          ...n,
-          ...(dossiers.has(n.id) ? { dossier: dossiers.get(n.id) } : {}),
-        })),
-    };
+    const reader = `body:${ELECTRONICS_BODY}`;
+    const readsBefore = (await withStore((store) => store.reads({ reader }))).length;
     const out = path.join(suite.dir, 'dossiers');
     const report = await withStore((store) =>
       exportDossiers({
-        source,
+        source: suite.stack.api.reader,
         store,
         cycleId: CYCLE,
         scope: { kind: 'body', id: ELECTRONICS_BODY },
-        reader: `body:${ELECTRONICS_BODY}`,
+        reader,
         outDir: out,
       }),
     );
@@ -286,30 +265,29 @@ describe('dossier export on a live cycle', () => {
     expect(report.attachments).toBe(5);
     expect(report.nominations.find((n) => n.nominationId === cie)?.files).toEqual([
       `pioneer-tech/${cie}/营业执照.pdf`,
-      `pioneer-tech/${cie}/申报书.docx`,
+      `pioneer-tech/${cie}/申报书.pdf`,
     ]);
-    // Attachments of one nomination with one name: the second gets " (2)", the third " (3)".
+    // Attachments of one nomination with one name: the second gets " (2)".
     expect(report.nominations.find((n) => n.nominationId === csae)?.files).toEqual([
+      `pioneer-tech/${csae}/营业执照.pdf`,
+      `pioneer-tech/${csae}/营业执照 (2).pdf`,
       `pioneer-tech/${csae}/技术报告.pdf`,
-      `pioneer-tech/${csae}/技术报告 (2).pdf`,
-      `pioneer-tech/${csae}/技术报告 (3).pdf`,
     ]);
     expect(fs.readFileSync(path.join(out, 'pioneer-tech', cie, '营业执照.pdf'))).toEqual(
       fs.readFileSync(uploads.licence),
     );
-    expect(fs.readFileSync(path.join(out, 'pioneer-tech', cie, '申报书.docx'))).toEqual(
-      fs.readFileSync(uploads.application),
+    expect(fs.readFileSync(path.join(out, 'pioneer-tech', cie, '申报书.pdf'))).toEqual(
+      fs.readFileSync(uploads.applicationPdf),
     );
 
-    const reads = await withStore((store) => store.reads({ reader: `body:${ELECTRONICS_BODY}` }));
-    expect(reads).toHaveLength(5);
+    const reads = (await withStore((store) => store.reads({ reader }))).slice(readsBefore);
     expect(reads.map((r) => r.sha256).sort()).toEqual(
       [
-        refs['supporting-material/营业执照.pdf'],
-        refs['application-form/申报书.docx'],
-        refs['supporting-material/技术报告.pdf'],
-        refs['supporting-material/技术报告.pdf'],
-        refs['supporting-material/技术报告.pdf'],
+        refs['evidence/营业执照.pdf'],
+        refs['application-form/申报书.pdf'],
+        refs['application-form/营业执照.pdf'],
+        refs['evidence/营业执照.pdf'],
+        refs['evidence/技术报告.pdf'],
       ]
         .map((r) => r.sha256)
         .sort(),
@@ -320,14 +298,14 @@ describe('dossier export on a live cycle', () => {
     await book.xlsx.readFile(report.index);
     const sheet = book.worksheets[0];
     const headings = (sheet.getRow(HEADER_ROW).values as unknown[]).slice(1);
+    // Every answer of the dossier is a column, headed by its field id.
+    const { answers, declarations } = dossierFor(PROGRAMME_FORMS, 'pioneer-tech', 'electronics');
     expect(headings).toEqual([
       '推荐编号',
       '推荐单位',
       '榜单/领域',
       '候选',
-      '技术领域',
-      '研发投入万元',
-      '已转化',
+      ...Object.keys(answers),
       '已确认声明',
       '附件',
     ]);
@@ -337,11 +315,9 @@ describe('dossier export on a live cycle', () => {
       '中国电子学会',
       '“科创中国”先导技术榜 / 电子信息',
       '量子芯片',
-      '集成电路',
-      1200,
-      '是',
-      '✓ 近三年未发生重大安全、质量事故',
-      `pioneer-tech/${cie}/营业执照.pdf\npioneer-tech/${cie}/申报书.docx`,
+      ...Object.values(answers),
+      declarations.map((d) => `✓ ${d.text}`).join('\n'),
+      `pioneer-tech/${cie}/营业执照.pdf\npioneer-tech/${cie}/申报书.pdf`,
     ]);
   });
 });

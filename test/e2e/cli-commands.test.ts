@@ -8,10 +8,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { parseCsv, REPORT_HEADINGS } from '../../client/import';
+import { generateAttachmentPdf } from '../../client/rehearsal-attachments';
 import { beijingToEpochMs } from '../../domain/calendar';
+import { formFor } from '../../domain/forms';
+import { sampleDossier } from '../../domain/forms-sample';
 import type { Programme } from '../../domain/programme';
 import { loadProgramme } from '../../programmes/loader';
 import type { Nomination } from '../../workflows/messages';
+import { dossierFile } from '../support/candidates';
 import { ms, type Json, startCycleArgs } from '../support/cli';
 import { liveStack } from '../support/live-stack';
 
@@ -35,6 +39,55 @@ function programmeFile(id: string, edit: (p: Programme) => void = () => undefine
 async function nominationsOf(unitId: string): Promise<Nomination[]> {
   return (await suite.stack.api.unitState(CYCLE, unitId)).nominations;
 }
+
+/**
+ * The dossier columns of an import sheet for some parts of national-2023: each form field by id
+ * (its Chinese label may be a candidate column's: 统一社会信用代码; contactEmail is the candidate's
+ * column and answers the form too), each declaration, each required attachment slot; and a row's
+ * cells under them for its part: the sample dossier's answers, 是 for its declarations,
+ * `application.pdf` (in the sheet's folder) for every slot.
+ */
+function dossierColumns(parts: Array<[string, string?]>) {
+  const national = loadProgramme('national-2023');
+  const cellsOf = new Map<string, Map<string, string>>();
+  for (const [listId, fieldId] of parts) {
+    const list = national.lists.find((l) => l.id === listId);
+    const form = list && formFor(list, fieldId);
+    if (!form) throw new Error(`${listId}/${fieldId ?? '-'} has no form`);
+    const { answers } = sampleDossier(form);
+    cellsOf.set(
+      `${listId}/${fieldId ?? ''}`,
+      new Map([
+        ...form.fields.map((f): [string, string] => [f.id, String(answers[f.id])]),
+        ...form.declarations.map((d): [string, string] => [`声明 ${d.id}`, '是']),
+        ...form.attachments.filter((a) => a.required).map((a): [string, string] => [a.id, 'application.pdf']),
+      ]),
+    );
+  }
+  const headings = [...new Set([...cellsOf.values()].flatMap((cells) => [...cells.keys()]))];
+  return {
+    headings,
+    cells: (listId: string, fieldId?: string) =>
+      headings.map((h) => cellsOf.get(`${listId}/${fieldId ?? ''}`)?.get(h) ?? ''),
+  };
+}
+
+/** The PDF every imported row attaches, written beside the sheets. */
+async function applicationPdf(): Promise<void> {
+  const file = path.join(suite.dir, 'application.pdf');
+  if (!fs.existsSync(file)) fs.writeFileSync(file, await generateAttachmentPdf('Application', ['import']));
+}
+
+/** `kczg import <programme> --unit <unit> <file>` with the test's attachment store. */
+const importArgs = (unitId: string, file: string) => [
+  'import',
+  PROGRAMME,
+  '--unit',
+  unitId,
+  file,
+  '--data-dir',
+  path.join(suite.dir, 'store'),
+];
 
 describe('kczg commands on a live cycle (dev server)', () => {
   it('plan: the programme-year as one JSON document and an .ics, without a server', async () => {
@@ -154,7 +207,22 @@ describe('kczg commands on a live cycle (dev server)', () => {
   it('import: 500 XLSX rows, 9 bad — accepted rows are the unit’s nominations, the report CSV has code and field per row', async () => {
     const workbook = new ExcelJS.Workbook();
     const sheet = workbook.addWorksheet('推荐');
-    sheet.addRow(['榜单', '领域', '名称', '统一社会信用代码', '成立日期', '是否涉密', '类别', '注册地区']);
+    const dossier = dossierColumns([
+      ['pioneer-tech', 'electronics'],
+      ['pioneer-tech', 'industrial-foundation'],
+    ]);
+    await applicationPdf();
+    sheet.addRow([
+      '榜单',
+      '领域',
+      '名称',
+      '统一社会信用代码',
+      '成立日期',
+      '是否涉密',
+      '类别',
+      '注册地区',
+      ...dossier.headings,
+    ]);
     const rowOf = (i: number): ExcelJS.CellValue[] => [
       'pioneer-tech',
       'electronics',
@@ -176,13 +244,13 @@ describe('kczg commands on a live cycle (dev server)', () => {
       if (row === 70) [cells[1], cells[6]] = ['industrial-foundation', '其他'];
       if (row === 80) cells.splice(0, cells.length, ...rowOf(2));
       if (row === 90) cells[7] = '火星';
-      sheet.addRow(cells);
+      sheet.addRow([...cells, ...dossier.cells('pioneer-tech', String(cells[1]))]);
     }
     const file = path.join(suite.dir, 'cie-500.xlsx');
     await workbook.xlsx.writeFile(file);
 
     const started = Date.now();
-    const result = await kczg(['import', PROGRAMME, '--unit', 'cie', file]);
+    const result = await kczg(importArgs('cie', file));
     const seconds = (Date.now() - started) / 1000;
     expect(result.code).toBe(0);
     expect(result.json).toMatchObject({ unitId: 'cie', total: 500, accepted: 491, rejected: 9 });
@@ -209,14 +277,21 @@ describe('kczg commands on a live cycle (dev server)', () => {
   });
 
   it('import: killed mid-way, then re-run — no duplicate nominations, every valid row accepted', async () => {
-    const header = '榜单,领域,名称,统一社会信用代码,成立日期,是否涉密';
+    const dossier = dossierColumns([['pioneer-tech', 'electronics']]);
+    await applicationPdf();
+    const header = ['榜单,领域,名称,统一社会信用代码,成立日期,是否涉密', ...dossier.headings].join(',');
     const lines = [header];
     for (let i = 1; i <= 300; i++)
-      lines.push(`pioneer-tech,electronics,续传技术 ${i},R-${i},2016/5/${1 + (i % 28)},否`);
+      lines.push(
+        [
+          `pioneer-tech,electronics,续传技术 ${i},R-${i},2016/5/${1 + (i % 28)},否`,
+          ...dossier.cells('pioneer-tech', 'electronics'),
+        ].join(','),
+      );
     const file = path.join(suite.dir, 'cmes-300.csv');
     fs.writeFileSync(file, `\uFEFF${lines.join('\r\n')}\r\n`);
     // First run: killed (SIGKILL, no clean-up) once the unit holds some of its nominations.
-    const child = suite.cli.spawn(['import', PROGRAMME, '--unit', 'cmes', file], { text: false });
+    const child = suite.cli.spawn(importArgs('cmes', file), { text: false });
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     let atKill = 0;
     for (let i = 0; i < 600 && atKill < 40; i++) {
@@ -230,7 +305,7 @@ describe('kczg commands on a live cycle (dev server)', () => {
     expect(before.length).toBeLessThan(300);
     process.stderr.write(`[cli-commands] killed the import with ${before.length}/300 nominations in\n`);
 
-    const rerun = await kczg(['import', PROGRAMME, '--unit', 'cmes', file]);
+    const rerun = await kczg(importArgs('cmes', file));
     expect(rerun).toMatchObject({ code: 0, json: { accepted: 300, rejected: 0 } });
     const after = await nominationsOf('cmes');
     expect(after).toHaveLength(300);
@@ -241,19 +316,28 @@ describe('kczg commands on a live cycle (dev server)', () => {
     for (const n of before) expect(ids.get(n.idempotencyKey)).toBe(n.id);
 
     // A third run changes nothing.
-    const third = await kczg(['import', PROGRAMME, '--unit', 'cmes', file]);
+    const third = await kczg(importArgs('cmes', file));
     expect(third.json).toMatchObject({ accepted: 300, rejected: 0 });
     expect(await nominationsOf('cmes')).toHaveLength(300);
   });
 
   it('import within a quota: the places go to the first rows of the file, the rest are QUOTA_EXCEEDED', async () => {
     // ciesc is in two channels of 5 places each on 新锐企业榜 (stacked): 10 places, 13 rows.
-    const lines = ['榜单,名称,统一社会信用代码,注册地区,成立日期,经营与信用状态'];
+    const dossier = dossierColumns([['emerging-enterprise']]);
+    await applicationPdf();
+    const lines = [
+      ['榜单,名称,统一社会信用代码,注册地区,成立日期,经营与信用状态', ...dossier.headings].join(','),
+    ];
     for (let i = 1; i <= 13; i++)
-      lines.push(`emerging-enterprise,新锐企业 ${i},Q-${i},中国大陆,2018-01-01,良好`);
+      lines.push(
+        [
+          `emerging-enterprise,新锐企业 ${i},Q-${i},中国大陆,2018-01-01,良好`,
+          ...dossier.cells('emerging-enterprise'),
+        ].join(','),
+      );
     const file = path.join(suite.dir, 'ciesc-13.csv');
     fs.writeFileSync(file, lines.join('\n'));
-    const result = await kczg(['import', PROGRAMME, '--unit', 'ciesc', file]);
+    const result = await kczg(importArgs('ciesc', file));
     expect(result).toMatchObject({ code: 0, json: { accepted: 10, rejected: 3 } });
     const rows: Json[] = result.json.rows;
     expect(rows.filter((r) => r.status === 'accepted').map((r) => r.row)).toEqual([
@@ -317,6 +401,8 @@ describe('kczg commands on a live cycle (dev server)', () => {
       'emerging-enterprise',
       '--candidate',
       candidate,
+      '--dossier',
+      dossierFile(suite.dir, 'csae-dossier', 'national-2023', 'emerging-enterprise'),
     ];
     const first = await kczg([...args, '--key', 'csae-001']);
     expect(first).toMatchObject({
@@ -498,6 +584,7 @@ describe('kczg commands on a live cycle (dev server)', () => {
 
     // The example is a valid candidate as written ($schema is for editors and is not sent).
     const part = ['--list', 'pioneer-tech', '--field', 'electronics'];
+    const dossier = dossierFile(suite.dir, 'js-dossier', 'national-2023', 'pioneer-tech', 'electronics');
     const nominated = await kczg([
       'nominate',
       PROGRAMME,
@@ -506,6 +593,8 @@ describe('kczg commands on a live cycle (dev server)', () => {
       ...part,
       '--candidate',
       file,
+      '--dossier',
+      dossier,
       '--key',
       'js-1',
     ]);

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { beijingToEpochMs } from '../../domain/calendar';
+import { dossierFile } from '../support/candidates';
 import { CLI, CliRunner, nominateArgs } from '../support/cli';
 import { eventually } from '../support/eventually';
 import { startTestStack, type TestStack } from '../support/stack';
@@ -38,9 +39,14 @@ describe('kczg against the dev server', () => {
         candidate,
         JSON.stringify({ name: '端到端技术', identity: 'E2E-1', classified: false }),
       );
-      const accepted = await kczg(
-        nominateArgs('national-2023', 'cie', 'pioneer-tech/electronics', candidate, 'e2e-1'),
-      );
+      const dossier = [
+        '--dossier',
+        dossierFile(dir, 'dossier', 'national-2023', 'pioneer-tech', 'electronics'),
+      ];
+      const accepted = await kczg([
+        ...nominateArgs('national-2023', 'cie', 'pioneer-tech/electronics', candidate, 'e2e-1'),
+        ...dossier,
+      ]);
       expect(accepted).toMatchObject({
         code: 0,
         json: { id: 'cie.1', unitId: 'cie', listId: 'pioneer-tech' },
@@ -85,9 +91,10 @@ describe('kczg against the dev server', () => {
         async () => (await kczg(['cycle', 'status', 'national-2023'])).json?.stage === 'preliminary-review',
         { timeoutMs: 240_000, intervalMs: 1_000 },
       );
-      const late = await kczg(
-        nominateArgs('national-2023', 'cie', 'pioneer-tech/electronics', candidate, 'e2e-3'),
-      );
+      const late = await kczg([
+        ...nominateArgs('national-2023', 'cie', 'pioneer-tech/electronics', candidate, 'e2e-3'),
+        ...dossier,
+      ]);
       expect(late).toMatchObject({ code: 2, json: { error: { code: 'COLLECTION_CLOSED' } } });
     });
   }, 420_000);

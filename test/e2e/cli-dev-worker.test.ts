@@ -38,6 +38,7 @@ import {
   type Json,
   startCycleArgs,
 } from '../support/cli';
+import { dossierFile } from '../support/candidates';
 import { outboxMessages } from '../support/outbox';
 
 /** Every `kczg` command still running: stopped in afterAll, with every long-running process. */
@@ -69,8 +70,12 @@ function candidateFile(name: string): string {
 const startArgs = (programme: string) =>
   startCycleArgs(programme, programmeFile(programme), '2023-11-01 09:00');
 
-const nominateArgs = (programme: string, name: string, key: string) =>
-  nominateWith(programme, 'cie', 'pioneer-tech/electronics', candidateFile(name), key);
+/** Nominates technology `name` for pioneer-tech/electronics with the form's sample dossier. */
+const nominateArgs = (programme: string, name: string, key: string) => [
+  ...nominateWith(programme, 'cie', 'pioneer-tech/electronics', candidateFile(name), key),
+  '--dossier',
+  dossierFile(root, `dossier-${name}`, 'national-2023', 'pioneer-tech', 'electronics'),
+];
 
 /** A long-running process stopped by a signal: exit 0, else its log's tail in the failure. */
 async function expectCleanExit(proc: LoggedProcess): Promise<void> {

@@ -30,6 +30,8 @@ import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { HEADER_ROW } from '../../activities/publication/xlsx';
 import { beijingToEpochMs, formatBeijing } from '../../domain/calendar';
+import { formFor } from '../../domain/forms';
+import { sampleDossier } from '../../domain/forms-sample';
 import type { Programme } from '../../domain/programme';
 import { loadProgramme } from '../../programmes/loader';
 import { enterprise, tech } from '../support/candidates';
@@ -99,11 +101,19 @@ function writeJson(name: string, value: unknown): string {
 }
 
 let candidates = 0;
-/** `kczg nominate` for a unit; `part` is "list" or "list/field". */
+/**
+ * `kczg nominate` for a unit; `part` is "list" or "list/field". It carries the sample dossier of
+ * the part's form (the test's programmes keep national-2023's forms); a part without one (an
+ * unknown field) carries none.
+ */
 function nominate(programme: string, unitId: string, part: string, candidate: unknown, key: string) {
-  return kczg(
-    nominateArgs(programme, unitId, part, writeJson(`candidate-${++candidates}.json`, candidate), key),
-  );
+  const [listId, fieldId] = part.split('/');
+  const list = NATIONAL.lists.find((l) => l.id === listId);
+  const form = list && formFor(list, fieldId);
+  return kczg([
+    ...nominateArgs(programme, unitId, part, writeJson(`candidate-${++candidates}.json`, candidate), key),
+    ...(form ? ['--dossier', writeJson(`dossier-${candidates}.json`, sampleDossier(form))] : []),
+  ]);
 }
 
 function report(body: string, part: string, results: unknown) {
@@ -123,8 +133,10 @@ function report(body: string, part: string, results: unknown) {
   ]);
 }
 
+const NATIONAL = loadProgramme('national-2023');
+
 function programmeFile(id: string, edit: (p: Programme) => void): string {
-  const programme = structuredClone(loadProgramme('national-2023'));
+  const programme = structuredClone(NATIONAL);
   programme.id = id;
   programme.lists = programme.lists.filter((l) => l.id !== 'integrated-innovation-org');
   programme.roster.units = programme.roster.units.filter((u) => UNITS.includes(u.id));

@@ -22,6 +22,7 @@ import {
   waitFor,
   type LoggedProcess,
 } from '../reliability/support/processes';
+import { dossierFor } from '../support/candidates';
 import { CliRunner, nominateArgs, startCycleArgs } from '../support/cli';
 
 const PROGRAMME = 'metrics-e2e-2023';
@@ -129,8 +130,13 @@ describe('kczg worker with KCZG_METRICS_ADDRESS', () => {
     // Accepted, its retry (same key, not counted again), a duplicate (refused), another accepted.
     const first = file('first.json', { name: '指标技术一', identity: 'TECH-M1', classified: false });
     const second = file('second.json', { name: '指标技术二', identity: 'TECH-M2', classified: false });
+    const dossier = file('dossier.json', dossierFor(programme, 'pioneer-tech', 'electronics'));
     const nominate = (candidate: string, key: string) =>
-      kczg(nominateArgs(PROGRAMME, 'cie', 'pioneer-tech/electronics', candidate, key));
+      kczg([
+        ...nominateArgs(PROGRAMME, 'cie', 'pioneer-tech/electronics', candidate, key),
+        '--dossier',
+        dossier,
+      ]);
     expect(await nominate(first, 'm-1')).toMatchObject({ code: 0, json: { id: 'cie.1' } });
     expect(await nominate(first, 'm-1')).toMatchObject({ code: 0, json: { id: 'cie.1' } });
     expect(await nominate(first, 'm-3')).toMatchObject({ code: 2, json: { error: { code: 'DUPLICATE' } } });

@@ -16,6 +16,7 @@ import { RejectionError } from '../../client/api';
 import { beijingToEpochMs } from '../../domain/calendar';
 import type { Candidate } from '../../domain/programme';
 import { planReminders } from '../../domain/reminders';
+import { dossierFor } from '../support/candidates';
 import { useDrill } from './support/drill';
 import { deliveriesByKey, outboxSize } from './support/outbox';
 import { minuteApartProgramme } from './support/programmes';
@@ -99,18 +100,21 @@ describe('the Temporal server killed with SIGKILL and restarted mid-cycle (issue
         listId: 'pioneer-tech',
         fieldId: 'electronics',
         candidate: tech('存储芯片'),
+        dossier: dossierFor('national-2023', 'pioneer-tech', 'electronics'),
       }),
       await api.nominate(cycleId, 'cie', {
         idempotencyKey: 'restart-cie-2',
         listId: 'pioneer-tech',
         fieldId: 'biomedicine',
         candidate: tech('基因测序仪'),
+        dossier: dossierFor('national-2023', 'pioneer-tech', 'biomedicine'),
       }),
       await api.nominate(cycleId, 'csae', {
         idempotencyKey: 'restart-csae-1',
         listId: 'pioneer-tech',
         fieldId: 'equipment',
         candidate: tech('线控底盘'),
+        dossier: dossierFor('national-2023', 'pioneer-tech', 'equipment'),
       }),
     ];
     expect(nominated.map((n) => n.id)).toEqual(['cie.1', 'cie.2', 'csae.1']);
@@ -170,6 +174,7 @@ describe('the Temporal server killed with SIGKILL and restarted mid-cycle (issue
         listId: 'pioneer-tech',
         fieldId: 'equipment',
         candidate: tech('迟到的技术'),
+        dossier: dossierFor('national-2023', 'pioneer-tech', 'equipment'),
       })
       .then(
         () => undefined,

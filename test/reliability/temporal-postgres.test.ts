@@ -23,6 +23,7 @@ import { ensureTemporalServer } from '../../servers/provision-temporal-server';
 import { startOutboxSmtpServer, type OutboxSmtpServer } from '../../servers/smtp-outbox';
 import { startTemporalOnPostgres, type TemporalOnPostgres } from '../../servers/temporal-postgres';
 import { stageKey } from '../../workflows/search-attributes';
+import { dossierFor } from '../support/candidates';
 import { deliveriesByKey } from './support/outbox';
 import { codecKeyEnv, MAIL_FROM, startWorkerProcess, waitFor, type LoggedProcess } from './support/processes';
 
@@ -109,12 +110,14 @@ describe('kczg on a Temporal server backed by PostgreSQL (issue 14)', () => {
         listId: 'pioneer-tech',
         fieldId: 'electronics',
         candidate: tech('存储芯片'),
+        dossier: dossierFor('national-2023', 'pioneer-tech', 'electronics'),
       }),
       await api.nominate(cycleId, 'csae', {
         idempotencyKey: 'pg-csae-1',
         listId: 'pioneer-tech',
         fieldId: 'equipment',
         candidate: tech('线控底盘'),
+        dossier: dossierFor('national-2023', 'pioneer-tech', 'equipment'),
       }),
     ];
     expect(nominated.map((n) => n.id)).toEqual(['cie.1', 'csae.1']);
@@ -124,6 +127,7 @@ describe('kczg on a Temporal server backed by PostgreSQL (issue 14)', () => {
       listId: 'pioneer-tech',
       fieldId: 'electronics',
       candidate: tech('存储芯片'),
+      dossier: dossierFor('national-2023', 'pioneer-tech', 'electronics'),
     });
     expect(again.id).toBe('cie.1');
     expect(Date.now()).toBeLessThan(CLOSES_AT - clockOffsetMs);

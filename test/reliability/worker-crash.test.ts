@@ -15,6 +15,7 @@ import type { Candidate, Programme, Unit } from '../../domain/programme';
 import type { Rejection } from '../../domain/rejections';
 import { loadProgramme, validateProgramme } from '../../programmes/loader';
 import type { Nomination } from '../../workflows/messages';
+import { dossierFor } from '../support/candidates';
 import { useDrill } from './support/drill';
 import { sleep, type LoggedProcess } from './support/processes';
 
@@ -165,6 +166,7 @@ describe('a worker killed with SIGKILL during a bulk import (issue 7, item 1)', 
               listId: 'pioneer-tech',
               fieldId: row.fieldId,
               candidate: row.candidate,
+              dossier: dossierFor(programme, 'pioneer-tech', row.fieldId),
             }),
           );
           outcome.acknowledged = nomination;

@@ -16,6 +16,7 @@ import { ephemeralKeyring } from '../../codec/keys';
 import { beijingToEpochMs } from '../../domain/calendar';
 import { loadProgramme } from '../../programmes/loader';
 import { unitWorkflowId } from '../../workflows/ids';
+import { dossierFor } from '../support/candidates';
 import { startTestStack, type TestStack } from '../support/stack';
 
 const tag = randomBytes(6).toString('hex');
@@ -83,6 +84,7 @@ async function runCycle(codec: AesGcmCodec | 'none') {
         listId: 'pioneer-tech',
         fieldId: 'electronics',
         candidate: { name: CANARY_NAME, identity: CANARY_IDENTITY, classified: false },
+        dossier: dossierFor('national-2023', 'pioneer-tech', 'electronics'),
       });
       // Accepted, and the client reads it back decrypted (update result and query).
       expect(nomination).toMatchObject({

@@ -31,6 +31,7 @@ import {
 } from '../../workflows/messages';
 import { listOutbox } from '../../mail/outbox';
 import { messageIdFor } from '../../activities/mail';
+import { dossierFor } from '../support/candidates';
 import type { TestStack } from '../support/stack';
 import { useTimeSkippingStack } from '../support/time-skipping';
 
@@ -157,6 +158,7 @@ describe('credentials enforced by the workflows', () => {
         listId: 'pioneer-tech',
         fieldId: 'electronics',
         candidate: { name: `技术-${key}`, classified: false },
+        dossier: dossierFor('national-2023', 'pioneer-tech', 'electronics'),
       });
 
       const cie = as({ kind: 'unit', id: 'cie' });
@@ -282,6 +284,7 @@ describe('internal signals in a keyed cycle', () => {
           listId: 'pioneer-tech',
           fieldId: 'electronics',
           candidate: tech(name),
+          dossier: dossierFor('national-2023', 'pioneer-tech', 'electronics'),
         });
       }
 

@@ -22,6 +22,9 @@ import { temporal } from '@temporalio/proto';
 import fc from 'fast-check';
 import { RejectionError } from '../../client/api';
 import { beijingToEpochMs } from '../../domain/calendar';
+import type { Dossier } from '../../domain/dossier';
+import { formFor } from '../../domain/forms';
+import { sampleDossier } from '../../domain/forms-sample';
 import type { Candidate, Programme } from '../../domain/programme';
 import { rejectionCodes, type Rejection } from '../../domain/rejections';
 import { loadProgramme, validateProgramme } from '../../programmes/loader';
@@ -87,6 +90,14 @@ function variant(id: string, quota?: number): Programme {
     },
     id,
   );
+}
+
+/** The sample dossier of a part of national-2023 (every variant's parts), none for a part without a form. */
+const NATIONAL = loadProgramme('national-2023');
+function dossierOf(listId: unknown, fieldId: unknown): Dossier | undefined {
+  const list = NATIONAL.lists.find((l) => l.id === listId);
+  const form = list && formFor(list, typeof fieldId === 'string' ? fieldId : undefined);
+  return form ? sampleDossier(form) : undefined;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -189,6 +200,7 @@ const NOMINATE_KEYS = {
   listId: idOrOther(),
   fieldId: idOrOther(),
   candidate: anyValue,
+  dossier: anyValue,
   credential: idOrOther(4096),
 };
 
@@ -245,7 +257,8 @@ function wellFormedNominate(w: unknown, programme: Programme): w is Json {
   const fieldOk = list.fields
     ? typeof w.fieldId === 'string' && list.fields.some((f) => f.id === w.fieldId)
     : w.fieldId === undefined;
-  return fieldOk && wellFormedCandidate(w.candidate);
+  const form = formFor(list, w.fieldId as string | undefined);
+  return fieldOk && wellFormedCandidate(w.candidate) && (!form || isObject(w.dossier));
 }
 
 function wellFormedReport(w: unknown, body: ReviewBodyState): w is Json {
@@ -547,14 +560,20 @@ const extraKey = fc.option(
   { nil: undefined, freq: 3 },
 );
 const nominatePayload: fc.Arbitrary<Json> = fc
-  .record({ part: partArb, key: keyArb, extra: extraKey })
-  .chain(({ part, key, extra }) =>
+  .record({
+    part: partArb,
+    key: keyArb,
+    extra: extraKey,
+    withDossier: fc.oneof({ weight: 7, arbitrary: fc.constant(true) }, fc.constant(false)),
+  })
+  .chain(({ part, key, extra, withDossier }) =>
     candidateArb(part.listId).map((candidate) =>
       objectWith([
         ['idempotencyKey', key],
         ['listId', part.listId],
         ['fieldId', part.fieldId],
         ['candidate', candidate],
+        ['dossier', (withDossier && dossierOf(part.listId, part.fieldId)) || MISSING],
         ...(extra ? [[extra.key, extra.value] as [string, unknown]] : []),
       ]),
     ),
@@ -852,8 +871,9 @@ describe('hostile input against running cycles (time-skipping server)', () => {
     try {
       const part = { listId: 'pioneer-tech', fieldId: 'electronics' };
       let n = 0;
+      const dossier = dossierOf(part.listId, part.fieldId);
       const request = (candidate: unknown): NominateRequest =>
-        ({ idempotencyKey: `text-${++n}`, ...part, candidate }) as NominateRequest;
+        ({ idempotencyKey: `text-${++n}`, ...part, candidate, dossier }) as NominateRequest;
       const tech = (name: string, extra: Json = {}) => ({
         ...candidateOf('tech', `正常${n}`),
         name,
@@ -979,6 +999,7 @@ describe('hostile input against running cycles (time-skipping server)', () => {
           listId: target.listId,
           ...(target.fieldId ? { fieldId: target.fieldId } : {}),
           candidate: candidateOf(kind, vary && i > 0 ? `重复推荐-${n}-改${i}` : `重复推荐-${n}`),
+          dossier: dossierOf(target.listId, target.fieldId),
         }));
         const deliver = (i: number) => {
           const label = `${paths[i]} #${i} of ${key}`;
@@ -1036,6 +1057,7 @@ describe('hostile input against running cycles (time-skipping server)', () => {
           listId: part.listId,
           ...(part.fieldId ? { fieldId: part.fieldId } : {}),
           candidate: candidateOf(part.kind, `评审对象-${i}-${unitId}`),
+          dossier: dossierOf(part.listId, part.fieldId),
         });
       }
     }
@@ -1629,6 +1651,7 @@ describe('hostile input against running cycles (time-skipping server)', () => {
             listId: 'pioneer-tech',
             fieldId: 'electronics',
             candidate: candidateOf('tech', name),
+            dossier: dossierOf('pioneer-tech', 'electronics'),
           }),
         );
       }
