@@ -23,6 +23,7 @@ import { KczgClient, RejectionError } from './api';
 import { auditToCsv } from './audit';
 import { generateAttachmentPdf, rehearsalAttachmentStore } from './rehearsal-attachments';
 import { runExpertReview } from './rehearsal-review';
+import { runTrackingYear, storedEvidence, type TrackingYearReport } from './rehearsal-tracking';
 import { exportDossiers } from './dossier-export';
 import type { AuditEntry, FinalWinnersEntry } from '../workflows/messages';
 import { writePublicSnapshot } from '../portal/snapshot';
@@ -56,6 +57,8 @@ export interface RehearsalReport {
   stage: string;
   wallSeconds: number;
   timeline: AuditEntry[];
+  /** The year after publication, for lists with deliverables. */
+  tracking: TrackingYearReport;
 }
 
 /** How many nominations the unit may hold over all lists (per-channel quotas included). */
@@ -290,6 +293,11 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
       await run.sleepUntil(deadlines.preliminaryReviewDueAt + 60_000);
       await finalReview(run, reported);
       await run.sleepUntil(deadlines.publicationAt + 60_000);
+      // Before promotion ends: the tracking year's first reports fall due within it.
+      const tracking = await runTrackingYear(api, cycleId, outDir, {
+        sleepUntil: run.sleepUntil,
+        evidence: storedEvidence(attachmentStore),
+      });
       await run.sleepUntil(deadlines.promotionUntil + 60_000);
       const final = await api.status(cycleId);
       const audit = await api.audit(cycleId);
@@ -322,6 +330,7 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
         stage: final.stage,
         wallSeconds: Math.round((Date.now() - started) / 100) / 10,
         timeline: audit,
+        tracking,
       };
     });
   } finally {
@@ -341,6 +350,15 @@ export function renderTimeline(report: RehearsalReport): string {
         .join(', ') || '0'
     }`,
     `入选 / winners: ${report.winners}; 邮件 / messages: ${report.messages}; 升级 / escalated: ${report.escalated.join(', ') || '-'}`,
+    ...(report.tracking.projects > 0
+      ? [
+          `任务跟踪 / tracking: ${report.tracking.projects} 个项目，${report.tracking.reports} 份报告；${Object.entries(
+            report.tracking.outcomes,
+          )
+            .map(([outcome, n]) => `${outcome} ${n}`)
+            .join('，')} → ${report.tracking.dir}`,
+        ]
+      : []),
     `输出 / outputs: ${report.outDir} (published/, dossiers/, score-sheets/, outbox/, audit.json, audit.csv, site/index.html)`,
   ].join('\n');
 }
