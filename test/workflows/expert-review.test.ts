@@ -25,7 +25,7 @@ import type { ReviewPlan } from '../../domain/review-plan';
 import type { ScoreSheet } from '../../domain/scoring';
 import { loadProgramme } from '../../programmes/loader';
 import { testPlan } from '../domain/expert-fixtures';
-import { electronicsTech, enterprise } from '../support/candidates';
+import { dossierFor, electronicsTech, enterprise } from '../support/candidates';
 import type { TestStack } from '../support/stack';
 import {
   eventually,
@@ -74,6 +74,7 @@ describe('expert review inside a review body', () => {
       idempotencyKey: 'cmes-2',
       listId: 'emerging-enterprise',
       candidate: enterprise('新锐科技', '2018-05-01'),
+      dossier: dossierFor('national-2023', 'emerging-enterprise'),
     });
 
     // Before the hand-over there is no body to file with.
