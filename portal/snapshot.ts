@@ -3,11 +3,10 @@
  * function the portal serves, its stylesheet and script in `assets/`, the published files in
  * `downloads/`, every link relative, so the folder opens from disk with no server.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import type { KczgClient } from '../client/api';
 import type { Programme } from '../domain/programme';
-import type { FileStore } from '../storage/files';
+import { FsFileStore, type FileStore } from '../storage/files';
 import { SCRIPT, STYLESHEET } from './assets';
 import { publicPage } from './pages/public';
 import { publishedFilesIn, publishedListsIn } from './routes/public';
@@ -35,15 +34,14 @@ export async function writePublicSnapshot(args: {
     publishedListsIn(files, programme.id, hrefOf),
     publishedFilesIn(files, programme.id, hrefOf),
   ]);
-  fs.mkdirSync(path.join(dir, 'assets'), { recursive: true });
-  fs.mkdirSync(path.join(dir, 'downloads'), { recursive: true });
-  fs.writeFileSync(path.join(dir, 'assets', 'portal.css'), STYLESHEET);
-  fs.writeFileSync(path.join(dir, 'assets', 'portal.js'), SCRIPT);
+  // Written through a file store: atomic writes, and names that cannot leave the folder.
+  const site = new FsFileStore(dir);
+  await site.put('assets/portal.css', STYLESHEET);
+  await site.put('assets/portal.js', SCRIPT);
   for (const file of published) {
     const content = await files.get(`published/${programme.id}/${file.name}`);
-    if (content) fs.writeFileSync(path.join(dir, 'downloads', file.name), content);
+    if (content) await site.put(`downloads/${file.name}`, content);
   }
-  const index = path.join(dir, 'index.html');
-  fs.writeFileSync(index, relativeLinks(publicPage({ programme, status, lists }), programme.id));
-  return index;
+  await site.put('index.html', relativeLinks(publicPage({ programme, status, lists }), programme.id));
+  return path.join(site.root, 'index.html');
 }

@@ -2,7 +2,7 @@
  * Expert review through `kczg` on the dev server, as a review body runs it: nominations with their
  * dossiers until the close, then the body files its plan (备案), assigns its experts (a conflicting
  * assignment refused, the balanced one skipping the expert from the nominating unit), one expert
- * recuses, the experts send their sheets (JSON and CSV; one off the scale refused), the chair
+ * recuses and is replaced, the experts send their sheets (JSON and CSV; one off the scale refused), the chair
  * cannot confirm early without a reason, and the confirmed shortlist reaches the cycle as the
  * body's report.
  *
@@ -159,6 +159,9 @@ describe('expert review inside a review body, through kczg (dev server)', () => 
       '--reason',
       '曾与候选团队合作',
     ]);
+    // The recusal takes the expert off the dossier; assigning again fills the place.
+    expect((await reviewState()).expertReview.assignments[seen.csae]).toHaveLength(2);
+    await ok(['review', 'assign', PROGRAMME, '--body', BODY, '--auto']);
     seen.assignments = (await reviewState()).expertReview.assignments;
     expect(seen.assignments[seen.csae]).not.toContain(recusing);
     expect(seen.assignments[seen.csae]).toHaveLength(3);
