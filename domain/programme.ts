@@ -4,169 +4,24 @@
  * Workflow code imports only the types from here (`import type`), never the schema values.
  */
 import { z } from 'zod';
-import { checkCandidate, EMAIL_PATTERN, isCalendarDate, type Candidate } from './candidate';
-import { ATTACHMENT_FORMATS } from './dossier';
+import { checkCandidate, type Candidate } from './candidate';
+import { budgetSchema, deliverablesSchema, fundingSchema } from './programme-awards';
+import {
+  beijingDateTimeSchema,
+  bilingualSchema,
+  cited,
+  channelSchema,
+  dateSchema,
+  idSchema,
+  noticeSourceSchema,
+  reviewBodySchema,
+  unitSchema,
+} from './programme-basics';
+import { formSchema } from './programme-forms';
 
-/** Chinese first, English where it helps. */
-export const bilingualSchema = z.object({
-  zh: z.string().min(1),
-  en: z.string().min(1).optional(),
-});
-export type Bilingual = z.infer<typeof bilingualSchema>;
-
-const idSchema = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'lower-case letters, digits and hyphens, e.g. "pioneer-tech"');
-
-/** A calendar date, YYYY-MM-DD. */
-export const dateSchema = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD, e.g. "2023-11-30"')
-  .refine(isCalendarDate, 'a real calendar date');
-
-/**
- * A Beijing (Asia/Shanghai) local date-time, "YYYY-MM-DD HH:mm". "24:00" means the end of that
- * day, as the notices write it ("2023年11月30日24:00").
- */
-export const beijingDateTimeSchema = z
-  .string()
-  .regex(
-    /^\d{4}-\d{2}-\d{2} (([01]\d|2[0-3]):[0-5]\d|24:00)$/,
-    'a Beijing date-time as "YYYY-MM-DD HH:mm" ("24:00" = end of that day), e.g. "2023-11-30 24:00"',
-  );
-
-export const emailSchema = z.string().regex(EMAIL_PATTERN, 'an e-mail address');
-
-export const contactSchema = z.object({
-  name: z.string().min(1),
-  email: emailSchema,
-  phone: z.string().optional(),
-});
-export type Contact = z.infer<typeof contactSchema>;
-
-export const reviewBodySchema = z.object({
-  id: idSchema,
-  name: bilingualSchema,
-  contacts: z.array(contactSchema).min(1),
-});
-export type ReviewBody = z.infer<typeof reviewBodySchema>;
-
-export const channelSchema = z.object({ id: idSchema, name: bilingualSchema });
-export type Channel = z.infer<typeof channelSchema>;
-
-export const unitSchema = z.object({
-  id: idSchema,
-  name: z.string().min(1),
-  channels: z.array(idSchema).min(1),
-  email: emailSchema,
-  contact: z.string().optional(),
-});
-export type Unit = z.infer<typeof unitSchema>;
-
-/**
- * The sentence of the notice a rule or a reference list encodes: the seed file (relative to
- * shared/seeds), its 1-based line, and a quote that occurs verbatim on that line.
- */
-export const noticeSourceSchema = z.object({
-  seed: z.string().regex(/^[\w.-]+\.txt$/, 'a seed file name, e.g. "001_467ba67e2393afa2.txt"'),
-  line: z.number().int().positive(),
-  quote: z.string().min(1),
-});
-export type NoticeSource = z.infer<typeof noticeSourceSchema>;
-
-/** Every rule may cite its sentence; the presets always do (test/programmes/preset-sources.test.ts). */
-const cited = { source: noticeSourceSchema.optional() };
-
-// ---------------------------------------------------------------------------------------------
-// Application forms (申报书): what a unit fills in, affirms and attaches; domain/forms.ts checks
-// dossiers against them.
-
-/** Answer keys: camelCase or hyphenated, e.g. "orgCode", "patent-count". */
-const answerKeySchema = z
-  .string()
-  .regex(
-    /^[a-zA-Z][a-zA-Z0-9-]{0,63}$/,
-    'letters, digits and hyphens, starting with a letter, e.g. "orgCode"',
-  );
-
-/** The longest text answer a form may ask for: a dossier stays small (domain/forms.ts MAX_DOSSIER_BYTES). */
-export const MAX_FORM_TEXT = 5_000;
-
-const choiceOptionSchema = z.object({ value: z.string().min(1).max(100), label: bilingualSchema });
-
-const formFieldBase = {
-  id: answerKeySchema,
-  label: bilingualSchema,
-  required: z.boolean().default(false),
-};
-
-export const formFieldSchema = z.discriminatedUnion('type', [
-  z.object({
-    type: z.literal('text'),
-    ...formFieldBase,
-    minLength: z.number().int().nonnegative().optional(),
-    maxLength: z.number().int().positive().max(MAX_FORM_TEXT),
-    /** Prose with line breaks; otherwise one line. */
-    multiline: z.boolean().default(false),
-  }),
-  z.object({
-    type: z.literal('number'),
-    ...formFieldBase,
-    min: z.number().optional(),
-    max: z.number().optional(),
-    integer: z.boolean().default(false),
-  }),
-  z.object({
-    type: z.literal('date'),
-    ...formFieldBase,
-    min: dateSchema.optional(),
-    max: dateSchema.optional(),
-  }),
-  z.object({ type: z.literal('choice'), ...formFieldBase, options: z.array(choiceOptionSchema).min(1) }),
-  z.object({
-    type: z.literal('choices'),
-    ...formFieldBase,
-    options: z.array(choiceOptionSchema).min(1),
-    minItems: z.number().int().nonnegative().optional(),
-    maxItems: z.number().int().positive().optional(),
-  }),
-  z.object({ type: z.literal('boolean'), ...formFieldBase }),
-  /** 统一社会信用代码, checked with its GB 32100-2015 check digit. */
-  z.object({ type: z.literal('uscc'), ...formFieldBase }),
-  z.object({ type: z.literal('email'), ...formFieldBase }),
-  z.object({ type: z.literal('phone'), ...formFieldBase }),
-]);
-export type FormField = z.infer<typeof formFieldSchema>;
-
-/** A qualitative condition of the notice as a statement the unit affirms, citing its sentence. */
-export const declarationSchema = z.object({
-  id: idSchema,
-  text: z.string().min(1).max(500),
-  source: noticeSourceSchema,
-});
-export type Declaration = z.infer<typeof declarationSchema>;
-
-/**
- * Files a dossier attaches to one slot. `required`: at least one (and at least `minCount`);
- * optional slots take none or between `minCount` and `maxCount`.
- */
-export const attachmentSlotSchema = z.object({
-  id: idSchema,
-  label: bilingualSchema,
-  formats: z.array(z.enum(ATTACHMENT_FORMATS)).min(1),
-  maxBytes: z.number().int().positive(),
-  minCount: z.number().int().nonnegative().default(0),
-  maxCount: z.number().int().positive().default(1),
-  required: z.boolean().default(false),
-});
-export type AttachmentSlot = z.infer<typeof attachmentSlotSchema>;
-
-export const formSchema = z.object({
-  fields: z.array(formFieldSchema).default([]),
-  declarations: z.array(declarationSchema).default([]),
-  attachments: z.array(attachmentSlotSchema).default([]),
-});
-export type Form = z.infer<typeof formSchema>;
+export * from './programme-basics';
+export * from './programme-forms';
+export * from './programme-awards';
 
 /**
  * Eligibility rules. Each names the candidate fact it reads; the engine (domain/eligibility.ts)
@@ -238,91 +93,6 @@ export const quotaSchema = z.object({
   source: noticeSourceSchema.optional(),
 });
 export type Quota = z.infer<typeof quotaSchema>;
-
-/**
- * What a notice funds for a list or a field: how many projects (slots) and how much each
- * (whole 元; the notices write 万元, 1万元 = 10,000 元). A notice that states no number leaves it
- * out and says so in `note`: slots without an amount, or neither (e.g. a service contract).
- * A list's funding covers all its fields together; a field's covers that field.
- */
-export const fundingSchema = z.object({
-  slots: z.number().int().positive().optional(),
-  amountCny: z.number().int().positive().optional(),
-  currency: z.literal('CNY').default('CNY'),
-  /** What the notice states beyond the numbers, or that it states none. */
-  note: z.string().min(1).optional(),
-  ...cited,
-});
-export type Funding = z.infer<typeof fundingSchema>;
-
-/** A programme's total budget, when its notice states one; final review may not exceed it. */
-export const budgetSchema = z.object({
-  totalCny: z.number().int().positive(),
-  currency: z.literal('CNY').default('CNY'),
-  ...cited,
-});
-export type Budget = z.infer<typeof budgetSchema>;
-
-/** Units the notices count deliverables in. */
-export const TARGET_UNITS = [
-  '项',
-  '家',
-  '位',
-  '名',
-  '人',
-  '篇',
-  '次',
-  '场',
-  '个',
-  '份',
-  '部',
-  '条',
-  '天',
-  '万人次',
-] as const;
-
-/**
- * One measurable deliverable: "汇聚50项以上可转移转化的科技成果" is 50 项 of one metric.
- * A qualitative duty ("组织论文出版") is 1 of its unit.
- */
-export const targetSchema = z.object({
-  id: idSchema,
-  metric: bilingualSchema,
-  unit: z.enum(TARGET_UNITS),
-  threshold: z.number().int().positive(),
-  /** Each reported figure must come with evidence files. */
-  evidenceRequired: z.boolean().default(false),
-  /** The notice wants the figure confirmed on an outside platform ("须经“科创中国”平台确认"). */
-  platformConfirmation: z.boolean().default(false),
-  source: noticeSourceSchema,
-});
-export type Target = z.infer<typeof targetSchema>;
-
-export const REPORT_KINDS = ['half-yearly', 'year-end', 'final'] as const;
-export type ReportKind = (typeof REPORT_KINDS)[number];
-
-/** A report due: whole months after publication (Beijing end of that day), or a fixed date-time. */
-export const reportDueSchema = z.discriminatedUnion('at', [
-  z.object({
-    at: z.literal('after-publication'),
-    kind: z.enum(REPORT_KINDS),
-    months: z.number().int().positive().max(60),
-  }),
-  z.object({ at: z.literal('fixed'), kind: z.enum(REPORT_KINDS), on: beijingDateTimeSchema }),
-]);
-export type ReportDue = z.infer<typeof reportDueSchema>;
-
-/**
- * What a funded project owes after publication: its targets, its reporting calendar (the last
- * report is the final one) and, where the notice allows thresholds to be reduced ("可适当抵减"),
- * the sentence that allows it.
- */
-export const deliverablesSchema = z.object({
-  targets: z.array(targetSchema).min(1),
-  reports: z.array(reportDueSchema).min(1),
-  reduction: noticeSourceSchema.optional(),
-});
-export type Deliverables = z.infer<typeof deliverablesSchema>;
 
 export const fieldSchema = z.object({
   id: idSchema,
