@@ -4,6 +4,22 @@
  * drill as the servers (scale-out.test.ts). A file of its own, so Jest runs both side by side: the
  * drill mostly waits for programme time.
  */
-import { describeScaleOutDrill } from './support/scale-out';
+import { ScaleOutRun, useScaleOutDrill } from './support/scale-out';
 
-describeScaleOutDrill('embedded', 1);
+describe('1 worker on the embedded defaults runs the same drill through SIGKILLs (issue 14)', () => {
+  const { drill, workers } = useScaleOutDrill('embedded', 1);
+
+  it('holds every acknowledged nomination once, delivers every due notice once, publishes where another worker reads it, and refuses a prior winner the next year', async () => {
+    const run = await ScaleOutRun.start(drill, workers);
+    const intake = await run.intakeWithKill();
+    expect(intake.outcomes.filter((o) => o.acknowledged === undefined)).toEqual([]);
+    await run.closeWithKill();
+    const winners = await run.review();
+    expect(winners.length).toBeGreaterThan(0);
+    await run.publicationWithKill(winners);
+    const nextCycle = await run.nextYear(winners);
+    await run.expectMailOnce(nextCycle);
+    run.report(intake);
+    drill.passed();
+  }, 900_000);
+});

@@ -7,6 +7,22 @@
  * another worker's configuration, and a prior winner is refused the next year. The drill itself
  * is support/scale-out.ts; scale-out-embedded.test.ts runs it on the embedded defaults.
  */
-import { describeScaleOutDrill } from './support/scale-out';
+import { ScaleOutRun, useScaleOutDrill } from './support/scale-out';
 
-describeScaleOutDrill('servers', 2);
+describe('2 workers on Temporal-on-PostgreSQL, PostgreSQL records and S3 files share a cycle through SIGKILLs (issue 14)', () => {
+  const { drill, workers } = useScaleOutDrill('servers', 2);
+
+  it('holds every acknowledged nomination once, delivers every due notice once, publishes where another worker reads it, and refuses a prior winner the next year', async () => {
+    const run = await ScaleOutRun.start(drill, workers);
+    const intake = await run.intakeWithKill();
+    expect(intake.outcomes.filter((o) => o.acknowledged === undefined)).toEqual([]);
+    await run.closeWithKill();
+    const winners = await run.review();
+    expect(winners.length).toBeGreaterThan(0);
+    await run.publicationWithKill(winners);
+    const nextCycle = await run.nextYear(winners);
+    await run.expectMailOnce(nextCycle);
+    run.report(intake);
+    drill.passed();
+  }, 900_000);
+});

@@ -57,34 +57,25 @@ const KILL_BEFORE_CLOSE_MS = 2_000;
 const RESTART_AFTER_CLOSE_MS = 3_000;
 const PUBLISH_ACTIVITY = 'publish';
 
-/** Registers the drill on `stack` with `initialWorkers` workers. */
-export function describeScaleOutDrill(stack: DrillStack, initialWorkers: number): void {
-  describe(`${initialWorkers} worker(s) on the ${stack} stack share a cycle through SIGKILLs (issue 14)`, () => {
-    const drill = useDrill(`scale-out-${stack}`, { stack });
-    const workers = new WorkerPool(drill);
-
-    beforeAll(async () => {
-      for (let i = 0; i < initialWorkers; i++) await workers.start();
-    }, 180_000);
-
-    afterAll(() => workers.stop(), 60_000);
-
-    it('holds every acknowledged nomination once, delivers every due notice once, publishes where another worker reads it, and refuses a prior winner the next year', async () => {
-      const run = await ScaleOutRun.start(drill, workers);
-      const intake = await run.intakeWithKill();
-      await run.closeWithKill();
-      const winners = await run.review();
-      await run.publicationWithKill(winners);
-      const nextCycle = await run.nextYear(winners);
-      await run.expectMailOnce(nextCycle);
-      run.report(intake);
-      drill.passed();
-    }, 900_000);
-  });
+/**
+ * The drill's stack on `stack` with `initialWorkers` workers started before the test (and every
+ * worker stopped after it): register it inside the test file's describe.
+ */
+export function useScaleOutDrill(
+  stack: DrillStack,
+  initialWorkers: number,
+): { drill: Drill; workers: WorkerPool } {
+  const drill = useDrill(`scale-out-${stack}`, { stack });
+  const workers = new WorkerPool(drill);
+  beforeAll(async () => {
+    for (let i = 0; i < initialWorkers; i++) await workers.start();
+  }, 180_000);
+  afterAll(() => workers.stop(), 60_000);
+  return { drill, workers };
 }
 
 /** One run of the drill: its cycle, its clock, the nominations the units hold, its phases. */
-class ScaleOutRun {
+export class ScaleOutRun {
   private readonly began = Date.now();
   private readonly phases: string[] = [];
   private held: Nomination[] = [];
