@@ -31,4 +31,6 @@ export const PATCHES = {
   expertReview: 'review-body-expert-review',
   /** Publication starts a tracking workflow for each winner of a list or field with deliverables. */
   trackingProjects: 'publication-starts-tracking-projects',
+  /** Programmes with linked applications read the filed bundles at the hand-over (domain/bundles.ts). */
+  bundlesBeforeParts: 'bundles-read-at-handover',
 } as const;

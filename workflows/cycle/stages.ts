@@ -5,6 +5,7 @@
  */
 import { patched, proxyActivities } from '@temporalio/workflow';
 import type { createActivities } from '../../activities';
+import { hasBundles } from '../../domain/bundles';
 import type { ReminderRole } from '../../domain/reminders';
 import {
   digestTimeline,
@@ -143,6 +144,9 @@ export class CycleStages {
       dueByPart,
       ...(withSummaries ? { withSummaries } : {}),
     });
+    if (hasBundles(cycle.programme) && patched(PATCHES.bundlesBeforeParts)) {
+      cycle.bundles = await acts.bundleLinks({ cycleId: cycle.cycleId });
+    }
     if (cycle.heldMailings.size > 0) {
       cycle.issued.holds.push([...cycle.heldMailings]);
       await acts.broadcastMailHolds({ cycleId: cycle.cycleId, held: [...cycle.heldMailings] });

@@ -5,6 +5,7 @@
  */
 import { getExternalWorkflowHandle, patched, proxyActivities } from '@temporalio/workflow';
 import type { createActivities } from '../../activities';
+import { bundleSelectionRejection } from '../../domain/bundles';
 import type { Party } from '../../domain/credentials';
 import { fundingRejection } from '../../domain/funding';
 import type { Rejection } from '../../domain/rejections';
@@ -232,6 +233,7 @@ export class CycleSteering {
       { kind: 'final' },
       () =>
         finalResultsRejection(results, this.cycle.steeringView()) ??
+        bundleSelectionRejection(this.cycle.bundles, results.winners) ??
         fundingRejection(this.cycle.programme, results.winners),
     );
   }

@@ -2,6 +2,7 @@
  * A unit's nominations and their rules: the idempotency index, quota usage, and the checks every
  * nominate, amend and withdraw passes (schema, list, quota, eligibility, duplicates).
  */
+import { bundleFilingRejection, partWithdrawalRejection } from '../../domain/bundles';
 import { checkCandidate, storedCandidate, type Candidate } from '../../domain/candidate';
 import type { Dossier } from '../../domain/dossier';
 import { checkDossier, formFor } from '../../domain/forms';
@@ -197,6 +198,25 @@ export class UnitNominations {
     this.assertNotDuplicate(listId, given, except);
     // Last: whether the part takes the candidate at all is the first thing a unit needs to hear.
     assertDossier(list, fieldId, dossier);
+    if (list.form?.coApplications) {
+      const refused = bundleFilingRejection({
+        programme,
+        unitId: unit.id,
+        list,
+        answers: (dossier as Dossier).answers,
+        nominations: [...this.byId.values()],
+        except,
+      });
+      if (refused) rejectWith(refused);
+    }
+  }
+
+  /** A co-application a bundle names leaves only with its bundle (domain/bundles.ts). */
+  assertWithdrawable(id: unknown): void {
+    const found = typeof id === 'string' ? this.byId.get(id) : undefined;
+    if (!found) return;
+    const refused = partWithdrawalRejection(this.input.programme, [...this.byId.values()], found.id);
+    if (refused) rejectWith(refused);
   }
 
   private assertNotDuplicate(listId: string, given: Candidate, except?: string): void {

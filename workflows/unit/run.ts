@@ -191,6 +191,8 @@ export class UnitRun {
 
   validateWithdraw(request: { nominationId: string; credential?: string }): void {
     this.authorizeSelf('withdraw', request);
+    // Before the stage check: a part of a bundle that has won is refused for what it is.
+    this.nominations.assertWithdrawable(request?.nominationId);
     this.assertOpen();
     this.nominations.own(request?.nominationId);
   }
