@@ -8,7 +8,7 @@ import type { Dossier } from '../../domain/dossier';
 import { checkDossier, formFor } from '../../domain/forms';
 import { candidateRejection } from '../../domain/limits';
 import type { List } from '../../domain/programme';
-import { checkEligibility, normaliseName, type ReviewFlag } from '../../domain/eligibility';
+import { checkEligibility, normaliseName, reviewFlagsOf, type ReviewFlag } from '../../domain/eligibility';
 import { checkQuota, quotaKey, quotaUsageReport } from '../../domain/quota';
 import { nominationId } from '../ids';
 import type { Nomination, NominateRequest, PartRef, QuotaUsageRow, UnitInput } from '../messages';
@@ -143,18 +143,9 @@ export class UnitNominations {
 
   /** Nominations whose eligibility the reference data could not decide, with the rules to check. */
   reviewFlags(): { nominationId: string; flags: ReviewFlag[] }[] {
-    const { programme, priorWinners } = this.input;
     return [...this.byId.values()].flatMap((n) => {
-      const verdict = checkEligibility({
-        programme,
-        list: n.listId,
-        field: n.fieldId,
-        candidate: n.candidate,
-        priorWinners,
-      });
-      return verdict.eligible && verdict.needsReview
-        ? [{ nominationId: n.id, flags: verdict.needsReview }]
-        : [];
+      const flags = reviewFlagsOf(this.input.programme, n);
+      return flags.length > 0 ? [{ nominationId: n.id, flags }] : [];
     });
   }
 
