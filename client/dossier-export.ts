@@ -112,12 +112,17 @@ async function indexSheet(
   const answerKeys = [
     ...new Set(rows.flatMap(({ nomination }) => Object.keys(nomination.dossier?.answers ?? {}))),
   ];
+  const flags = new Map(
+    rows.map(({ nomination: n }) => [n.id, reviewFlagsOf(programme, n).map((f) => f.message)] as const),
+  );
+  // The column appears when some nomination has something for reviewers to check.
+  const flagged = [...flags.values()].some((messages) => messages.length > 0) ? [REVIEW_FLAGS] : [];
   const headings = [
     '推荐编号',
     '推荐单位',
     '榜单/领域',
     '候选',
-    REVIEW_FLAGS,
+    ...flagged,
     ...answerKeys,
     '已确认声明',
     '附件',
@@ -133,9 +138,7 @@ async function indexSheet(
       推荐单位: unitName(n.unitId),
       '榜单/领域': partName(programme, n),
       候选: n.candidate.name,
-      [REVIEW_FLAGS]: reviewFlagsOf(programme, n)
-        .map((f) => f.message)
-        .join('\n'),
+      ...(flagged.length > 0 ? { [REVIEW_FLAGS]: (flags.get(n.id) ?? []).join('\n') } : {}),
       ...Object.fromEntries(answerKeys.map((key) => [key, answerText(n.dossier?.answers[key] ?? '')])),
       已确认声明: (n.dossier?.declarations ?? []).map((d) => `✓ ${d.text}`).join('\n'),
       附件: files.join('\n'),
