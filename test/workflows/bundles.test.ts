@@ -11,6 +11,7 @@ import path from 'node:path';
 import type { Programme } from '../../domain/programme';
 import { programmeDeadlines } from '../../domain/timeline';
 import { loadProgramme } from '../../programmes/loader';
+import { runImport } from '../../client/import';
 import { dossierFor } from '../support/candidates';
 import type { TestStack } from '../support/stack';
 import { finishCycle, rejectionOf, useTimeSkippingStack } from '../support/time-skipping';
@@ -124,6 +125,29 @@ describe('linked applications: Henan 试点市 and its sub-projects', () => {
         pilot,
         links('ly-ocop', 'ly-hsl', 'ly-platform'),
       );
+
+      // A sheet import whose bundle row comes first: it is sent once the rows it names are in.
+      const row = (n: number, key: string, part: { listId: string; fieldId?: string }, answers = {}) => {
+        const dossier = dossierFor(henan, part.listId, part.fieldId);
+        const request = {
+          idempotencyKey: key,
+          ...part,
+          candidate: { name: `济源 ${key}`, city: '济源市' },
+          dossier: { ...dossier, answers: { ...dossier.answers, ...answers } },
+        };
+        const linked = part.listId === 'pilot-city' ? { linked: true as const } : {};
+        return { row: n, key, ok: true as const, keySource: 'column' as const, request, ...linked };
+      };
+      const sheet = await runImport(
+        [
+          row(2, 'jy-pilot', pilot, links('jy-ocop', 'jy-hsl', 'jy-platform')),
+          row(3, 'jy-ocop', { listId: 'one-city-one-product' }),
+          row(4, 'jy-hsl', { listId: 'hundred-societies' }),
+          row(5, 'jy-platform', PLATFORM),
+        ],
+        { nominate: (request) => api.nominate(cycleId, 'jiyuan-cast', request) },
+      );
+      expect(sheet).toMatchObject({ accepted: 4, rejected: 0 });
 
       expect(await rejectionOf(api.withdraw(cycleId, 'zhengzhou-cast', zzOcopB.id))).toMatchObject({
         code: 'BUNDLE_PART',
