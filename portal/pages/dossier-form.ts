@@ -39,7 +39,8 @@ function label(id: string, field: { label: { zh: string; en?: string }; required
   >`;
 }
 
-function answerInput(prefix: string, field: FormField, echo: DossierEcho): SafeHtml {
+/** `datalist`: the id of suggestions for a one-line text input. */
+function answerInput(prefix: string, field: FormField, echo: DossierEcho, datalist?: string): SafeHtml {
   const id = `${prefix}-a-${field.id}`;
   const name = `a.${field.id}`;
   const value = one(echo[name]);
@@ -61,6 +62,7 @@ ${value}</textarea>`
               type="text"
               maxlength="${field.maxLength}"
               value="${value}"
+              ${datalist ? html` list="${datalist}"` : ''}
               ${required}
             />`;
     case 'number':
@@ -180,12 +182,61 @@ function slotInput(prefix: string, slot: AttachmentSlot): SafeHtml {
     />`;
 }
 
-/** The fieldset of one part's form; enabled only when it is the chosen part. */
-export function dossierFieldset(part: string, form: Form, chosen: boolean, echo: DossierEcho): SafeHtml {
+/** One of the unit's own nominations, offered where a form names a co-application. */
+export interface OwnNomination {
+  id: string;
+  listId: string;
+  name: string;
+}
+
+/**
+ * A co-application answer (domain/bundles.ts): the text input suggests the unit's own
+ * nominations in the required list, and says which list the notice requires.
+ */
+function coApplicationInput(
+  prefix: string,
+  field: FormField,
+  listId: string,
+  own: readonly OwnNomination[],
+  echo: DossierEcho,
+): SafeHtml {
+  const listOptions = `${prefix}-co-${field.id}`;
+  const choices = own.filter((n) => n.listId === listId);
+  return html`${answerInput(prefix, field, echo, listOptions)}
+    <datalist id="${listOptions}">
+      ${choices.map((n) => html`<option value="${n.id}">${n.name}</option>`)}
+    </datalist>
+    <p class="hint" data-co-application="${listId}" data-list="${listOptions}">
+      ${
+        choices.length
+          ? html`本单位在该项目的推荐：${choices.map((n) => `${n.id}（${n.name}）`).join('、')}；注明纳入本项目的一项
+            / name the one that joins this application`
+          : html`须同时申报：本单位尚无该项目的推荐，请先推荐 / file the required co-application first`
+      }
+    </p>`;
+}
+
+/**
+ * The fieldset of one part's form; enabled only when it is the chosen part. `own`: the unit's
+ * nominations, offered where the form names co-applications.
+ */
+export function dossierFieldset(
+  part: string,
+  form: Form,
+  chosen: boolean,
+  echo: DossierEcho,
+  own: readonly OwnNomination[] = [],
+): SafeHtml {
   const prefix = `p-${part.replace(/[^a-z0-9-]/gi, '-')}`;
+  const coListOf = new Map(form.coApplications?.required.map((c) => [c.answer, c.listId]));
   return html`<fieldset class="dossier wide" data-part="${part}" ${chosen ? '' : html` disabled hidden`}>
     <legend>申报书 Dossier</legend>
-    ${form.fields.map((f) => html`<div class="field">${answerInput(prefix, f, echo)}</div>`)}
+    ${form.fields.map((f) => {
+      const coList = coListOf.get(f.id);
+      return html`<div class="field">
+        ${coList ? coApplicationInput(prefix, f, coList, own, echo) : answerInput(prefix, f, echo)}
+      </div>`;
+    })}
     ${
       form.declarations.length
         ? html`<h3>声明 Declarations</h3>

@@ -12,7 +12,7 @@ import type { UnitState } from '../../workflows/messages';
 import { rfc3339Beijing } from '../../client/instants';
 import type { ApiError } from '../errors';
 import { owedBy, partName } from '../views';
-import { dossierFieldset, yesNoOptions, type DossierEcho } from './dossier-form';
+import { dossierFieldset, yesNoOptions, type DossierEcho, type OwnNomination } from './dossier-form';
 import { html, type SafeHtml } from './html';
 import { layout, outcome, type Viewer } from './layout';
 
@@ -172,7 +172,13 @@ function nominationTable(state: UnitState, programme: Programme, viewer: Viewer,
   </div>`;
 }
 
-function nominationForm(programme: Programme, unitId: string, viewer: Viewer, echo: FormEcho): SafeHtml {
+function nominationForm(
+  programme: Programme,
+  unitId: string,
+  viewer: Viewer,
+  echo: FormEcho,
+  own: readonly OwnNomination[] = [],
+): SafeHtml {
   const action = `/u/${programme.id}/${unitId}`;
   const parts = nominableParts(programme);
   const chosen = echo.part ?? parts[0]?.value;
@@ -203,7 +209,7 @@ function nominationForm(programme: Programme, unitId: string, viewer: Viewer, ec
           </div>`,
       )}
       ${parts.map((p) =>
-        p.form ? dossierFieldset(p.value, p.form, p.value === chosen, echo.dossier ?? {}) : '',
+        p.form ? dossierFieldset(p.value, p.form, p.value === chosen, echo.dossier ?? {}, own) : '',
       )}
       ${storedRefs(echo.refs ?? [])}
       <p class="verdict" role="status" aria-live="polite" id="verdict"></p>
@@ -266,6 +272,16 @@ export function unitPage(args: {
       <h2 id="noms-h">推荐 Nominations</h2>
       ${nominationTable(state, programme, viewer, action)}
     </section>
-    ${state.open ? nominationForm(programme, state.unitId, viewer, echo) : ''}`;
+    ${
+      state.open
+        ? nominationForm(
+            programme,
+            state.unitId,
+            viewer,
+            echo,
+            state.nominations.map((n) => ({ id: n.id, listId: n.listId, name: n.candidate.name })),
+          )
+        : ''
+    }`;
   return layout({ title: `${state.unitName} · 推荐 Nominations`, programmeId: programme.id, viewer, body });
 }
