@@ -99,6 +99,8 @@ describe('the programme says which lists are bundled', () => {
 });
 
 describe('filing a bundle', () => {
+  const INCOMPLETE = ['BUNDLE_INCOMPLETE', 'dossier.answers.coOneCityOneProduct', 'coApplications'];
+  const FOREIGN = ['NOT_ALLOWED', 'dossier.answers.coOneCityOneProduct', 'own-co-applications'];
   it.each([
     ['ids', links('zhengzhou-cast.1'), undefined],
     ['keys, naming the second 一市一品', links('zz-ocop-b'), undefined],
@@ -108,32 +110,12 @@ describe('filing a bundle', () => {
       { ...links('zhengzhou-cast.1'), coHundredSocieties: '' },
       ['BUNDLE_INCOMPLETE', 'dossier.answers.coHundredSocieties', 'coApplications'],
     ],
-    ['no answers at all', {}, ['BUNDLE_INCOMPLETE', 'dossier.answers.coOneCityOneProduct', 'coApplications']],
-    [
-      'an unknown key',
-      links('never-filed'),
-      ['BUNDLE_INCOMPLETE', 'dossier.answers.coOneCityOneProduct', 'coApplications'],
-    ],
-    [
-      'a nomination of the wrong list',
-      links('zz-hsl'),
-      ['BUNDLE_INCOMPLETE', 'dossier.answers.coOneCityOneProduct', 'coApplications'],
-    ],
-    [
-      "another unit's nomination (by id)",
-      links('luoyang-cast.1'),
-      ['NOT_ALLOWED', 'dossier.answers.coOneCityOneProduct', 'own-co-applications'],
-    ],
-    [
-      "another unit's nomination (by key)",
-      links('ly-ocop'),
-      ['NOT_ALLOWED', 'dossier.answers.coOneCityOneProduct', 'own-co-applications'],
-    ],
-    [
-      'an id of a unit this cycle does not know',
-      links('kaifeng-cast.1'),
-      ['NOT_ALLOWED', 'dossier.answers.coOneCityOneProduct', 'own-co-applications'],
-    ],
+    ['no answers at all', {}, INCOMPLETE],
+    ['an unknown key', links('never-filed'), INCOMPLETE],
+    ['a nomination of the wrong list', links('zz-hsl'), INCOMPLETE],
+    ["another unit's nomination (by id)", links('luoyang-cast.1'), FOREIGN],
+    ["another unit's nomination (by key)", links('ly-ocop'), FOREIGN],
+    ['an id of a unit this cycle does not know', links('kaifeng-cast.1'), FOREIGN],
   ])('by %s', (_name, answers, expected) => {
     const refused = file(answers);
     if (!expected) return expect(refused).toBeUndefined();
