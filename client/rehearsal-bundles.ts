@@ -29,7 +29,7 @@ export class FiledKeys {
 
   /**
    * The answers a bundle gives for its co-applications: the unit's first accepted nomination in
-   * each required list (an applicant with two names the first). Undefined where the unit has none.
+   * each required list (an applicant with two names the first); left out where the unit has none.
    */
   coApplicationAnswers(programme: Programme, unitId: string, listId: string): Record<string, FormAnswer> {
     const answers: Record<string, FormAnswer> = {};
