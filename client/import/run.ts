@@ -172,6 +172,8 @@ export async function runImport(prepared: PreparedRow[], options: RunOptions): P
   const linked = ({ p }: (typeof todo)[number]) => p.ok && p.linked === true;
   await dispatch(todo.filter((t) => !linked(t)));
   if (failure === undefined && !interrupted) await dispatch(todo.filter(linked));
+  // Stopped early: the requests already sent are still answered and reported.
+  await Promise.all(inFlight);
   const final = counts();
   return {
     rows: results,
