@@ -75,9 +75,14 @@ footer { color: var(--muted); font-size: .85em; padding: 16px; text-align: cente
 .reason { background: #fff5f5; padding: 4px 8px; }
 .report-form fieldset.figure { grid-template-columns: 1fr; }
 .verdict-form .actions, form.filter { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; }
+.report-form > button, .waiver-form button { justify-self: start; }
 @media (max-width: 640px) {
   .targets li { grid-template-columns: 1fr; }
   .facts { grid-template-columns: 1fr; }
+  table.projects thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
+  table.projects tr { display: block; border-bottom: 1px solid var(--line); padding: 4px 0; }
+  table.projects td { display: grid; grid-template-columns: 7.5rem 1fr; gap: 8px; border: 0; padding: 2px 0; }
+  table.projects td::before { content: attr(data-label); color: var(--muted); }
 }
 `;
 

@@ -11,7 +11,7 @@ import type { ProjectSummary, ProjectView } from '../routes/projects-view';
 import { slotInput } from './dossier-form';
 import { html, type SafeHtml } from './html';
 import { layout, outcome, type Viewer } from './layout';
-import { beijing, duesSection, projectFacts, reportsSection, targetsSection } from './project-parts';
+import { duesSection, projectFacts, projectsTable, reportsSection, targetsSection } from './project-parts';
 
 /** What a refused report form had: the figures typed and the evidence already stored. */
 export interface ReportEcho {
@@ -31,36 +31,7 @@ export function ownerProjectsPage(args: {
   const body = html`${
       projects.length === 0
         ? html`<p>本单位暂无立项项目 / your unit has no funded project.</p>`
-        : html`<div class="scroll">
-            <table>
-              <caption>
-                立项项目 Funded projects
-              </caption>
-              <thead>
-                <tr>
-                  <th scope="col">项目 Project</th>
-                  <th scope="col">榜单领域 List</th>
-                  <th scope="col">待交报告 Owed</th>
-                  <th scope="col">下次截止 Next due</th>
-                  <th scope="col">验收 Outcome</th>
-                </tr>
-              </thead>
-              <tbody>
-                ${projects.map(
-                  (p) =>
-                    html`<tr>
-                      <td><a href="${base}/${p.projectId}">${p.projectId}</a></td>
-                      <td>${p.partName}</td>
-                      <td>
-                        ${p.owed}${p.overdue ? html` <strong class="bad">（逾期 ${p.overdue} overdue）</strong>` : ''}
-                      </td>
-                      <td>${p.nextDueAt ? beijing(p.nextDueAt) : '—'}</td>
-                      <td>${p.acceptedAt ? p.outcome : '未验收 open'}</td>
-                    </tr>`,
-                )}
-              </tbody>
-            </table>
-          </div>`
+        : projectsTable(projects, base, false)
     }
     <p><a href="/u/${programme.id}/${unitId}">返回本单位 Back to my unit</a></p>`;
   return layout({ title: '我的项目 My projects', programmeId: programme.id, viewer, body });
@@ -69,9 +40,8 @@ export function ownerProjectsPage(args: {
 function figureInput(target: ProjectView['targets'][number], value: string): SafeHtml {
   const id = `v-${target.id}`;
   return html`<label for="${id}"
-      >${target.metric}（${target.unit}）<span class="en"
-        >累计完成数 cumulative figure · 目标 target ${target.threshold} · 已确认 accepted
-        ${target.accepted}</span
+      >累计完成数（${target.unit}）<span class="en"
+        >Cumulative figure · 目标 target ${target.threshold} · 已确认 accepted ${target.accepted}</span
       ></label
     ><input
       id="${id}"

@@ -6,7 +6,7 @@
  */
 import { formatDeadline } from '../../domain/calendar';
 import type { DueState } from '../project-schemas';
-import type { ProjectView } from '../routes/projects-view';
+import type { ProjectSummary, ProjectView } from '../routes/projects-view';
 import { html, type SafeHtml } from './html';
 
 const epoch = (instant: string) => Date.parse(instant);
@@ -102,8 +102,7 @@ export function duesSection(view: ProjectView): SafeHtml {
       next
         ? html`<p>
               下一期 Next：${DUE_KIND[next.kind]}，截止
-              <time datetime="${next.at}" data-countdown data-now="${view.now}">${beijing(next.at)}</time
-              >（北京时间 Beijing time）
+              <time datetime="${next.at}" data-countdown data-now="${view.now}">${beijing(next.at)}</time>
             </p>
             <p class="countdown" aria-live="off"></p>`
         : ''
@@ -160,4 +159,42 @@ export function reportsSection(
         </article>`,
     )}
   </section>`;
+}
+
+/** The projects as a table (cards on a phone); the owner column for the secretariat only. */
+export function projectsTable(projects: ProjectSummary[], base: string, withOwner: boolean): SafeHtml {
+  type Column = [label: string, cell: (p: ProjectSummary) => SafeHtml | string | number];
+  const owner: Column[] = withOwner ? [['承担单位 Owner', (p) => p.owner.name]] : [];
+  const columns: Column[] = [
+    ['项目 Project', (p) => html`<a href="${base}/${p.projectId}">${p.projectId}</a>`],
+    ...owner,
+    ['榜单领域 List', (p) => p.partName],
+    ['待交 Owed', (p) => p.owed],
+    ['逾期 Overdue', (p) => (p.overdue ? html`<strong class="bad">${p.overdue}</strong>` : 0)],
+    ['下次截止 Next due', (p) => (p.nextDueAt ? beijing(p.nextDueAt) : '—')],
+    [
+      '验收 Outcome',
+      (p) => (p.acceptedAt ? html`<strong>${p.outcome}</strong>` : html`未验收 open（${p.outcome}）`),
+    ],
+  ];
+  return html`<div class="scroll">
+    <table class="projects">
+      <caption>
+        立项项目 ${projects.length} 项 / ${projects.length} funded projects
+      </caption>
+      <thead>
+        <tr>
+          ${columns.map(([label]) => html`<th scope="col">${label}</th>`)}
+        </tr>
+      </thead>
+      <tbody>
+        ${projects.map(
+          (p) =>
+            html`<tr>
+              ${columns.map(([label, cell]) => html`<td data-label="${label}">${cell(p)}</td>`)}
+            </tr>`,
+        )}
+      </tbody>
+    </table>
+  </div>`;
 }

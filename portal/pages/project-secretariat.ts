@@ -14,6 +14,7 @@ import {
   duesSection,
   OUTCOME_EN,
   projectFacts,
+  projectsTable,
   reportsSection,
   targetsSection,
 } from './project-parts';
@@ -52,41 +53,7 @@ export function secretariatProjectsPage(args: {
       </select>
       <button type="submit" class="secondary">筛选 Filter</button>
     </form>
-    ${exportLinks(programme.id)}
-    <div class="scroll">
-      <table class="projects">
-        <caption>
-          立项项目 ${projects.length} 项 / ${projects.length} funded projects
-        </caption>
-        <thead>
-          <tr>
-            <th scope="col">项目 Project</th>
-            <th scope="col">承担单位 Owner</th>
-            <th scope="col">榜单领域 List</th>
-            <th scope="col">待交 Owed</th>
-            <th scope="col">逾期 Overdue</th>
-            <th scope="col">下次截止 Next due</th>
-            <th scope="col">验收 Outcome</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${projects.map(
-            (p) =>
-              html`<tr>
-                <td><a href="${base}/${p.projectId}">${p.projectId}</a></td>
-                <td>${p.owner.name}</td>
-                <td>${p.partName}</td>
-                <td>${p.owed}</td>
-                <td>${p.overdue ? html`<strong class="bad">${p.overdue}</strong>` : '0'}</td>
-                <td>${p.nextDueAt ? beijing(p.nextDueAt) : '—'}</td>
-                <td>
-                  ${p.acceptedAt ? html`<strong>${p.outcome}</strong>` : html`未验收 open（${p.outcome}）`}
-                </td>
-              </tr>`,
-          )}
-        </tbody>
-      </table>
-    </div>
+    ${exportLinks(programme.id)} ${projectsTable(projects, base, true)}
     <p><a href="/s/${programme.id}">返回秘书处 Back to the dashboard</a></p>`;
   return layout({
     title: `${programme.name.zh} · 项目跟踪 Projects`,
@@ -118,10 +85,11 @@ function verdictForm(action: string, viewer: Viewer, reportId: string): SafeHtml
 }
 
 function waiverForm(view: ProjectView, action: string, viewer: Viewer): SafeHtml {
-  return html`<form method="post" action="${action}/waiver">
+  return html`<form method="post" action="${action}/waiver" class="waiver-form">
     ${csrfField(viewer)}
     <fieldset>
-      <legend>抵减或免除指标 Reduce or waive a target<span class="en">“可适当抵减”</span></legend>
+      <legend>抵减或免除指标 Reduce or waive a target</legend>
+      <p class="en">通知允许的“可适当抵减”，须说明理由 / a reduction the notice allows, with its reason</p>
       <label for="waiver-target">指标 Target</label>
       <select id="waiver-target" name="target">
         ${view.targets.map((t) => html`<option value="${t.id}">${t.metric}（现行 ${t.threshold} ${t.unit}）</option>`)}

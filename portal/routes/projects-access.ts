@@ -146,7 +146,7 @@ export function evidenceForm(programme: Programme, state: ProjectState): Form {
     declarations: [],
     attachments: targets.map((t) => ({
       id: t.id,
-      label: { zh: `佐证材料：${t.metric.zh}`, en: 'Evidence' },
+      label: { zh: '佐证材料', en: `Evidence: ${t.metric.en ?? t.metric.zh}` },
       formats: [...ATTACHMENT_FORMATS],
       maxBytes: ATTACHMENT_MAX_BYTES,
       minCount: 0,

@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ProjectApi } from '../../client/project-api';
 import type { Principal } from '../auth';
 import type { PortalContext } from '../context';
 import { apiErrorOf, forbidden, PortalError } from '../errors';
@@ -31,6 +32,30 @@ import { readMultipart } from './uploads';
 type OwnerParams = { programme: string; unit: string; project: string };
 type SecretariatParams = { programme: string; project: string };
 type Extra = { error?: unknown; notice?: string };
+type Action = (
+  api: ProjectApi,
+  cycleId: string,
+  projectId: string,
+  form: Record<string, string>,
+) => Promise<unknown>;
+
+/** The secretariat's forms on a project page, by the path they post to. */
+const SECRETARIAT_ACTIONS: Record<string, Action> = {
+  verdict: (api, cycleId, projectId, f) =>
+    api.verifyReport(cycleId, projectId, {
+      reportId: f.report ?? '',
+      decision: f.decision as 'accept' | 'reject' | 'more',
+      reason: f.reason ?? '',
+    }),
+  waiver: (api, cycleId, projectId, f) =>
+    api.recordWaiver(cycleId, projectId, {
+      target: f.target ?? '',
+      // Anything but a whole number goes as NaN, refused by the waiver rule with its field.
+      threshold: /^\d+$/.test(f.threshold ?? '') ? Number(f.threshold) : Number.NaN,
+      reason: f.reason ?? '',
+    }),
+  acceptance: (api, cycleId, projectId) => api.recordAcceptance(cycleId, projectId),
+};
 
 const html = (reply: FastifyReply, page: string) => reply.type('text/html; charset=utf-8').send(page);
 const viewerOf = (ctx: PortalContext, principal: Principal, programmeId: string): Viewer => ({
@@ -186,27 +211,21 @@ function registerSecretariatPages(app: FastifyInstance, ctx: PortalContext): voi
       }),
     );
   };
-  type Req = FastifyRequest<{ Params: SecretariatParams }>;
   /** A form's action under the secretariat's credential; a refusal shows the page again with it. */
   const act = async (
-    request: Req,
+    request: FastifyRequest<{ Params: SecretariatParams }>,
     reply: FastifyReply,
-    run: (f: Record<string, string>, principal: Principal) => Promise<unknown>,
+    run: Action,
   ) => {
     const { programme, project } = request.params;
     const principal = await ctx.auth.require(request, reply, programme, SECRETARIAT);
     try {
-      await run(form(request), principal);
+      await run(ctx.auth.clientFor(principal).project, cycleWorkflowId(programme), project, form(request));
     } catch (error) {
       return render(request, reply, { error });
     }
     return reply.redirect(`/s/${programme}/projects/${project}?done=1`, 303);
   };
-  const project = (request: Req, principal: Principal) => ({
-    api: ctx.auth.clientFor(principal).project,
-    cycleId: cycleWorkflowId(request.params.programme),
-    projectId: request.params.project,
-  });
 
   app.get<{ Params: { programme: string }; Querystring: { status?: string } }>(
     '/s/:programme/projects',
@@ -235,34 +254,11 @@ function registerSecretariatPages(app: FastifyInstance, ctx: PortalContext): voi
     '/s/:programme/projects/:project',
     (request, reply) => render(request, reply, request.query.done ? { notice: '已记录 / recorded' } : {}),
   );
-  app.post<{ Params: SecretariatParams }>('/s/:programme/projects/:project/verdict', (request, reply) =>
-    act(request, reply, (f, principal) => {
-      const { api, cycleId, projectId } = project(request, principal);
-      const decision = f.decision as 'accept' | 'reject' | 'more';
-      return api.verifyReport(cycleId, projectId, {
-        reportId: f.report ?? '',
-        decision,
-        reason: f.reason ?? '',
-      });
-    }),
-  );
-  app.post<{ Params: SecretariatParams }>('/s/:programme/projects/:project/waiver', (request, reply) =>
-    act(request, reply, (f, principal) => {
-      const { api, cycleId, projectId } = project(request, principal);
-      const threshold = /^\d+$/.test(f.threshold ?? '') ? Number(f.threshold) : Number.NaN;
-      return api.recordWaiver(cycleId, projectId, {
-        target: f.target ?? '',
-        threshold,
-        reason: f.reason ?? '',
-      });
-    }),
-  );
-  app.post<{ Params: SecretariatParams }>('/s/:programme/projects/:project/acceptance', (request, reply) =>
-    act(request, reply, (_f, principal) => {
-      const { api, cycleId, projectId } = project(request, principal);
-      return api.recordAcceptance(cycleId, projectId);
-    }),
-  );
+  for (const [name, run] of Object.entries(SECRETARIAT_ACTIONS)) {
+    app.post<{ Params: SecretariatParams }>(`/s/:programme/projects/:project/${name}`, (request, reply) =>
+      act(request, reply, run),
+    );
+  }
 }
 
 export function registerProjectPages(app: FastifyInstance, ctx: PortalContext): void {

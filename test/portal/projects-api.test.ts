@@ -228,6 +228,33 @@ describe('tracking over the portal API', () => {
     expect(json.json()[0]).toHaveProperty('项目编号');
   });
 
+  it('documents every tracking route in the OpenAPI document, with its refusals', async () => {
+    const doc = (await app.inject({ method: 'GET', url: '/api/v1/openapi.json' })).json();
+    const base = '/api/v1/cycles/{programme}';
+    const routes = [
+      ['get', `${base}/projects`],
+      ['get', `${base}/projects/export`],
+      ['get', `${base}/projects/{project}`],
+      ['post', `${base}/projects/{project}/evidence`],
+      ['post', `${base}/projects/{project}/reports`],
+      ['post', `${base}/projects/{project}/reports/{report}/verdict`],
+      ['post', `${base}/projects/{project}/waivers`],
+      ['post', `${base}/projects/{project}/acceptance`],
+      ['get', `${base}/funding`],
+    ];
+    for (const [method, path] of routes) {
+      const operation = doc.paths[path]?.[method];
+      expect([method, path, Object.keys(operation?.responses ?? {})]).toEqual([
+        method,
+        path,
+        expect.arrayContaining(['400', '403', '404', '409', '429']),
+      ]);
+    }
+    expect(doc.paths[`${base}/projects/{project}/reports`].post.parameters).toEqual(
+      expect.arrayContaining([expect.objectContaining({ name: 'idempotency-key', in: 'header' })]),
+    );
+  });
+
   it('answers the funding of the published cycle and of Henan’s programme, totals as the programme states', async () => {
     const published = await app.inject({ method: 'GET', url: `/api/v1/cycles/${PROGRAMME}/funding` });
     expect(published.statusCode).toBe(200);
