@@ -75,7 +75,10 @@ footer { color: var(--muted); font-size: .85em; padding: 16px; text-align: cente
 .reason { background: #fff5f5; padding: 4px 8px; }
 .report-form fieldset.figure { grid-template-columns: 1fr; }
 .verdict-form .actions, form.filter { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; }
-.report-form > button, .waiver-form button { justify-self: start; }
+.waiver-form button { justify-self: start; }
+/* A fieldset is as wide as its widest option by default: keep the forms within a phone's width. */
+.waiver-form fieldset, .verdict-form fieldset, .report-form fieldset { min-width: 0; }
+.waiver-form select { width: 100%; }
 @media (max-width: 640px) {
   .targets li { grid-template-columns: 1fr; }
   .facts { grid-template-columns: 1fr; }

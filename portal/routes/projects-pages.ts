@@ -15,6 +15,7 @@ import { ownerProjectPage, ownerProjectsPage, type ReportEcho } from '../pages/p
 import { secretariatProjectPage, secretariatProjectsPage } from '../pages/project-secretariat';
 import { projectListQuery } from '../project-schemas';
 import { cycleWorkflowId } from '../../workflows/ids';
+import type { ProjectState } from '../../workflows/project/messages';
 import { refsFromForm } from './dossier-input';
 import {
   evidenceForm,
@@ -66,6 +67,12 @@ const viewerOf = (ctx: PortalContext, principal: Principal, programmeId: string)
 const form = (request: FastifyRequest) => (request.body ?? {}) as Record<string, string>;
 const first = (value: string | string[] | undefined) => [value ?? ''].flat()[0] ?? '';
 
+/** The latest report's figures (they are cumulative): the next report starts from them. */
+function lastFigures(state: ProjectState): Record<string, string> {
+  const figures = state.reports.at(-1)?.figures ?? [];
+  return Object.fromEntries(figures.map((f) => [f.target, String(f.value)]));
+}
+
 /** The refusal's status and body, when there is one. */
 function refusalOf(reply: FastifyReply, error: unknown) {
   if (error === undefined) return {};
@@ -106,7 +113,7 @@ function registerOwnerPages(app: FastifyInstance, ctx: PortalContext): void {
         view: projectView(state, prog, now),
         viewer: viewerOf(ctx, principal, programme),
         slots: evidenceForm(prog, state).attachments,
-        echo: extra.echo ?? { key: randomUUID(), values: {}, refs: [] },
+        echo: extra.echo ?? { key: randomUUID(), values: lastFigures(state), refs: [] },
         ...refusalOf(reply, extra.error),
         ...(extra.notice ? { notice: extra.notice } : {}),
       }),

@@ -107,6 +107,8 @@ describe('tracking in a browser', () => {
 
     await owner.goto(owner.url().replace(/\?.*$/, ''));
     await expect(owner.locator('.reason').first().innerText()).resolves.toContain(REASON);
+    // The next report starts from the rejected one's figures (they are cumulative).
+    await expect(owner.locator('#v-cases').inputValue()).resolves.toBe('1');
     await screenshots(owner, 'project-owner-rejected');
     await owner.close();
     await secretariat.close();
