@@ -16,6 +16,7 @@ import { cycleWorkflowId, unitOfNomination } from '../../workflows/ids';
 import type { ProjectState } from '../../workflows/project/messages';
 import type { Principal } from '../auth';
 import type { PortalContext } from '../context';
+import { projectView, type ProjectView } from './projects-view';
 import { storeFormFiles, type FormFile } from './uploads';
 
 export const SECRETARIAT: Party[] = [{ kind: 'secretariat' }];
@@ -72,6 +73,20 @@ export async function programmeTimeOf(ctx: PortalContext, programmeId: string): 
   } catch {
     return now;
   }
+}
+
+/** A project's state, the cycle's programme and programme time now, read together, and its view. */
+export async function readProject(
+  ctx: PortalContext,
+  programmeId: string,
+  projectId: string,
+): Promise<{ state: ProjectState; programme: Programme; view: ProjectView }> {
+  const [state, programme, now] = await Promise.all([
+    ctx.api.project.state(cycleWorkflowId(programmeId), projectId),
+    ctx.programmeOf(programmeId),
+    programmeTimeOf(ctx, programmeId),
+  ]);
+  return { state, programme, view: projectView(state, programme, now) };
 }
 
 /** The cycle's projects the principal may see: all for the secretariat, its own for a unit. */

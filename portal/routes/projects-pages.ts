@@ -22,12 +22,13 @@ import {
   fileReport,
   ownerOf,
   programmeTimeOf,
+  readProject,
   SECRETARIAT,
   storeEvidence,
   unitParty,
   visibleProjects,
 } from './projects-access';
-import { matchesFilter, projectSummary, projectView } from './projects-view';
+import { matchesFilter, projectSummary } from './projects-view';
 import { readMultipart } from './uploads';
 
 type OwnerParams = { programme: string; unit: string; project: string };
@@ -101,16 +102,12 @@ function registerOwnerPages(app: FastifyInstance, ctx: PortalContext): void {
   ) => {
     const { programme, project } = request.params;
     const principal = await requireOwner(ctx, request, reply);
-    const [state, prog, now] = await Promise.all([
-      ctx.api.project.state(cycleWorkflowId(programme), project),
-      ctx.programmeOf(programme),
-      programmeTimeOf(ctx, programme),
-    ]);
+    const { state, programme: prog, view } = await readProject(ctx, programme, project);
     return html(
       reply,
       ownerProjectPage({
         programme: prog,
-        view: projectView(state, prog, now),
+        view,
         viewer: viewerOf(ctx, principal, programme),
         slots: evidenceForm(prog, state).attachments,
         echo: extra.echo ?? { key: randomUUID(), values: lastFigures(state), refs: [] },
@@ -202,16 +199,12 @@ function registerSecretariatPages(app: FastifyInstance, ctx: PortalContext): voi
   ) => {
     const { programme, project } = request.params;
     const principal = await ctx.auth.require(request, reply, programme, SECRETARIAT);
-    const [state, prog, now] = await Promise.all([
-      ctx.api.project.state(cycleWorkflowId(programme), project),
-      ctx.programmeOf(programme),
-      programmeTimeOf(ctx, programme),
-    ]);
+    const { programme: prog, view } = await readProject(ctx, programme, project);
     return html(
       reply,
       secretariatProjectPage({
         programme: prog,
-        view: projectView(state, prog, now),
+        view,
         viewer: viewerOf(ctx, principal, programme),
         ...refusalOf(reply, extra.error),
         ...(extra.notice ? { notice: extra.notice } : {}),

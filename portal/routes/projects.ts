@@ -34,6 +34,7 @@ import { errorResponses, pageOf, paginate, programmeParams } from '../schemas';
 import {
   fileReport,
   programmeTimeOf,
+  readProject,
   requireProjectParty,
   requireTrackingParty,
   SECRETARIAT,
@@ -41,7 +42,7 @@ import {
   visibleProjects,
 } from './projects-access';
 import { registerProjectPages } from './projects-pages';
-import { fundingView, matchesFilter, projectSummary, projectView } from './projects-view';
+import { fundingView, matchesFilter, projectSummary } from './projects-view';
 import { readMultipart } from './uploads';
 
 const PREFIX = '/api/v1/cycles/:programme/projects';
@@ -124,12 +125,7 @@ function registerReads(app: FastifyInstance, ctx: PortalContext): void {
     async (request, reply) => {
       const { programme, project } = request.params;
       await requireProjectParty(ctx, request, reply, programme, project);
-      const [state, prog, now] = await Promise.all([
-        ctx.api.project.state(cycleWorkflowId(programme), project),
-        ctx.programmeOf(programme),
-        programmeTimeOf(ctx, programme),
-      ]);
-      return projectView(state, prog, now);
+      return (await readProject(ctx, programme, project)).view;
     },
   );
 }
