@@ -2,10 +2,11 @@
  * Tracking over the portal's API (issues 16 and 18) on a keyed service-teams cycle run to
  * publication: the owner uploads evidence and reports (a retry with the same key files nothing
  * new); bad figures are refused with their field and rule; another unit's project is 403 both
- * ways; a unit's verdict is 403; the secretariat rejects with a reason, the owner reports again,
- * the secretariat accepts, reduces a target and records acceptance; a report after acceptance is
- * WRONG_STAGE; the export is CSV with Chinese headings; the funding endpoint adds up to the
- * programme's slots × amounts (Henan) and lists the published winners (service teams).
+ * ways and on the pages; a unit's verdict is 403; the secretariat rejects with a reason, the owner
+ * reports again, the secretariat accepts, reduces a target (its reason rendered inert on the page)
+ * and records acceptance; a report after acceptance is WRONG_STAGE; the export is CSV with
+ * Chinese headings; the funding endpoint adds up to the programme's slots × amounts (Henan) and
+ * lists the published winners (service teams).
  */
 import { generateAttachmentPdf } from '../../client/rehearsal-attachments';
 import { PROGRESS_HEADINGS } from '../../client/project-export';
@@ -72,7 +73,7 @@ describe('tracking over the portal API', () => {
     expect((await get('?status=accepted', 'secretariat')).json().items).toEqual([]);
   });
 
-  it('keeps one unit out of another’s project, reading and writing (403)', async () => {
+  it('keeps one unit out of another’s project, reading and writing, API and pages (403)', async () => {
     const read = await get(`/${cieProject}`, 'unit:cmes');
     expect(read.statusCode).toBe(403);
     expect(read.json()).toMatchObject({ code: 'NOT_ALLOWED', field: 'party' });
@@ -83,6 +84,13 @@ describe('tracking over the portal API', () => {
       { 'idempotency-key': 'x-1' },
     );
     expect(write.statusCode).toBe(403);
+    for (const page of [
+      `/u/${PROGRAMME}/cie/projects/${cieProject}`,
+      `/u/${PROGRAMME}/cmes/projects/${cieProject}`,
+    ]) {
+      const answer = await app.inject({ method: 'GET', url: page, headers: as('unit:cmes') });
+      expect([page, answer.statusCode]).toEqual([page, 403]);
+    }
     expect((await kit.stack.api.project.state(cycle.cycleId, cieProject)).reports).toEqual([]);
   });
 
@@ -176,12 +184,19 @@ describe('tracking over the portal API', () => {
     const waiver = await post(`/${cieProject}/waivers`, 'secretariat', {
       target: 'transfers-contracted',
       threshold: 3,
-      reason: '实现重大技术转移转化，可适当抵减 / a major transfer',
+      reason: '实现重大技术转移转化，可适当抵减 <script>alert(1)</script>',
     });
     expect([waiver.statusCode, waiver.json()]).toEqual([
       200,
       [expect.objectContaining({ target: 'transfers-contracted', threshold: 3 })],
     ]);
+    const page = await app.inject({
+      method: 'GET',
+      url: `/s/${PROGRAMME}/projects/${cieProject}`,
+      headers: as('secretariat'),
+    });
+    expect(page.body).toContain('可适当抵减 &lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(page.body).not.toContain('<script>alert');
     const view = (await get(`/${cieProject}`, 'secretariat')).json();
     expect(view.targets.find((t: { id: string }) => t.id === 'transfers-contracted')).toMatchObject({
       threshold: 3,
