@@ -6,7 +6,6 @@
  * are (attachment references, not copies). The parent's refusals come back as outcomes and are
  * mailed to the child's secretariat, once per cycle (the mail ledger's business key).
  */
-import { heartbeat } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { KczgClient, RejectionError } from '../client/api';
 import { issueCredential } from '../client/credentials';
@@ -45,7 +44,8 @@ export interface ChainRefusalsInput {
 /** How long the credential signed for one forwarding run is valid. */
 const FORWARDING_CREDENTIAL_MS = 3_600_000;
 
-export function createChainActivities(deps: ChainDeps) {
+/** The forwarding alone: what a test or a re-run needs without mail. */
+export function createForwarding(deps: Omit<ChainDeps, 'mail'>) {
   const reader = new CycleReader(deps.client);
 
   /** The unit's credential on a keyed parent (on the parent's programme clock), when a key is at hand. */
@@ -100,12 +100,15 @@ export function createChainActivities(deps: ChainDeps) {
           const { code, message, field, rule, fix } = error.rejection;
           outcomes.push({ ...common, outcome: 'refused', refusal: { code, message, field, rule, fix } });
         }
-        heartbeat(outcomes.length);
       }
     }
     return outcomes;
   }
 
+  return { forwardToParent };
+}
+
+export function createChainActivities(deps: ChainDeps) {
   async function mailChainRefusals(input: ChainRefusalsInput): Promise<void> {
     await deps.mail.sendMail({
       businessKey: noticeKey(input.childCycleId, { kind: 'secretariat' }, 'chain-refusals'),
@@ -123,5 +126,5 @@ export function createChainActivities(deps: ChainDeps) {
     });
   }
 
-  return { forwardToParent, mailChainRefusals };
+  return { ...createForwarding(deps), mailChainRefusals };
 }

@@ -16,7 +16,7 @@ import {
   type ChildLink,
 } from '../../domain/chain';
 import type { Rejection } from '../../domain/rejections';
-import { ENTITY_WORK } from '../activity-options';
+import { CYCLE_MAIL, ENTITY_WORK } from '../activity-options';
 import { cycleWorkflowId } from '../ids';
 import {
   chainChildSignal,
@@ -31,6 +31,7 @@ import { isPlausibleInstant } from '../refusals';
 import type { CycleState } from './state';
 
 const acts = proxyActivities<ReturnType<typeof createActivities>>(ENTITY_WORK);
+const mail = proxyActivities<ReturnType<typeof createActivities>>(CYCLE_MAIL);
 
 export class CycleChain {
   private readonly children = new Map<string, ChildLink>();
@@ -166,7 +167,7 @@ export class CycleChain {
     const refused = this.forwarded.filter((f) => f.outcome === 'refused');
     if (refused.length === 0) return;
     try {
-      await acts.mailChainRefusals({
+      await mail.mailChainRefusals({
         childCycleId: cycle.cycleId,
         parentCycleId: parent.cycleId,
         programme: programmeRef(cycle.programme),
