@@ -70,30 +70,19 @@ describe('a society’s call feeding the national call', () => {
       deadlines: { finalReviewDueAt: relayDeadlines.finalReviewDueAt },
     });
 
-    const reason = '测试 / test';
-    const childPastParent = await rejectionOf(
-      api.extend(child.cycleId, {
-        scope: { kind: 'stage', stage: 'final-review' },
-        until: beijingToEpochMs('2023-12-01 24:00'),
-        reason,
-      }),
-    );
+    const extend = (cycleId: string, stage: 'collection' | 'final-review', until: string) =>
+      api.extend(cycleId, {
+        scope: { kind: 'stage', stage },
+        until: beijingToEpochMs(until),
+        reason: '测试 / test',
+      });
+    const childPastParent = await rejectionOf(extend(child.cycleId, 'final-review', '2023-12-01 24:00'));
     expect(childPastParent).toMatchObject({ code: 'CHAIN_DEADLINE', field: 'until' });
-    const parentBeforeChild = await rejectionOf(
-      api.extend(parent.cycleId, {
-        scope: { kind: 'stage', stage: 'collection' },
-        until: beijingToEpochMs('2023-11-28 24:00'),
-        reason,
-      }),
-    );
+    const parentBeforeChild = await rejectionOf(extend(parent.cycleId, 'collection', '2023-11-28 24:00'));
     expect(parentBeforeChild).toMatchObject({ code: 'CHAIN_DEADLINE', rule: 'notBeforeChild' });
     expect(parentBeforeChild.message).toContain(child.cycleId);
     // Later is fine on the parent's side.
-    await api.extend(parent.cycleId, {
-      scope: { kind: 'stage', stage: 'collection' },
-      until: beijingToEpochMs('2023-12-05 24:00'),
-      reason,
-    });
+    await extend(parent.cycleId, 'collection', '2023-12-05 24:00');
 
     // Four members apply in 电子信息 (the society's national quota there is 3).
     await stack.sleepUntil(relayDeadlines.collectionOpensAt + 60_000, childOffset);
