@@ -126,7 +126,10 @@ export class ChainApi {
     const { programme: parent } = await this.api.reader.setup(parentCycleId);
     const child = childProgrammeFor(template, parent, unitId, units);
     if ('code' in child) throw new RejectionError(child);
-    return { ...(await this.api.startCycle(child, start)), programme: child };
+    // The loader (zod schemas, preset files) only for this command, as the CLI loads heavy modules.
+    const { validateProgramme } = await import('../programmes/loader');
+    const programme = validateProgramme(child, `${template.id} → ${unitId}`);
+    return { ...(await this.api.startCycle(programme, start)), programme };
   }
 
   /** The cycle's chain: what it forwarded, and per child what that child forwarded. */
