@@ -14,6 +14,7 @@ export const rejectionCodes = [
   'INVALID',
   'NOT_ALLOWED',
   'WRONG_STAGE',
+  'CHAIN_DEADLINE',
   'BUNDLE_INCOMPLETE',
   'BUNDLE_CONFLICT',
   'BUNDLE_PART',

@@ -24,6 +24,7 @@ export const STATUS_OF: Record<RejectionCode | PortalCode, number> = {
   QUOTA_EXCEEDED: 409,
   DUPLICATE: 409,
   WRONG_STAGE: 409,
+  CHAIN_DEADLINE: 409,
   BUNDLE_CONFLICT: 409,
   BUNDLE_PART: 409,
   BUNDLE_INCOMPLETE: 422,
