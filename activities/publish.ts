@@ -296,22 +296,24 @@ export function createPublishActivities(deps: PublishDeps) {
     }
     if (funding && total > 0) await publishFundingSummary(programme, funding, formats, write);
     if ('skipped' in printer && total > 0) (deps.warn ?? ((message) => log.warn(message)))(printer.skipped);
-    await deps.registry.record(
-      [...rowsByList.entries()].flatMap(([listId, rows]) =>
-        rows.map((r) => {
-          const n = nominations.get(r.推荐编号) as Nomination;
-          return {
-            year: programme.year,
-            programmeId: programme.id,
-            listId,
-            ...(n.fieldId ? { fieldId: n.fieldId } : {}),
-            name: n.candidate.name,
-            ...(n.candidate.identity ? { identity: n.candidate.identity } : {}),
-            source: `${args.cycleId}#${n.id}`,
-          };
-        }),
-      ),
-    );
+    // A child cycle's winners are only forwarded to its parent: the parent's publication records them.
+    if (!programme.parent)
+      await deps.registry.record(
+        [...rowsByList.entries()].flatMap(([listId, rows]) =>
+          rows.map((r) => {
+            const n = nominations.get(r.推荐编号) as Nomination;
+            return {
+              year: programme.year,
+              programmeId: programme.id,
+              listId,
+              ...(n.fieldId ? { fieldId: n.fieldId } : {}),
+              name: n.candidate.name,
+              ...(n.candidate.identity ? { identity: n.candidate.identity } : {}),
+              source: `${args.cycleId}#${n.id}`,
+            };
+          }),
+        ),
+      );
     return { outDir, winners: total, pdf: 'skipped' in printer ? printer : { printed } };
   }
 
