@@ -103,6 +103,7 @@ function confirmForm(
   const value = part.fieldId ? `${part.listId}/${part.fieldId}` : part.listId;
   const mine = echo?.part === value ? echo : undefined;
   const early = part.owing > 0;
+  const need = early ? '必填 / required' : '可选 / optional';
   return html`<form method="post" action="${action}/confirm" class="confirm">
     <input type="hidden" name="_csrf" value="${csrf}" />
     <input type="hidden" name="key" value="${mine?.key ?? `${echo?.key ?? ''}-${id}`}" />
@@ -131,10 +132,7 @@ function confirmForm(
       step="1"
       value="${mine?.top ?? ''}"
     />
-    <label for="${id}-reason"
-      >理由
-      Reason${early ? html`<span class="en">必填 / required</span>` : html`<span class="en">可选 / optional</span>`}</label
-    >
+    <label for="${id}-reason">理由 Reason<span class="en">${need}</span></label>
     <textarea
       id="${id}-reason"
       name="reason"

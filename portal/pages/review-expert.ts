@@ -22,7 +22,7 @@ export function dueSection(dueAt: number, now: number, heading: string): SafeHtm
     <p>
       <time datetime="${rfc3339Beijing(dueAt)}" data-countdown data-now="${rfc3339Beijing(now)}"
         >${formatDeadline(dueAt)}</time
-      >（北京时间 Beijing time）
+      >
     </p>
     <p class="countdown" aria-live="off"></p>
   </section>`;

@@ -270,4 +270,28 @@ describe('the expert and chair API', () => {
     });
     expect(late.json()).toMatchObject({ code: 'WRONG_STAGE', rule: 'confirmed' });
   });
+
+  it('documents every expert and chair route in the OpenAPI document, writes with their Idempotency-Key', async () => {
+    const doc = (await get('/api/v1/openapi.json', {})).json();
+    const bodies = '/api/v1/cycles/{programme}/bodies/{body}';
+    const experts = `${bodies}/experts/{expert}`;
+    const routes = [
+      ['get', `${experts}/dossiers`],
+      ['get', `${experts}/progress`],
+      ['get', `${experts}/dossiers/{nomination}`],
+      ['get', `${experts}/dossiers/{nomination}/attachments/{sha256}`],
+      ['put', `${experts}/dossiers/{nomination}/scores`],
+      ['post', `${experts}/conflicts`],
+      ['get', `${bodies}/panel`],
+      ['get', `${bodies}/rankings`],
+      ['get', `${bodies}/dossiers/{nomination}`],
+      ['get', `${bodies}/dossiers/{nomination}/attachments/{sha256}`],
+      ['post', `${bodies}/confirmations`],
+    ];
+    for (const [method, route] of routes) expect(doc.paths[route]?.[method]).toBeDefined();
+    for (const [method, route] of routes.filter(([m]) => m !== 'get'))
+      expect(doc.paths[route][method].parameters).toContainEqual(
+        expect.objectContaining({ in: 'header', name: 'idempotency-key', required: true }),
+      );
+  });
 });

@@ -79,7 +79,7 @@ describe('expert review in a browser', () => {
     await page.getByRole('heading', { name: /申报表 Application form/ }).waitFor();
     await expect(page.locator('dl.answers dt').count()).resolves.toBeGreaterThan(3);
     const pdf = page.getByRole('link', { name: '申报书.pdf' });
-    const opened = await page.request.get(String(await pdf.getAttribute('href')));
+    const opened = await page.request.get(new URL(String(await pdf.getAttribute('href')), page.url()).href);
     expect(opened.status()).toBe(200);
     expect((await opened.body()).equals(fixture.pdf)).toBe(true);
     await screenshots(page, 'expert-dossier');
