@@ -40,7 +40,7 @@ function progressTable(part: PanelPart, id: string): SafeHtml {
             <th scope="row">${e.name} <code>${e.expertId}</code></th>
             <td data-label="已分配 Assigned">${e.assigned}</td>
             <td data-label="已评 Scored">
-              ${e.scored}${e.assigned > e.scored ? html` <span class="owing">（欠 ${e.assigned - e.scored}）</span>` : ''}
+              ${e.scored}${e.assigned > e.scored && part.reportedAt === undefined ? html` <span class="owing">（欠 ${e.assigned - e.scored}）</span>` : ''}
             </td>
             <td data-label="回避 Recused">${e.recused}</td>
           </tr>`,

@@ -26,7 +26,8 @@ import {
 import { bodyParty, dossierOut, sendAttachment, updateIdOf } from './review-expert';
 import { dossierView, loadPanel, panelParts } from './review-views';
 
-function registerReads(app: FastifyInstance, ctx: PortalContext): void {
+/** The panel’s progress and the rankings. */
+function registerPanelReads(app: FastifyInstance, ctx: PortalContext): void {
   const api = app.withTypeProvider<ZodTypeProvider>();
   const prefix = '/api/v1/cycles/:programme/bodies/:body';
   const tags = ['review body'];
@@ -75,6 +76,13 @@ function registerReads(app: FastifyInstance, ctx: PortalContext): void {
       ) as Array<z.infer<typeof rankingSchema>>;
     },
   );
+}
+
+/** The dossiers of the body’s parts and their attachments. */
+function registerDossierReads(app: FastifyInstance, ctx: PortalContext): void {
+  const api = app.withTypeProvider<ZodTypeProvider>();
+  const prefix = '/api/v1/cycles/:programme/bodies/:body';
+  const tags = ['review body'];
 
   api.get(
     `${prefix}/dossiers/:nomination`,
@@ -114,7 +122,8 @@ function registerReads(app: FastifyInstance, ctx: PortalContext): void {
 }
 
 export function registerChairRoutes(app: FastifyInstance, ctx: PortalContext): void {
-  registerReads(app, ctx);
+  registerPanelReads(app, ctx);
+  registerDossierReads(app, ctx);
   app.withTypeProvider<ZodTypeProvider>().post(
     '/api/v1/cycles/:programme/bodies/:body/confirmations',
     {

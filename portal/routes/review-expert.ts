@@ -139,7 +139,8 @@ export function checkedSheet(panel: Panel, nominationId: string, sheet: Omit<Sco
   return full;
 }
 
-function registerReads(app: FastifyInstance, ctx: PortalContext): void {
+/** What is assigned to an expert, and their progress. */
+function registerAssignedReads(app: FastifyInstance, ctx: PortalContext): void {
   const api = app.withTypeProvider<ZodTypeProvider>();
   const prefix = '/api/v1/cycles/:programme/bodies/:body/experts/:expert';
   const tags = ['expert'];
@@ -183,6 +184,13 @@ function registerReads(app: FastifyInstance, ctx: PortalContext): void {
       return withRfc3339Instants(expertProgress(prog, panel, expert)) as z.infer<typeof expertProgressSchema>;
     },
   );
+}
+
+/** One assigned dossier and its attachments. */
+function registerDossierReads(app: FastifyInstance, ctx: PortalContext): void {
+  const api = app.withTypeProvider<ZodTypeProvider>();
+  const prefix = '/api/v1/cycles/:programme/bodies/:body/experts/:expert';
+  const tags = ['expert'];
 
   api.get(
     `${prefix}/dossiers/:nomination`,
@@ -289,6 +297,7 @@ function registerWrites(app: FastifyInstance, ctx: PortalContext): void {
 }
 
 export function registerExpertRoutes(app: FastifyInstance, ctx: PortalContext): void {
-  registerReads(app, ctx);
+  registerAssignedReads(app, ctx);
+  registerDossierReads(app, ctx);
   registerWrites(app, ctx);
 }

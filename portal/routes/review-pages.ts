@@ -74,9 +74,10 @@ function sheetFromForm(form: Record<string, string | undefined>) {
   };
 }
 
-function registerExpertPages(app: FastifyInstance, ctx: PortalContext): void {
-  const home = (p: ExpertPageParams) => `/r/${p.programme}/${p.body}/e/${p.expert}`;
+const home = (p: ExpertPageParams) => `/r/${p.programme}/${p.body}/e/${p.expert}`;
 
+/** The expert's home and the dossiers they read. */
+function registerExpertReading(app: FastifyInstance, ctx: PortalContext): void {
   app.get('/r/:programme/:body/e/:expert', async (request: ExpertRequest, reply) => {
     const principal = await requireExpertOrBody(ctx, request, reply);
     const { programme, body, expert } = request.params;
@@ -118,36 +119,41 @@ function registerExpertPages(app: FastifyInstance, ctx: PortalContext): void {
       }),
     );
   });
+}
 
-  const renderScore = async (
-    request: ExpertRequest,
-    reply: FastifyReply,
-    echo?: SheetEcho,
-    error?: unknown,
-  ) => {
-    const principal = await requireExpertOrBody(ctx, request, reply);
-    const { programme, body, expert, nomination = '' } = request.params;
-    const panel = await loadPanel(ctx, programme, body);
-    assertAssigned(panel, expert, nomination);
-    const sheet = sheetOf(panel, expert, nomination);
-    const refusal = error === undefined ? undefined : apiErrorOf(error);
-    if (refusal) reply.code(refusal.status);
-    return sendHtml(
-      reply,
-      scorePage({
-        programmeId: programme,
-        viewer: viewerOf(ctx, principal, programme),
-        view: await dossierView(ctx, programme, panel, nomination),
-        action: `${home(request.params)}/n/${encodeURIComponent(nomination)}`,
-        echo: echo ?? echoOfSheet(randomUUID(), sheet),
-        amending: sheet !== undefined,
-        ...(refusal ? { error: refusal.body } : {}),
-      }),
-    );
-  };
+/** The score form of a dossier: the sheet on record, or the refused form as typed with its refusal. */
+async function renderScore(
+  ctx: PortalContext,
+  request: ExpertRequest,
+  reply: FastifyReply,
+  echo?: SheetEcho,
+  error?: unknown,
+) {
+  const principal = await requireExpertOrBody(ctx, request, reply);
+  const { programme, body, expert, nomination = '' } = request.params;
+  const panel = await loadPanel(ctx, programme, body);
+  assertAssigned(panel, expert, nomination);
+  const sheet = sheetOf(panel, expert, nomination);
+  const refusal = error === undefined ? undefined : apiErrorOf(error);
+  if (refusal) reply.code(refusal.status);
+  return sendHtml(
+    reply,
+    scorePage({
+      programmeId: programme,
+      viewer: viewerOf(ctx, principal, programme),
+      view: await dossierView(ctx, programme, panel, nomination),
+      action: `${home(request.params)}/n/${encodeURIComponent(nomination)}`,
+      echo: echo ?? echoOfSheet(randomUUID(), sheet),
+      amending: sheet !== undefined,
+      ...(refusal ? { error: refusal.body } : {}),
+    }),
+  );
+}
 
+/** The score form, its submission (Idempotency-Key from the form) and the conflict declaration. */
+function registerScoring(app: FastifyInstance, ctx: PortalContext): void {
   app.get('/r/:programme/:body/e/:expert/n/:nomination/score', (request: ExpertRequest, reply) =>
-    renderScore(request, reply),
+    renderScore(ctx, request, reply),
   );
 
   app.post('/r/:programme/:body/e/:expert/n/:nomination/score', async (request: ExpertRequest, reply) => {
@@ -177,7 +183,7 @@ function registerExpertPages(app: FastifyInstance, ctx: PortalContext): void {
         );
     } catch (error) {
       if (!shownOnPage(error)) throw error;
-      return renderScore(request, reply, echo, error);
+      return renderScore(ctx, request, reply, echo, error);
     }
     return reply.redirect(`${home(request.params)}?done=scored`, 303);
   });
@@ -192,45 +198,47 @@ function registerExpertPages(app: FastifyInstance, ctx: PortalContext): void {
         reason: formOf(request).reason ?? '',
       });
     } catch (error) {
-      return renderScore(request, reply, undefined, error);
+      return renderScore(ctx, request, reply, undefined, error);
     }
     return reply.redirect(`${home(request.params)}?done=recused`, 303);
   });
 }
 
-function registerChairPages(app: FastifyInstance, ctx: PortalContext): void {
-  const renderPanel = async (
-    request: BodyRequest,
-    reply: FastifyReply,
-    echo?: ConfirmEcho,
-    error?: unknown,
-  ) => {
-    const { programme, body } = request.params;
-    const principal = await ctx.auth.require(request, reply, programme, [bodyParty(body)]);
-    const [panel, prog, now] = await Promise.all([
-      loadPanel(ctx, programme, body),
-      ctx.programmeOf(programme),
-      nowOf(ctx, programme),
-    ]);
-    const refusal = error === undefined ? undefined : apiErrorOf(error);
-    if (refusal) reply.code(refusal.status);
-    return sendHtml(
-      reply,
-      panelPage({
-        programmeId: programme,
-        bodyId: body,
-        viewer: viewerOf(ctx, principal, programme),
-        dueAt: panel.state.dueAt,
-        parts: panelParts(prog, panel),
-        now,
-        echo: echo ?? { part: '', top: '', reason: '', key: randomUUID() },
-        ...(refusal ? { error: refusal.body } : {}),
-        ...(NOTICES[request.query.done ?? ''] ? { notice: NOTICES[request.query.done ?? ''] } : {}),
-      }),
-    );
-  };
+/** The chair's panel page, with the refused confirm form as typed and its refusal. */
+async function renderPanel(
+  ctx: PortalContext,
+  request: BodyRequest,
+  reply: FastifyReply,
+  echo?: ConfirmEcho,
+  error?: unknown,
+) {
+  const { programme, body } = request.params;
+  const principal = await ctx.auth.require(request, reply, programme, [bodyParty(body)]);
+  const [panel, prog, now] = await Promise.all([
+    loadPanel(ctx, programme, body),
+    ctx.programmeOf(programme),
+    nowOf(ctx, programme),
+  ]);
+  const refusal = error === undefined ? undefined : apiErrorOf(error);
+  if (refusal) reply.code(refusal.status);
+  return sendHtml(
+    reply,
+    panelPage({
+      programmeId: programme,
+      bodyId: body,
+      viewer: viewerOf(ctx, principal, programme),
+      dueAt: panel.state.dueAt,
+      parts: panelParts(prog, panel),
+      now,
+      echo: echo ?? { part: '', top: '', reason: '', key: randomUUID() },
+      ...(refusal ? { error: refusal.body } : {}),
+      ...(NOTICES[request.query.done ?? ''] ? { notice: NOTICES[request.query.done ?? ''] } : {}),
+    }),
+  );
+}
 
-  app.get('/r/:programme/:body', (request: BodyRequest, reply) => renderPanel(request, reply));
+function registerChairPages(app: FastifyInstance, ctx: PortalContext): void {
+  app.get('/r/:programme/:body', (request: BodyRequest, reply) => renderPanel(ctx, request, reply));
 
   app.post('/r/:programme/:body/confirm', async (request: BodyRequest, reply) => {
     const { programme, body } = request.params;
@@ -257,7 +265,7 @@ function registerChairPages(app: FastifyInstance, ctx: PortalContext): void {
       );
     } catch (error) {
       if (!shownOnPage(error)) throw error;
-      return renderPanel(request, reply, echo, error);
+      return renderPanel(ctx, request, reply, echo, error);
     }
     return reply.redirect(`/r/${programme}/${body}?done=confirmed`, 303);
   });
@@ -292,6 +300,7 @@ export function registerReviewPages(app: FastifyInstance, ctx: PortalContext): v
     { schema: { hide: true } },
     asset('text/javascript; charset=utf-8', REVIEW_SCRIPT),
   );
-  registerExpertPages(app, ctx);
+  registerExpertReading(app, ctx);
+  registerScoring(app, ctx);
   registerChairPages(app, ctx);
 }

@@ -4,8 +4,9 @@
  * dossiers and progress, the panel's progress per part and expert, the ranking per part, and one
  * dossier laid out by its part's application form. No state of its own.
  */
+import type { FormAnswer } from '../../domain/dossier';
 import { formFor } from '../../domain/forms';
-import type { Programme } from '../../domain/programme';
+import type { FormField, Programme } from '../../domain/programme';
 import { quotaKey } from '../../domain/quota';
 import type { Criterion } from '../../domain/review-plan';
 import { cycleWorkflowId } from '../../workflows/ids';
@@ -258,6 +259,16 @@ const answerText = (value: unknown): string =>
 
 const bilingual = (label: { zh: string; en?: string }) => (label.en ? `${label.zh} ${label.en}` : label.zh);
 
+/** A form answer as the reviewer reads it: choices by their labels, not their stored values. */
+function fieldAnswer(field: FormField, value: FormAnswer): string {
+  if (field.type !== 'choice' && field.type !== 'choices') return answerText(value);
+  const label = (v: string) => {
+    const option = field.options.find((o) => o.value === v);
+    return option ? bilingual(option.label) : v;
+  };
+  return answerText(Array.isArray(value) ? value.map(label) : label(String(value)));
+}
+
 /**
  * One nomination's dossier as the reviewer reads it: answers in the order of the part's form
  * (answers the form does not name last, never dropped), the declarations affirmed and the files.
@@ -299,7 +310,11 @@ export async function dossierView(
     answers: [
       ...fields
         .filter((f) => given?.answers[f.id] !== undefined)
-        .map((f) => ({ id: f.id, label: bilingual(f.label), value: answerText(given?.answers[f.id]) })),
+        .map((f) => ({
+          id: f.id,
+          label: bilingual(f.label),
+          value: fieldAnswer(f, given?.answers[f.id] as FormAnswer),
+        })),
       ...extra.map((id) => ({ id, label: id, value: answerText(given?.answers[id]) })),
     ],
     declarations: given?.declarations ?? [],

@@ -5,31 +5,16 @@
  * ranking and confirms the shortlist early with a reason. Screenshots at desktop and phone widths
  * go to test-artifacts/screenshots/ (expert-home-*, expert-dossier-*, expert-score-*, chair-panel-*).
  */
-import fs from 'node:fs';
-import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { signInUrl } from '../../portal/links';
-import { findChromium } from '../../servers/provision';
+import { launchChromium, screenshots as pageScreenshots, WIDTHS } from '../support/browser';
 import { useTimeSkippingStack } from '../support/time-skipping';
 import { attachmentStoreOf, finishKeyedCycle, keys, startPortal, type PortalUnderTest } from './portal-kit';
 import { BODY, expertsAround, startReviewPanel, type ReviewFixture } from './review-kit';
 
-const SCREENSHOTS = path.resolve('test-artifacts/screenshots');
-const WIDTHS = { desktop: { width: 1280, height: 900 }, phone: { width: 390, height: 844 } };
-
-/** Saves the page at both widths, full length, and checks nothing is wider than the phone. */
+/** Screenshots at both widths; nothing may be wider than the phone. */
 async function screenshots(page: Page, name: string): Promise<void> {
-  for (const [label, size] of Object.entries(WIDTHS)) {
-    await page.setViewportSize(size);
-    await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-${label}.png`), fullPage: true });
-    if (label === 'phone') {
-      const overflow = await page.evaluate<number>(
-        'document.documentElement.scrollWidth - window.innerWidth',
-      );
-      expect(overflow).toBeLessThanOrEqual(0);
-    }
-  }
-  await page.setViewportSize(WIDTHS.desktop);
+  expect(await pageScreenshots(page, name)).toBe(0);
 }
 
 describe('expert review in a browser', () => {
@@ -48,16 +33,10 @@ describe('expert review in a browser', () => {
     signInUrl({ privateKey: keys.privateKey, portalUrl: app.base, cycle: fixture.cycleId, party }).url;
 
   beforeAll(async () => {
-    fs.mkdirSync(SCREENSHOTS, { recursive: true });
     const store = attachmentStoreOf(kit.stack);
     fixture = await startReviewPanel(kit.stack, programmeId, store);
     app = await startPortal(kit.stack, { attachments: store });
-    const found = findChromium();
-    if (!found) throw new Error('no Chromium: the global setup installs Debian’s chromium');
-    browser = await chromium.launch({
-      executablePath: found.path,
-      args: process.getuid?.() === 0 ? ['--no-sandbox'] : [],
-    });
+    browser = await launchChromium();
   });
 
   it('lets an expert sign in from a link, read a dossier and its PDF, and score it', async () => {
