@@ -163,7 +163,8 @@ button.danger { background: #fff; color: var(--bad); border-color: var(--bad); }
 dl.facts, dl.answers { display: grid; grid-template-columns: minmax(8rem, 16rem) 1fr; gap: 4px 16px; margin: 0; }
 dl.facts dt, dl.answers dt { font-weight: 600; }
 dl.facts dd, dl.answers dd { margin: 0; white-space: pre-wrap; overflow-wrap: anywhere; }
-ul.declared, ul.files { padding-left: 1.2rem; }
+ul.declared { list-style: none; padding-left: 0; }
+ul.files { padding-left: 1.2rem; }
 ul.files li { margin: 4px 0; }
 ul.files .meta { display: block; }
 form.score, form.confirm, .conflict form { display: grid; gap: 6px; max-width: 40rem; }

@@ -3,7 +3,7 @@
  * dossiers assigned to them as cards (they read well at phone width) with where each stands.
  * Shared with the chair's page: the deadline block and the page's own stylesheet link.
  */
-import { formatDeadline } from '../../domain/calendar';
+import { formatBeijing, formatDeadline } from '../../domain/calendar';
 import { rfc3339Beijing } from '../../client/instants';
 import type { ApiError } from '../errors';
 import type { AssignedDossier, ExpertProgressView } from '../routes/review-views';
@@ -44,7 +44,7 @@ function dossierCard(d: AssignedDossier, home: string): SafeHtml {
       ${
         d.total !== undefined
           ? html` <span>总分 Total ${d.total}</span>
-              <span class="meta">（${formatDeadline(d.submittedAt ?? 0)}）</span>`
+              <span class="meta">提交于 submitted ${formatBeijing(d.submittedAt ?? 0)}</span>`
           : ''
       }
     </p>

@@ -382,6 +382,20 @@ describe('the portal API on a keyed cycle', () => {
       ['get', '/api/v1/cycles/{programme}/audit'],
       ['get', '/api/v1/cycles/{programme}/bodies/{body}'],
       ['post', '/api/v1/cycles/{programme}/bodies/{body}/reports'],
+      ['get', '/api/v1/cycles/{programme}/bodies/{body}/panel'],
+      ['get', '/api/v1/cycles/{programme}/bodies/{body}/rankings'],
+      ['post', '/api/v1/cycles/{programme}/bodies/{body}/confirmations'],
+      ['get', '/api/v1/cycles/{programme}/bodies/{body}/dossiers/{nomination}'],
+      ['get', '/api/v1/cycles/{programme}/bodies/{body}/dossiers/{nomination}/attachments/{sha256}'],
+      ['get', '/api/v1/cycles/{programme}/bodies/{body}/experts/{expert}/dossiers'],
+      ['get', '/api/v1/cycles/{programme}/bodies/{body}/experts/{expert}/progress'],
+      ['get', '/api/v1/cycles/{programme}/bodies/{body}/experts/{expert}/dossiers/{nomination}'],
+      [
+        'get',
+        '/api/v1/cycles/{programme}/bodies/{body}/experts/{expert}/dossiers/{nomination}/attachments/{sha256}',
+      ],
+      ['put', '/api/v1/cycles/{programme}/bodies/{body}/experts/{expert}/dossiers/{nomination}/scores'],
+      ['post', '/api/v1/cycles/{programme}/bodies/{body}/experts/{expert}/conflicts'],
     ];
     const documented = Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(
       ([path, ops]) => Object.keys(ops).map((method) => [method, path]),

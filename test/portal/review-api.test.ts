@@ -211,6 +211,49 @@ describe('the expert and chair API', () => {
     ]);
   });
 
+  it('shows a refused score form again with its field, what was typed (inert) and nothing stored', async () => {
+    const [n1] = fixture.nominations;
+    const { assigned, other } = expertsAround(fixture, n1.id);
+    const session = await signIn(app, credential(cycleId, `expert:${BODY}/${assigned}`));
+    expect(session.location).toBe(`/r/${fixture.programmeId}/${BODY}/e/${assigned}`);
+    expect(session.page.body).toContain(n1.candidate.name);
+    const action = `${session.location}/n/${encodeURIComponent(n1.id)}/score`;
+    const form = {
+      key: 'page-1',
+      's.innovation': '101',
+      's.impact': '80',
+      recommend: 'true',
+      comment: '<img src=x onerror=alert(1)>',
+    };
+    const before = await reviewState();
+    const refused = await app.inject({
+      method: 'POST',
+      url: action,
+      headers: { cookie: session.cookie },
+      payload: { ...form, _csrf: session.csrf },
+    });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.body).toContain('<code class="error-field">sheets[0].scores.innovation</code>');
+    expect(refused.body).toMatch(/name="s.innovation"[^>]*value="101"/);
+    expect(refused.body).toContain('&lt;img src=x onerror=alert(1)&gt;');
+    expect(refused.body).not.toContain('<img src=x');
+    const forged = await app.inject({
+      method: 'POST',
+      url: action,
+      headers: { cookie: session.cookie },
+      payload: { ...form, 's.innovation': '80' },
+    });
+    expect(forged.statusCode).toBe(403);
+    expect((await reviewState())?.sheets).toEqual(before?.sheets);
+    // Another expert's pages are not this expert's to open.
+    const theirs = await app.inject({
+      method: 'GET',
+      url: `/r/${fixture.programmeId}/${BODY}/e/${other}`,
+      headers: { cookie: session.cookie },
+    });
+    expect(theirs.statusCode).toBe(403);
+  });
+
   it('shows the chair progress and rankings and confirms the shortlist, early only with a reason', async () => {
     const chair = as(`body:${BODY}`);
     const panel = await get(`${base()}/panel`, chair);
