@@ -97,6 +97,16 @@ describe('expert review in a browser', () => {
     await expect(page.locator('.warn').innerText()).resolves.toMatch(/尚有 5 份评分表未提交/);
     await expect(page.locator('table.ranking tbody tr').first().innerText()).resolves.toContain('89');
     await screenshots(page, 'chair-panel');
+    // The chair reads a dossier from the ranking, its file through the body's own link.
+    await page.locator('table.ranking tbody tr').first().getByRole('link').click();
+    await page.getByRole('heading', { name: /申报表 Application form/ }).waitFor();
+    const href = String(await page.getByRole('link', { name: '申报书.pdf' }).getAttribute('href'));
+    expect(href).toContain(`/bodies/${BODY}/dossiers/`);
+    expect((await page.request.get(new URL(href, page.url()).href)).status()).toBe(200);
+    await page
+      .getByRole('link', { name: /评审组 Panel/ })
+      .first()
+      .click();
 
     await page.getByLabel(/推荐名额/).fill('1');
     await page.getByLabel(/理由 Reason/).fill('部分专家出差，按已有评分确认');
