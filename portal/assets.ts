@@ -165,3 +165,80 @@ export const SCRIPT = `(function () {
   form.addEventListener('change', function () { clearTimeout(timer); timer = setTimeout(ask, 300); });
 })();
 `;
+
+/**
+ * The expert's and the chair's pages (portal/pages/review*.ts), linked by those pages only:
+ * dossier cards, the reading layout, the score form, and tables that become labelled rows on a
+ * phone. The script shows the weighted total as the expert types (the page works without it).
+ */
+export const REVIEW_STYLESHEET = `
+.button { display: inline-block; padding: 6px 12px; border: 1px solid var(--accent); border-radius: 4px; background: var(--accent); color: #fff; text-decoration: none; }
+.button.secondary { background: #fff; color: var(--accent); }
+button.danger { background: #fff; color: var(--bad); border-color: var(--bad); }
+.meta { color: var(--muted); font-size: .9em; }
+.cards { list-style: none; padding: 0; display: grid; gap: 12px; grid-template-columns: repeat(auto-fill, minmax(18rem, 1fr)); }
+.card { border: 1px solid var(--line); border-left: 4px solid var(--accent); border-radius: 4px; padding: 8px 12px; }
+.card[data-status="scored"] { border-left-color: var(--ok); }
+.card[data-status="confirmed"] { border-left-color: var(--muted); }
+.card h3 { margin: 0 0 4px; font-size: 1.05rem; }
+.card p { margin: 4px 0; }
+.card .actions { display: flex; flex-wrap: wrap; gap: 8px; margin-top: 8px; }
+.badge { display: inline-block; padding: 0 8px; border-radius: 999px; font-size: .85em; background: #eef4ff; color: var(--accent); }
+.badge[data-status="scored"] { background: #e9f7ee; color: var(--ok); }
+.badge[data-status="confirmed"] { background: #f3f4f6; color: var(--muted); }
+.progress-line { display: flex; flex-wrap: wrap; gap: 4px 12px; align-items: center; }
+.progress-line meter { width: 12rem; }
+.progress-line .en { flex-basis: 100%; }
+dl.facts, dl.answers { display: grid; grid-template-columns: minmax(8rem, 16rem) 1fr; gap: 4px 16px; margin: 0; }
+dl.facts dt, dl.answers dt { font-weight: 600; }
+dl.facts dd, dl.answers dd { margin: 0; white-space: pre-wrap; overflow-wrap: anywhere; }
+ul.declared { list-style: none; padding-left: 0; }
+ul.files { padding-left: 1.2rem; }
+ul.files li { margin: 4px 0; }
+ul.files .meta { display: block; }
+form.score, form.confirm, .conflict form { display: grid; gap: 6px; max-width: 40rem; }
+form.score fieldset { padding: 8px 12px; }
+.criterion { display: grid; grid-template-columns: 1fr 8rem; gap: 2px 12px; align-items: center; }
+.criterion .meta { grid-column: 1 / -1; }
+fieldset.recommend { display: flex; flex-wrap: wrap; gap: 8px 24px; }
+.total { font-weight: 600; margin: 4px 0 0; }
+.conflict { margin-top: 2rem; border-top: 1px solid var(--line); }
+.warn { border-left: 4px solid var(--warn); padding: 4px 12px; background: #fff8e6; margin: 0; }
+.owing { color: var(--warn); }
+.done { color: var(--ok); }
+section.part { border-top: 1px solid var(--line); margin-top: 1.5rem; }
+section.part table { margin: 8px 0 16px; }
+@media (max-width: 640px) {
+  dl.facts, dl.answers, .criterion { grid-template-columns: 1fr; }
+  dl.answers dd { margin-bottom: 8px; }
+  table.stack thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
+  table.stack tr { display: block; border-bottom: 1px solid var(--line); padding: 6px 0; }
+  table.stack th, table.stack td { display: block; border: 0; padding: 2px 8px; }
+  table.stack td[data-label]::before, table.stack th[data-label]::before { content: attr(data-label) "："; color: var(--muted); font-weight: 400; }
+  .progress-line meter { width: 100%; }
+}
+`;
+
+export const REVIEW_SCRIPT = `(function () {
+  'use strict';
+  var form = document.getElementById('score-form');
+  var out = document.getElementById('weighted-total');
+  if (!form || !out) return;
+  var inputs = Array.prototype.slice.call(form.querySelectorAll('input[type="number"][data-weight]'));
+  // The expert's total as the workflow computes it: Σ score × weight ÷ Σ weight (domain/scoring.ts).
+  var show = function () {
+    var sum = 0, weights = 0, complete = true;
+    inputs.forEach(function (input) {
+      var w = Number(input.getAttribute('data-weight'));
+      weights += w;
+      if (input.value === '' || !input.checkValidity()) { complete = false; return; }
+      sum += Number(input.value) * w;
+    });
+    out.textContent = complete && weights > 0
+      ? '加权总分 Weighted total: ' + (Math.round((sum / weights) * 10000) / 10000)
+      : '';
+  };
+  form.addEventListener('input', show);
+  show();
+})();
+`;
