@@ -93,6 +93,12 @@ export function importPage(args: {
         <input type="hidden" name="_csrf" value="${viewer.csrf}" />
         <label for="sheet">表格（.xlsx 或 .csv）<span class="en">Sheet (.xlsx or .csv)</span></label>
         <input id="sheet" name="f.sheet" type="file" required accept=".xlsx,.csv,text/csv" />
+        <label for="files"
+          >附件文件（表格附件列所列的文件，可多选）<span class="en"
+            >Attachment files the sheet’s attachment columns name (several allowed)</span
+          ></label
+        >
+        <input id="files" name="f.files" type="file" multiple accept=".pdf,.docx,.xlsx,.jpg,.jpeg,.png" />
         <button type="submit">导入 Import</button>
       </form>
     </section>

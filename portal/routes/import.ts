@@ -5,6 +5,7 @@
  * and the templates to download. The uploaded sheet is read through a scratch folder
  * (storage/scratch.ts) and not kept; an XLSX is bounded like an attachment before it is opened.
  */
+import path from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
   ImportFileError,
@@ -13,18 +14,20 @@ import {
   runImport,
   templateCsv,
   templateWorkbook,
+  uploadRowFiles,
   type ImportRowResult,
   type PreparedRow,
 } from '../../client/import';
 import { RejectionError } from '../../client/requests';
 import type { Party } from '../../domain/credentials';
+import type { AttachmentStore, AttachmentUpload } from '../../storage/attachments';
 import { checkContent } from '../../storage/attachments-content';
 import { withScratchFolder } from '../../storage/scratch';
 import { cycleWorkflowId } from '../../workflows/ids';
 import type { PortalContext } from '../context';
 import { apiErrorOf, PortalError } from '../errors';
 import { importPage } from '../pages/import';
-import { readMultipart } from './uploads';
+import { readMultipart, type FormFile } from './uploads';
 
 const unitParty = (id: string): Party => ({ kind: 'unit', id });
 /** The largest sheet taken (a full unit's year fits in a few hundred KiB). */
@@ -32,28 +35,42 @@ export const MAX_SHEET_BYTES = 2 * 1024 * 1024;
 
 type Req = FastifyRequest<{ Params: { programme: string; unit: string } }>;
 
-/** Rows naming files to attach: the web import cannot reach the unit's disk, so they are refused. */
-function withoutLocalFiles(prepared: PreparedRow[]): PreparedRow[] {
-  return prepared.map((row) =>
-    row.ok && row.files?.length
-      ? {
-          row: row.row,
-          key: row.key,
-          listId: row.listId,
-          fieldId: row.fieldId,
-          name: row.name,
-          ok: false,
-          rejection: {
-            code: 'INVALID',
-            field: 'attachments',
-            rule: 'web-import-files',
-            message:
-              '网页导入不能读取表格所列的本地附件 / the web import cannot read the files the sheet names',
-            fix: '删去附件列后导入，再在推荐中上传附件；或用 kczg import / drop the attachment columns and upload the files on the nomination, or use kczg import',
-          },
-        }
-      : row,
-  );
+/** Where the uploaded sheet "is", for the paths its attachment columns name (matched by file name). */
+const SHEET_PATH = '/uploaded/sheet';
+
+/**
+ * The files the rows' attachment columns name, taken from the files uploaded with the sheet (by
+ * file name) and stored as `kczg import` stores them (client/import/attachments.ts): a row whose
+ * file is missing or refused is refused, naming the column; nothing of it is stored.
+ */
+function withUploadedFiles(
+  ctx: PortalContext,
+  prepared: PreparedRow[],
+  files: FormFile[],
+): Promise<PreparedRow[]> {
+  if (!prepared.some((p) => p.ok && p.files?.length)) return Promise.resolve(prepared);
+  const store = ctx.config.attachments;
+  return uploadRowFiles(prepared, SHEET_PATH, {
+    async check(file, slot): Promise<AttachmentUpload> {
+      const name = path.basename(file);
+      const given = files.find((f) => f.name === name);
+      if (!given || !store) {
+        throw new RejectionError({
+          code: 'INVALID',
+          field: 'file',
+          rule: store ? 'file-missing' : 'no-attachment-store',
+          message: store
+            ? `未随表格上传文件 ${name} / ${name} was not uploaded with the sheet`
+            : '门户未配置附件存储 / the portal has no attachment store',
+          fix: '在“附件文件”中一并选择表格所列的文件 / choose the files the sheet names under “attachment files”',
+        });
+      }
+      const upload = { bytes: given.bytes, name, slot };
+      await store.inspect(upload);
+      return upload;
+    },
+    put: async (upload) => (await (store as AttachmentStore).put(upload)).ref,
+  });
 }
 
 /** The uploaded sheet as the import's table; the whole file refused as INVALID or TOO_LARGE. */
@@ -99,18 +116,22 @@ async function importSheet(
 ): Promise<ImportRowResult[]> {
   const { programme, unit } = request.params;
   const { fields, files } = await readMultipart(request);
+  const sheet = files.find((f) => f.slot === 'sheet');
+  const attachments = files.filter((f) => f.slot === 'files');
   request.body = fields;
   const principal = await ctx.auth.require(request, reply, programme, [unitParty(unit)]);
   const loaded = await ctx.programmeOf(programme);
   let table;
   try {
-    table = await readSheet(files[0], loaded);
+    table = await readSheet(sheet, loaded);
   } catch (error) {
     if (error instanceof ImportFileError) throw new RejectionError(error.rejection);
     throw error;
   }
-  const prepared = withoutLocalFiles(
+  const prepared = await withUploadedFiles(
+    ctx,
     prepareRows(table, { programmeId: programme, unitId: unit, programme: loaded }),
+    attachments,
   );
   const cycleId = cycleWorkflowId(programme);
   const client = ctx.auth.clientFor(principal);
