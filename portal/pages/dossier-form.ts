@@ -165,7 +165,8 @@ function declarationInput(prefix: string, declaration: Declaration, echo: Dossie
   </div>`;
 }
 
-function slotInput(prefix: string, slot: AttachmentSlot): SafeHtml {
+/** `stored`: a file for the slot is already kept (a draft, a refused try), so none is required now. */
+function slotInput(prefix: string, slot: AttachmentSlot, stored: boolean): SafeHtml {
   const id = `${prefix}-f-${slot.id}`;
   const mib = Math.floor(slot.maxBytes / 1024 / 1024);
   const hint = `${slot.formats.join('/').toUpperCase()}，≤ ${mib} MiB，${slot.maxCount} 个以内 / up to ${slot.maxCount}`;
@@ -176,12 +177,18 @@ function slotInput(prefix: string, slot: AttachmentSlot): SafeHtml {
       accept="${slot.formats.map((f) => ACCEPT[f]).join(',')}"
       data-max-bytes="${slot.maxBytes}"
       ${slot.maxCount > 1 ? html` multiple` : ''}
-      ${slot.required ? html` required` : ''}
+      ${slot.required && !stored ? html` required` : ''}
     />`;
 }
 
 /** The fieldset of one part's form; enabled only when it is the chosen part. */
-export function dossierFieldset(part: string, form: Form, chosen: boolean, echo: DossierEcho): SafeHtml {
+export function dossierFieldset(
+  part: string,
+  form: Form,
+  chosen: boolean,
+  echo: DossierEcho,
+  storedSlots: ReadonlySet<string> = new Set(),
+): SafeHtml {
   const prefix = `p-${part.replace(/[^a-z0-9-]/gi, '-')}`;
   return html`<fieldset class="dossier wide" data-part="${part}" ${chosen ? '' : html` disabled hidden`}>
     <legend>申报书 Dossier</legend>
@@ -195,7 +202,9 @@ export function dossierFieldset(part: string, form: Form, chosen: boolean, echo:
     ${
       form.attachments.length
         ? html`<h3>附件 Attachments</h3>
-            ${form.attachments.map((s) => html`<div class="field">${slotInput(prefix, s)}</div>`)}`
+            ${form.attachments.map(
+              (s) => html`<div class="field">${slotInput(prefix, s, chosen && storedSlots.has(s.id))}</div>`,
+            )}`
         : ''
     }
   </fieldset>`;

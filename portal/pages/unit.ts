@@ -243,7 +243,15 @@ function nominationForm(programme: Programme, unitId: string, viewer: Viewer, ec
           </div>`,
       )}
       ${parts.map((p) =>
-        p.form ? dossierFieldset(p.value, p.form, p.value === chosen, echo.dossier ?? {}) : '',
+        p.form
+          ? dossierFieldset(
+              p.value,
+              p.form,
+              p.value === chosen,
+              echo.dossier ?? {},
+              new Set((echo.refs ?? []).map((r) => r.slot)),
+            )
+          : '',
       )}
       ${storedRefs(echo.refs ?? [])}
       <p class="verdict" role="status" aria-live="polite" id="verdict"></p>
