@@ -68,6 +68,8 @@ form.stacked fieldset, form.stacked { display: grid; gap: 4px; max-width: 40rem;
 form.inline { display: inline-flex; gap: 8px; align-items: center; flex-wrap: wrap; }
 textarea.token { width: 100%; font-family: monospace; word-break: break-all; }
 tr.row-rejected td, tr.outcome-rejected td { background: #fff5f5; }
+table.report td:nth-child(3), table.report td:nth-child(4) { min-width: 7rem; }
+table.report code, table.audit td { overflow-wrap: anywhere; }
 @media (max-width: 640px) {
   form.filters { grid-template-columns: 1fr; }
   form.filters label { grid-row: auto; }
