@@ -4,18 +4,13 @@
  * Chinese headings and as JSON, refused to a unit and for a bad instant; and the audit page with
  * its GET form and export links.
  */
-import fs from 'node:fs';
-import path from 'node:path';
-import { chromium } from 'playwright-core';
 import { formatBeijing } from '../../domain/calendar';
-import { signInUrl } from '../../portal/links';
-import { findChromium } from '../../servers/provision';
 import { useTimeSkippingStack } from '../support/time-skipping';
+import { launchChromium, screenshots, signedInPage } from './browser-kit';
 import {
   bearer,
   credential,
   finishKeyedCycle,
-  keys,
   signIn,
   startKeyedCycle,
   startPortal,
@@ -187,23 +182,9 @@ describe('the audit log for the secretariat', () => {
   });
 
   it('filters and exports in a browser (screenshots secretariat-audit-*)', async () => {
-    const found = findChromium();
-    if (!found) throw new Error('no Chromium: the global setup installs Debian’s chromium');
-    const screenshots = path.resolve('test-artifacts/screenshots');
-    fs.mkdirSync(screenshots, { recursive: true });
-    const browser = await chromium.launch({
-      executablePath: found.path,
-      args: process.getuid?.() === 0 ? ['--no-sandbox'] : [],
-    });
+    const browser = await launchChromium();
     try {
-      const link = signInUrl({
-        privateKey: keys.privateKey,
-        portalUrl: app.base,
-        cycle: cycleId,
-        party: { kind: 'secretariat' },
-      });
-      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-      await page.goto(link.url);
+      const page = await signedInPage(browser, app, cycleId, { kind: 'secretariat' });
       await page.getByRole('link', { name: /审计日志/ }).click();
       await page.getByLabel('操作者', { exact: false }).fill('secretariat');
       await page.getByRole('button', { name: /筛选/ }).click();
@@ -212,16 +193,7 @@ describe('the audit log for the secretariat', () => {
       const csv = await page.getByRole('link', { name: /导出 CSV/ }).getAttribute('href');
       const exported = await app.inject({ method: 'GET', url: String(csv), headers: secretariat });
       expect(exported.body).toContain('"pause"');
-      for (const [label, size] of Object.entries({
-        desktop: { width: 1280, height: 900 },
-        phone: { width: 390, height: 844 },
-      })) {
-        await page.setViewportSize(size);
-        await page.screenshot({
-          path: path.join(screenshots, `secretariat-audit-${label}.png`),
-          fullPage: true,
-        });
-      }
+      await screenshots(page, 'secretariat-audit');
     } finally {
       await browser.close();
     }

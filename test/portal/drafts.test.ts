@@ -5,40 +5,25 @@
  * form with a real PDF saved with "保存草稿", opened again from the unit's list with everything in
  * it, submitted, and the draft gone once the nomination is acknowledged. Screenshots unit-draft-*.
  */
-import fs from 'node:fs';
-import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { generateAttachmentPdf } from '../../client/rehearsal-attachments';
 import type { Dossier } from '../../domain/dossier';
-import { signInUrl } from '../../portal/links';
 import { buildPortal } from '../../portal/server';
-import { findChromium } from '../../servers/provision';
 import { MAX_DRAFT_BYTES, MAX_DRAFTS_PER_UNIT } from '../../storage/drafts';
 import { dossierFor } from '../support/candidates';
+import { launchChromium, screenshots, signedInPage } from './browser-kit';
 import { useTimeSkippingStack } from '../support/time-skipping';
 import {
   attachmentStoreOf,
   bearer,
   credential,
   finishKeyedCycle,
-  keys,
   portalConfig,
   PortalUnderTest,
   startKeyedCycle,
 } from './portal-kit';
 
 const PROGRAMME = 'portal-drafts-2023';
-const SCREENSHOTS = path.resolve('test-artifacts/screenshots');
-const WIDTHS = { desktop: { width: 1280, height: 900 }, phone: { width: 390, height: 844 } };
-
-async function screenshots(page: Page, name: string): Promise<void> {
-  for (const [label, size] of Object.entries(WIDTHS)) {
-    await page.setViewportSize(size);
-    await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-${label}.png`), fullPage: true });
-  }
-  await page.setViewportSize(WIDTHS.desktop);
-}
-
 const draftBody = (name: string) => ({
   listId: 'pioneer-tech',
   fieldId: 'electronics',
@@ -67,7 +52,6 @@ describe('a unit’s drafts', () => {
     kit.stack.storage.records.db.selectFrom('unit_drafts').selectAll().where('unit_id', '=', unit).execute();
 
   beforeAll(async () => {
-    fs.mkdirSync(SCREENSHOTS, { recursive: true });
     ({ cycleId } = await startKeyedCycle(kit.stack, PROGRAMME));
     app = await PortalUnderTest.start(await portal());
     cmes = bearer(credential(cycleId, 'unit:cmes'));
@@ -206,20 +190,8 @@ describe('a unit’s drafts', () => {
   });
 
   it('saves a half-filled form with its file, opens it again, and submits it, the draft then gone', async () => {
-    const found = findChromium();
-    if (!found) throw new Error('no Chromium: the global setup installs Debian’s chromium');
-    browser = await chromium.launch({
-      executablePath: found.path,
-      args: process.getuid?.() === 0 ? ['--no-sandbox'] : [],
-    });
-    const link = signInUrl({
-      privateKey: keys.privateKey,
-      portalUrl: app.base,
-      cycle: cycleId,
-      party: { kind: 'unit', id: 'cie' },
-    });
-    const page = await browser.newPage({ viewport: WIDTHS.desktop });
-    await page.goto(link.url);
+    browser = await launchChromium();
+    const page = await signedInPage(browser, app, cycleId, { kind: 'unit', id: 'cie' });
     await page.getByLabel('榜单与领域').selectOption('pioneer-tech/electronics');
     await page.getByLabel('候选名称', { exact: false }).fill('草稿里的光子芯片');
     await page.locator('#c-classified').selectOption('false');

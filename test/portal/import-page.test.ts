@@ -7,20 +7,16 @@
  * file that is no sheet is refused as a whole, changing nothing. In Chromium with screenshots
  * unit-import-*.
  */
-import fs from 'node:fs';
-import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { generateAttachmentPdf } from '../../client/rehearsal-attachments';
 import { formFor } from '../../domain/forms';
 import { sampleDossier } from '../../domain/forms-sample';
 import { loadProgramme } from '../../programmes/loader';
-import { signInUrl } from '../../portal/links';
-import { findChromium } from '../../servers/provision';
 import { useTimeSkippingStack } from '../support/time-skipping';
+import { launchChromium, screenshots, signedInPage } from './browser-kit';
 import {
   attachmentStoreOf,
   finishKeyedCycle,
-  keys,
   signIn,
   credential,
   startKeyedCycle,
@@ -29,17 +25,6 @@ import {
 } from './portal-kit';
 
 const PROGRAMME = 'portal-import-2023';
-const SCREENSHOTS = path.resolve('test-artifacts/screenshots');
-const WIDTHS = { desktop: { width: 1280, height: 900 }, phone: { width: 390, height: 844 } };
-
-async function screenshots(page: Page, name: string): Promise<void> {
-  for (const [label, size] of Object.entries(WIDTHS)) {
-    await page.setViewportSize(size);
-    await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-${label}.png`), fullPage: true });
-  }
-  await page.setViewportSize(WIDTHS.desktop);
-}
-
 const csvCell = (text: string) => (/[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text);
 
 /** A sheet of three rows for pioneer-tech/electronics: a good one, a classified one, one naming a file not sent. */
@@ -91,7 +76,6 @@ describe('the unit’s sheet import page', () => {
   const importUrl = `/u/${PROGRAMME}/cie/import`;
 
   beforeAll(async () => {
-    fs.mkdirSync(SCREENSHOTS, { recursive: true });
     ({ cycleId } = await startKeyedCycle(kit.stack, PROGRAMME));
     app = await startPortal(kit.stack, { attachments: attachmentStoreOf(kit.stack) });
   });
@@ -122,20 +106,8 @@ describe('the unit’s sheet import page', () => {
   });
 
   it('imports a sheet with its PDF and reports every row; the same sheet again files nothing twice', async () => {
-    const found = findChromium();
-    if (!found) throw new Error('no Chromium: the global setup installs Debian’s chromium');
-    browser = await chromium.launch({
-      executablePath: found.path,
-      args: process.getuid?.() === 0 ? ['--no-sandbox'] : [],
-    });
-    const link = signInUrl({
-      privateKey: keys.privateKey,
-      portalUrl: app.base,
-      cycle: cycleId,
-      party: { kind: 'unit', id: 'cie' },
-    });
-    const page = await browser.newPage({ viewport: WIDTHS.desktop });
-    await page.goto(link.url);
+    browser = await launchChromium();
+    const page = await signedInPage(browser, app, cycleId, { kind: 'unit', id: 'cie' });
     await page.getByRole('link', { name: /表格批量导入/ }).click();
     await screenshots(page, 'unit-import-form');
 
