@@ -83,8 +83,19 @@ const noDraft = (id: string) =>
     fix: '草稿可能已提交或删除 / it may have been submitted or deleted',
   });
 
+/** The unit page's form filled from a saved draft; NOT_FOUND when there is none. */
+export async function openDraft(
+  store: DraftStore | undefined,
+  owner: DraftOwner,
+  id: string,
+): Promise<FormEcho> {
+  const draft = await refusedAsApi(() => draftStoreOf(store).get(owner, id));
+  if (!draft) throw noDraft(id);
+  return echoOfDraft(draft);
+}
+
 /** The page's form as it was when the draft was saved, to fill the form again. */
-export function echoOfDraft(draft: Draft): FormEcho {
+function echoOfDraft(draft: Draft): FormEcho {
   const content = contentOf(draft);
   const text = (value: unknown) =>
     Array.isArray(value)

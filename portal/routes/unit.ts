@@ -34,7 +34,7 @@ import {
 } from '../schemas';
 import { draftVerdict, unitView } from '../views';
 import { dossierEcho, dossierFromForm, refsFromForm } from './dossier-input';
-import { contentOf, draftStoreOf, echoOfDraft, refusedAsApi } from './drafts';
+import { contentOf, openDraft } from './drafts';
 import { readMultipart, storeFormFiles } from './uploads';
 
 const unitParty = (id: string): Party => ({ kind: 'unit', id });
@@ -285,23 +285,10 @@ function registerPages(app: FastifyInstance, ctx: PortalContext, drafts: DraftSt
       const draftId = request.query.draft;
       if (typeof draftId !== 'string' || !draftId) return render(request, reply, { notice });
       await ctx.auth.require(request, reply, programme, [unitParty(unit)]);
-      const owner = { cycleId: cycleWorkflowId(programme), unitId: unit };
       try {
-        const draft = await refusedAsApi(() => draftStoreOf(drafts).get(owner, draftId));
-        if (!draft)
-          return render(request, reply, {
-            error: new PortalError({
-              code: 'NOT_FOUND',
-              field: 'draft',
-              rule: 'draft',
-              message: '没有此草稿 / no such draft',
-              fix: '草稿可能已提交或删除 / it may have been submitted or deleted',
-            }),
-          });
-        return render(request, reply, {
-          echo: echoOfDraft(draft),
-          notice: notice ?? '已打开草稿 / draft opened',
-        });
+        const owner = { cycleId: cycleWorkflowId(programme), unitId: unit };
+        const echo = await openDraft(drafts, owner, draftId);
+        return render(request, reply, { echo, notice: notice ?? '已打开草稿 / draft opened' });
       } catch (error) {
         return render(request, reply, { error });
       }
