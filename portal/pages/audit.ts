@@ -49,7 +49,7 @@ function filterForm(action: string, filter: AuditFilter, actions: string[]): Saf
 function entryTable(entries: AuditEntry[]): SafeHtml {
   if (entries.length === 0) return html`<p>没有符合条件的记录 / no entries match.</p>`;
   return html`<div class="scroll">
-    <table class="audit">
+    <table class="audit stack">
       <caption>
         审计记录 Audit entries
       </caption>
@@ -67,12 +67,12 @@ function entryTable(entries: AuditEntry[]): SafeHtml {
         ${entries.map(
           (e) =>
             html`<tr class="outcome-${e.outcome}">
-              <td>${formatBeijing(e.at)}</td>
-              <td>${e.actor}</td>
-              <td>${e.action}</td>
-              <td>${OUTCOMES[e.outcome] ?? e.outcome}</td>
-              <td>${e.detail}</td>
-              <td>${e.code ?? ''}</td>
+              <td data-label="时间 When">${formatBeijing(e.at)}</td>
+              <td data-label="操作者 Actor">${e.actor}</td>
+              <td data-label="操作 Action">${e.action}</td>
+              <td data-label="结果 Outcome">${OUTCOMES[e.outcome] ?? e.outcome}</td>
+              <td data-label="详情 Detail">${e.detail}</td>
+              <td data-label="代码 Code">${e.code ?? ''}</td>
             </tr>`,
         )}
       </tbody>
