@@ -23,6 +23,8 @@ import { layout, messagePage } from './pages/layout';
 import { registerAuditRoutes } from './routes/audit';
 import { registerDraftRoutes } from './routes/drafts';
 import { registerImportRoutes } from './routes/import';
+import { registerChainRoutes } from './routes/chains';
+import { registerProjectRoutes } from './routes/projects';
 import { registerPublicRoutes } from './routes/public';
 import { registerReviewRoutes } from './routes/review';
 import { registerSecretariatRoutes } from './routes/secretariat';
@@ -161,6 +163,8 @@ export async function buildPortal(deps: PortalDeps): Promise<FastifyInstance> {
   registerTokenRoutes(app, ctx, tokens);
   registerDraftRoutes(app, ctx, drafts);
   registerImportRoutes(app, ctx);
+  registerProjectRoutes(app, ctx);
+  registerChainRoutes(app, ctx);
   await app.ready();
   return app;
 }

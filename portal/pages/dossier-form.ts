@@ -165,8 +165,12 @@ function declarationInput(prefix: string, declaration: Declaration, echo: Dossie
   </div>`;
 }
 
-/** `stored`: a file for the slot is already kept (a draft, a refused try), so none is required now. */
-function slotInput(prefix: string, slot: AttachmentSlot, stored: boolean): SafeHtml {
+/**
+ * A file input for an attachment slot, with its formats, size limit and count (also used for
+ * report evidence). `stored`: a file for the slot is already kept (a draft, a refused try), so
+ * none is required now.
+ */
+export function slotInput(prefix: string, slot: AttachmentSlot, stored = false): SafeHtml {
   const id = `${prefix}-f-${slot.id}`;
   const mib = Math.floor(slot.maxBytes / 1024 / 1024);
   const hint = `${slot.formats.join('/').toUpperCase()}，≤ ${mib} MiB，${slot.maxCount} 个以内 / up to ${slot.maxCount}`;

@@ -20,7 +20,7 @@ function report(programme: Programme, rows: ImportRowResult[]): SafeHtml {
       ${refused} refused
     </p>
     <div class="scroll">
-      <table class="stack report">
+      <table class="stack import-report">
         <thead>
           <tr>
             <th scope="col">行 Row</th>

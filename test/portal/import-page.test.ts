@@ -134,7 +134,7 @@ describe('the unit’s sheet import page', () => {
       await page.locator('#report-h').waitFor();
     };
     await upload();
-    const rows = page.locator('table.report tbody tr');
+    const rows = page.locator('table.import-report tbody tr');
     await expect(rows.count()).resolves.toBe(3);
     await expect(rows.nth(0).innerText()).resolves.toMatch(/已接受[\s\S]*cie\.1/);
     await expect(rows.nth(1).innerText()).resolves.toMatch(/已拒绝[\s\S]*NOT_ELIGIBLE[\s\S]*notClassified/);
