@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { Party } from '../../domain/credentials';
+import type { Dossier } from '../../domain/dossier';
 import { signInUrl } from '../../portal/links';
 import { findChromium } from '../../servers/provision';
 import { keys, type PortalUnderTest } from './portal-kit';
@@ -43,4 +44,15 @@ export async function screenshots(page: Page, name: string): Promise<void> {
     await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-${label}.png`), fullPage: true });
   }
   await page.setViewportSize(WIDTHS.desktop);
+}
+
+/** Fills the chosen part's dossier fieldset with a dossier's answers and affirms its declarations. */
+export async function fillDossier(page: Page, dossier: Dossier): Promise<void> {
+  const fieldset = page.locator('fieldset.dossier:not([disabled])');
+  for (const [id, answer] of Object.entries(dossier.answers)) {
+    const input = fieldset.locator(`[name="a.${id}"]`).first();
+    if ((await input.evaluate((e) => e.tagName)) === 'SELECT') await input.selectOption(String(answer));
+    else await input.fill(String(answer));
+  }
+  for (const { id } of dossier.declarations) await fieldset.locator(`[name="decl.${id}"]`).check();
 }

@@ -7,11 +7,10 @@
  */
 import type { Browser } from 'playwright-core';
 import { generateAttachmentPdf } from '../../client/rehearsal-attachments';
-import type { Dossier } from '../../domain/dossier';
 import { buildPortal } from '../../portal/server';
 import { MAX_DRAFT_BYTES, MAX_DRAFTS_PER_UNIT } from '../../storage/drafts';
 import { dossierFor } from '../support/candidates';
-import { launchChromium, screenshots, signedInPage } from './browser-kit';
+import { fillDossier, launchChromium, screenshots, signedInPage } from './browser-kit';
 import { useTimeSkippingStack } from '../support/time-skipping';
 import {
   attachmentStoreOf,
@@ -195,14 +194,8 @@ describe('a unit’s drafts', () => {
     await page.getByLabel('榜单与领域').selectOption('pioneer-tech/electronics');
     await page.getByLabel('候选名称', { exact: false }).fill('草稿里的光子芯片');
     await page.locator('#c-classified').selectOption('false');
-    const dossier: Dossier = dossierFor('national-2023', 'pioneer-tech', 'electronics');
+    await fillDossier(page, dossierFor('national-2023', 'pioneer-tech', 'electronics'));
     const fieldset = page.locator('fieldset.dossier:not([disabled])');
-    for (const [id, answer] of Object.entries(dossier.answers)) {
-      const input = fieldset.locator(`[name="a.${id}"]`).first();
-      if ((await input.evaluate((e) => e.tagName)) === 'SELECT') await input.selectOption(String(answer));
-      else await input.fill(String(answer));
-    }
-    for (const { id } of dossier.declarations) await fieldset.locator(`[name="decl.${id}"]`).check();
     await fieldset.locator('input[name="f.application-form"]').setInputFiles({
       name: '申报书.pdf',
       mimeType: 'application/pdf',
