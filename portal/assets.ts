@@ -87,6 +87,28 @@ footer { color: var(--muted); font-size: .85em; padding: 16px; text-align: cente
   table.projects td { display: grid; grid-template-columns: 7.5rem 1fr; gap: 8px; border: 0; padding: 2px 0; }
   table.projects td::before { content: attr(data-label); color: var(--muted); }
 }
+form.filters { display: grid; grid-template-columns: repeat(4, minmax(0, 1fr)); gap: 4px 12px; align-items: end; }
+form.filters button { grid-column: 1 / -1; justify-self: start; }
+form.filters label { grid-row: 1; }
+form.stacked fieldset, form.stacked { display: grid; gap: 4px; max-width: 40rem; }
+.actions { display: flex; flex-wrap: wrap; gap: 8px; }
+.drafts { list-style: none; padding: 0; display: grid; gap: 6px; }
+.drafts li { display: flex; flex-wrap: wrap; gap: 4px 12px; align-items: center; border-bottom: 1px solid var(--line); padding: 4px 0; }
+form.inline { display: inline-flex; gap: 8px; align-items: center; flex-wrap: wrap; }
+textarea.token { width: 100%; font-family: monospace; word-break: break-all; }
+tr.row-rejected td, tr.outcome-rejected td { background: #fff5f5; }
+table.import-report td:nth-child(3), table.import-report td:nth-child(4) { min-width: 7rem; }
+table.import-report code, table.audit td { overflow-wrap: anywhere; }
+@media (max-width: 640px) {
+  form.filters { grid-template-columns: 1fr; }
+  form.filters label { grid-row: auto; }
+  table.stack thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
+  table.stack, table.stack tbody, table.stack tr, table.stack td { display: block; width: 100%; }
+  table.stack tr { border-bottom: 1px solid var(--line); padding: 6px 0; }
+  table.stack td { display: grid; grid-template-columns: 7.5rem 1fr; gap: 8px; border: 0; padding: 2px 0; overflow-wrap: anywhere; }
+  table.stack td::before { content: attr(data-label); color: var(--muted); font-size: .85em; }
+  table.stack td.row-actions { display: block; }
+}
 `;
 
 export const SCRIPT = `(function () {

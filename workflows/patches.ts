@@ -35,4 +35,6 @@ export const PATCHES = {
   chainForwarding: 'chain-forwards-winners-to-parent',
   /** Programmes with linked applications read the filed bundles at the hand-over (domain/bundles.ts). */
   bundlesBeforeParts: 'bundles-read-at-handover',
+  /** The cycle checks that each unit workflow under its ids is its own, and replaces one that is not. */
+  unitsStartedByCycle: 'cycle-refuses-foreign-unit-workflows',
 } as const;

@@ -167,8 +167,12 @@ function declarationInput(prefix: string, declaration: Declaration, echo: Dossie
   </div>`;
 }
 
-/** A file input for an attachment slot, with its formats, size limit and count (also used for report evidence). */
-export function slotInput(prefix: string, slot: AttachmentSlot): SafeHtml {
+/**
+ * A file input for an attachment slot, with its formats, size limit and count (also used for
+ * report evidence). `stored`: a file for the slot is already kept (a draft, a refused try), so
+ * none is required now.
+ */
+export function slotInput(prefix: string, slot: AttachmentSlot, stored = false): SafeHtml {
   const id = `${prefix}-f-${slot.id}`;
   const mib = Math.floor(slot.maxBytes / 1024 / 1024);
   const hint = `${slot.formats.join('/').toUpperCase()}，≤ ${mib} MiB，${slot.maxCount} 个以内 / up to ${slot.maxCount}`;
@@ -179,7 +183,7 @@ export function slotInput(prefix: string, slot: AttachmentSlot): SafeHtml {
       accept="${slot.formats.map((f) => ACCEPT[f]).join(',')}"
       data-max-bytes="${slot.maxBytes}"
       ${slot.maxCount > 1 ? html` multiple` : ''}
-      ${slot.required ? html` required` : ''}
+      ${slot.required && !stored ? html` required` : ''}
     />`;
 }
 
@@ -219,7 +223,8 @@ function coApplicationInput(
 
 /**
  * The fieldset of one part's form; enabled only when it is the chosen part. `own`: the unit's
- * nominations, offered where the form names co-applications.
+ * nominations, offered where the form names co-applications; `storedSlots`: attachment slots
+ * already holding a kept file (from a draft or a refused try), so the browser does not demand it again.
  */
 export function dossierFieldset(
   part: string,
@@ -227,6 +232,7 @@ export function dossierFieldset(
   chosen: boolean,
   echo: DossierEcho,
   own: readonly OwnNomination[] = [],
+  storedSlots: ReadonlySet<string> = new Set(),
 ): SafeHtml {
   const prefix = `p-${part.replace(/[^a-z0-9-]/gi, '-')}`;
   const coListOf = new Map(form.coApplications?.required.map((c) => [c.answer, c.listId]));
@@ -247,7 +253,9 @@ export function dossierFieldset(
     ${
       form.attachments.length
         ? html`<h3>附件 Attachments</h3>
-            ${form.attachments.map((s) => html`<div class="field">${slotInput(prefix, s)}</div>`)}`
+            ${form.attachments.map(
+              (s) => html`<div class="field">${slotInput(prefix, s, chosen && storedSlots.has(s.id))}</div>`,
+            )}`
         : ''
     }
   </fieldset>`;
