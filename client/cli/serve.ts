@@ -11,6 +11,7 @@ import type { AttachmentStore } from '../../storage/attachments';
 import type { FileStore } from '../../storage/files';
 import type { Logger } from '../../logging/logger';
 import type { PortalConfig } from '../../portal/config';
+import type { Records } from '../../storage/schema';
 import type { Stack } from '../../servers/stack';
 import { examples, InputError, untilStopped, type Cli } from './context';
 
@@ -62,9 +63,16 @@ async function startPortal(args: {
   host: string;
   port: number;
   log: Logger;
+  /** For drafts and API tokens; without them those routes refuse and name the fix. */
+  records?: Records;
 }): Promise<RunningPortal> {
   const { buildPortal } = await import('../../portal/server');
-  const app = await buildPortal({ api: args.api, config: args.config, logger: args.log });
+  const app = await buildPortal({
+    api: args.api,
+    config: args.config,
+    logger: args.log,
+    ...(args.records ? { records: args.records } : {}),
+  });
   const address = await app.listen({ host: args.host, port: args.port });
   return { url: address, close: () => app.close() };
 }
@@ -96,6 +104,7 @@ export async function startDevPortal(args: {
       host: '127.0.0.1',
       port: args.port,
       log: args.log,
+      records: args.stack.storage.records.db,
     });
     return { note: `门户 / portal ${portal.url}`, close: portal.close };
   } catch (error) {
@@ -114,8 +123,10 @@ async function runServe(cli: Cli, opts: { port: string; host: string; dataDir: s
     import('../../storage'),
   ]);
   const dataDir = path.resolve(opts.dataDir);
-  // Records are opened only for uploads: an embedded database belongs to one process at a time.
-  const storage = process.env.KCZG_CODEC_KEYS ? await openStorage({ dataDir }) : undefined;
+  // Records are opened for uploads, drafts and tokens when they can be shared (a PostgreSQL server)
+  // or the payload keys say this portal stores files: an embedded database belongs to one process.
+  const storage =
+    process.env.KCZG_DATABASE_URL || process.env.KCZG_CODEC_KEYS ? await openStorage({ dataDir }) : undefined;
   const config = await configFrom(
     process.env,
     storage?.files ?? fileStoreFromEnv(process.env, dataDir),
@@ -128,6 +139,7 @@ async function runServe(cli: Cli, opts: { port: string; host: string; dataDir: s
     host: opts.host,
     port: Number(opts.port),
     log,
+    ...(storage ? { records: storage.records.db } : {}),
   });
   cli.note(`kczg 门户运行中 / portal running at ${portal.url}; Ctrl-C 停止 / to stop`);
   await untilStopped();
