@@ -3,13 +3,52 @@
  * workflow per body, with its parts' nominations) and telling them when the review deadline moves.
  */
 import { summariseNomination, type NominationSummary } from '../domain/assignment';
+import type { Programme } from '../domain/programme';
 import { quotaKey } from '../domain/quota';
 import { reviewAssignments } from '../domain/timeline';
 import { reviewBodyWorkflowId } from '../workflows/ids';
-import { reviewDeadlineSignal, type ReviewPartState } from '../workflows/messages';
+import { reviewDeadlineSignal, type ReviewPartState, type UnitState } from '../workflows/messages';
 import { reviewBodyWorkflow, type ReviewBodyWorkflowInput } from '../workflows/review-body';
 import { forEachConcurrently } from './cycle-reader';
 import { ignoreMissing, type EntityContext } from './entities-context';
+
+/**
+ * The nominations' ids per reviewed part (quota key), and the parts each body reviews with their
+ * nominations (and their summaries, when asked); parts without nominations go to no body.
+ */
+function partsByBody(
+  programme: Programme,
+  states: UnitState[],
+  withSummaries?: boolean,
+): { byPart: Map<string, string[]>; bodies: Map<string, ReviewPartState[]> } {
+  const byPart = new Map<string, string[]>();
+  const summaries = new Map<string, NominationSummary[]>();
+  for (const state of states) {
+    for (const n of state.nominations) {
+      const key = quotaKey(n.listId, n.fieldId);
+      byPart.set(key, [...(byPart.get(key) ?? []), n.id]);
+      if (withSummaries)
+        summaries.set(key, [...(summaries.get(key) ?? []), summariseNomination(n, state.unitName)]);
+    }
+  }
+  const bodies = new Map<string, ReviewPartState[]>();
+  for (const a of reviewAssignments(programme)) {
+    const key = quotaKey(a.listId, a.fieldId);
+    const ids = byPart.get(key) ?? [];
+    if (ids.length === 0) continue;
+    const nominations = summaries.get(key);
+    bodies.set(a.bodyId, [
+      ...(bodies.get(a.bodyId) ?? []),
+      {
+        listId: a.listId,
+        ...(a.fieldId ? { fieldId: a.fieldId } : {}),
+        nominationIds: ids,
+        ...(nominations ? { nominations } : {}),
+      },
+    ]);
+  }
+  return { byPart, bodies };
+}
 
 export function createReviewBodyActivities({ deps, client, limit, setupOf, unitStates }: EntityContext) {
   async function broadcastReviewDeadline(args: {
@@ -40,32 +79,7 @@ export function createReviewBodyActivities({ deps, client, limit, setupOf, unitS
     withSummaries?: boolean;
   }): Promise<Record<string, number>> {
     const { programme, authPublicKey } = await setupOf(args.cycleId);
-    const byPart = new Map<string, string[]>();
-    const summaries = new Map<string, NominationSummary[]>();
-    for (const state of await unitStates(args.cycleId)) {
-      for (const n of state.nominations) {
-        const key = quotaKey(n.listId, n.fieldId);
-        byPart.set(key, [...(byPart.get(key) ?? []), n.id]);
-        if (args.withSummaries)
-          summaries.set(key, [...(summaries.get(key) ?? []), summariseNomination(n, state.unitName)]);
-      }
-    }
-    const bodies = new Map<string, ReviewPartState[]>();
-    for (const a of reviewAssignments(programme)) {
-      const key = quotaKey(a.listId, a.fieldId);
-      const ids = byPart.get(key) ?? [];
-      if (ids.length === 0) continue;
-      const nominations = summaries.get(key);
-      bodies.set(a.bodyId, [
-        ...(bodies.get(a.bodyId) ?? []),
-        {
-          listId: a.listId,
-          ...(a.fieldId ? { fieldId: a.fieldId } : {}),
-          nominationIds: ids,
-          ...(nominations ? { nominations } : {}),
-        },
-      ]);
-    }
+    const { byPart, bodies } = partsByBody(programme, await unitStates(args.cycleId), args.withSummaries);
     await forEachConcurrently([...bodies], limit, async ([bodyId, parts]) => {
       const input: ReviewBodyWorkflowInput = {
         cycleId: args.cycleId,
