@@ -5,13 +5,10 @@
  * no secret, no new operator step.
  */
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { quotaKey } from '../domain/quota';
-import { reviewBodyWorkflowId } from '../workflows/ids';
-import { issuedSignalsQuery, reviewStateQuery } from '../workflows/messages';
+import { issuedSignalsQuery } from '../workflows/messages';
 import {
   emptyIssuedSignals,
   issuedTo,
-  shortlistMatches,
   truthFor,
   type CycleClaim,
   type CycleClaimAnswer,
@@ -20,6 +17,7 @@ import {
   type EntityReceiver,
   type IssuedSignals,
 } from '../workflows/confirm';
+import { confirmMailFailed, confirmPartReported } from './confirmations-cycle';
 import type { createNoticeActivities } from './notify';
 
 /**
@@ -87,7 +85,7 @@ export function createConfirmationActivities(deps: {
 
   /**
    * The cycle asks the sender of a partReported (the review body's own state) or of a mailFailed
-   * (the record the mail activity wrote on the worker) whether it is genuine.
+   * (the record the mail activity wrote on the worker) whether it is genuine, one claim at a time.
    */
   async function confirmCycleSignals(args: {
     cycleId: string;
@@ -95,55 +93,12 @@ export function createConfirmationActivities(deps: {
     claims: CycleClaim[];
   }): Promise<CycleClaimAnswer[]> {
     const answers: CycleClaimAnswer[] = [];
-    for (const claim of args.claims) {
-      if (claim.signal === 'mailFailed') {
-        if (!claim.businessKey.startsWith(`${args.cycleId}/`)) {
-          answers.push({ confirmed: false, reason: 'not a mail of this cycle' });
-          continue;
-        }
-        const recorded = await deps.notices.undeliverable(claim.businessKey);
-        answers.push(
-          recorded && recorded.error === claim.error
-            ? { confirmed: true, error: recorded.error }
-            : { confirmed: false, reason: recorded ? 'another error was recorded' : 'no failure recorded' },
-        );
-        continue;
-      }
-      let state;
-      try {
-        state = await client.workflow
-          .getHandle(reviewBodyWorkflowId(args.cycleId, claim.bodyId))
-          .query(reviewStateQuery);
-      } catch (error) {
-        if (!(error instanceof WorkflowNotFoundError)) throw error;
-        answers.push({ confirmed: false, reason: 'no such review body' });
-        continue;
-      }
-      // The body must be the one the hand-over started: this cycle, this cycle's key.
-      if (
-        state.bodyId !== claim.bodyId ||
-        state.cycleId !== args.cycleId ||
-        state.authPublicKey !== args.authPublicKey
-      ) {
-        answers.push({ confirmed: false, reason: 'the review body was not started by this cycle' });
-        continue;
-      }
-      const part = state.parts.find(
-        (p) => quotaKey(p.listId, p.fieldId) === quotaKey(claim.listId, claim.fieldId),
-      );
-      if (part?.reportedAt === undefined) {
-        answers.push({ confirmed: false, reason: 'the review body has not reported this part' });
-        continue;
-      }
-      const recommended = (part.results ?? [])
-        .filter((r) => r.verdict === 'recommended')
-        .map((r) => r.nominationId);
+    for (const claim of args.claims)
       answers.push(
-        part.reportedAt === claim.reportedAt && shortlistMatches(claim.shortlist, recommended)
-          ? { confirmed: true, reportedAt: part.reportedAt, shortlist: recommended }
-          : { confirmed: false, reason: 'the review body reported something else' },
+        claim.signal === 'mailFailed'
+          ? await confirmMailFailed(deps.notices, args.cycleId, claim)
+          : await confirmPartReported(client, args, claim),
       );
-    }
     return answers;
   }
 

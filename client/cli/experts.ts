@@ -101,7 +101,8 @@ export function panelOverviewText(rows: PanelOverviewRow[]): string[] {
   ].filter(Boolean);
 }
 
-export function registerExpertCommands(review: Command, cli: Cli): void {
+/** `review plan`: the body files its review plan (criteria, weights, scales, panel). */
+function registerPlanCommand(review: Command, cli: Cli): void {
   review
     .command('plan <programme>')
     .description(
@@ -121,6 +122,10 @@ export function registerExpertCommands(review: Command, cli: Cli): void {
       const state = await cli.withApi((api) => api.review.fileReviewPlan(cycleIdOf(id), opts.body, plan));
       cli.print(`评审方案已备案 / review plan filed · ${summary(state)}`, state);
     });
+}
+
+/** `review assign`: experts assigned to nominations, balanced or by hand. */
+function registerAssignCommand(review: Command, cli: Cli): void {
   review
     .command('assign <programme>')
     .description('分配评审专家（自动均衡或手动）/ assign experts (balanced, or by hand)')
@@ -152,6 +157,10 @@ export function registerExpertCommands(review: Command, cli: Cli): void {
         cli.print([`已分配 / assigned · ${summary(state)}`, ...short].join('\n'), state);
       },
     );
+}
+
+/** `review conflict`: a conflict of interest declared for an expert and a nomination. */
+function registerConflictCommand(review: Command, cli: Cli): void {
   review
     .command('conflict <programme>')
     .description('申报回避（专家本人或评审机构）/ declare a conflict of interest (the expert or the body)')
@@ -175,6 +184,10 @@ export function registerExpertCommands(review: Command, cli: Cli): void {
       );
       cli.print(`已申报回避 / conflict declared · ${summary(state)}`, state);
     });
+}
+
+/** `review score`: an expert's score sheet, read against the filed plan. */
+function registerScoreCommand(review: Command, cli: Cli): void {
   review
     .command('score <programme>')
     .description('提交专家评分表（JSON、CSV 或 XLSX）/ submit an expert’s score sheet (JSON, CSV or XLSX)')
@@ -217,6 +230,10 @@ export function registerExpertCommands(review: Command, cli: Cli): void {
       });
       cli.print(`评分已提交 / scores submitted · ${summary(state)}`, state);
     });
+}
+
+/** `review confirm`: the chair confirms a part's ranked shortlist (the body's report). */
+function registerConfirmCommand(review: Command, cli: Cli): void {
   review
     .command('confirm <programme>')
     .description(
@@ -252,4 +269,12 @@ export function registerExpertCommands(review: Command, cli: Cli): void {
         part,
       );
     });
+}
+
+export function registerExpertCommands(review: Command, cli: Cli): void {
+  registerPlanCommand(review, cli);
+  registerAssignCommand(review, cli);
+  registerConflictCommand(review, cli);
+  registerScoreCommand(review, cli);
+  registerConfirmCommand(review, cli);
 }

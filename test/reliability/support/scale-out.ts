@@ -39,7 +39,7 @@ import { bareMessageIdOf, deliveriesByKey, deliveriesByMessageId } from './outbo
 import { sleep, waitFor, type LoggedProcess } from './processes';
 import { bulkIntakeProgramme, minutesYear, minutesYearCloses } from './programmes';
 import { reportEveryPart } from './review';
-import { WorkerPool } from './workers';
+import { replaceDuringIntake, WorkerPool, type IntakeCrash } from './workers';
 
 const ROWS = 2_000;
 const KILL_AFTER_ACKS = 500;
@@ -80,7 +80,7 @@ export class ScaleOutRun {
   private readonly phases: string[] = [];
   private held: Nomination[] = [];
   private publisher?: LoggedProcess;
-  private atKill = { acknowledged: 0, inFlight: 0 };
+  private atKill: IntakeCrash = { acknowledged: 0, inFlight: 0, killedAt: 0, restartedAt: 0 };
   private readonly next = minutesYear(bulkIntakeProgramme('scale-out-2024', 2), 2024, REVIEW_MINUTES);
 
   private constructor(
@@ -134,20 +134,16 @@ export class ScaleOutRun {
   async intakeWithKill(): Promise<IntakeResult> {
     await this.delivered('the opening notices', this.unitKeys('opened'), OPENING_NOTICES_MS);
     this.phase('opened');
-    let crash: Promise<unknown> | undefined;
+    const crash = replaceDuringIntake(this.workers, KILL_AFTER_ACKS, DOWN_MS);
     const intake = await importConcurrently({
       api: this.drill.api,
       cycleId: this.cycleId,
       rows: intakeRows(this.programme, ROWS),
       budgetMs: this.realTime(CLOSES_AT) - Date.now() - 10_000,
       log: (line) => this.log(line),
-      onAcknowledged: (acknowledged, inFlight) => {
-        if (acknowledged < KILL_AFTER_ACKS || crash) return;
-        this.atKill = { acknowledged, inFlight };
-        crash = this.workers.replace(this.workers.alive[0], DOWN_MS);
-      },
+      onAcknowledged: crash.onAcknowledged,
     });
-    await crash;
+    this.atKill = await crash.replaced();
     this.phase('intake');
     expectEveryRowAcknowledged(intake.outcomes);
     expect(this.workers.killed).toHaveLength(1);

@@ -45,3 +45,47 @@ export class WorkerPool {
     this.alive.length = 0;
   }
 }
+
+/** When a worker was replaced during an intake, and how far the intake was then. */
+export interface IntakeCrash {
+  /** Rows acknowledged when the kill was ordered. */
+  acknowledged: number;
+  /** Requests in flight then. */
+  inFlight: number;
+  killedAt: number;
+  /** When the replacement had started (polling). */
+  restartedAt: number;
+}
+
+/**
+ * SIGKILLs the first live worker once `afterAcks` rows are acknowledged and starts a new one
+ * `downMs` later, while the intake goes on: pass `onAcknowledged` to importConcurrently, and once
+ * the intake is over await `replaced()` (which throws what went wrong with the kill or restart).
+ */
+export function replaceDuringIntake(workers: WorkerPool, afterAcks: number, downMs: number) {
+  let crash: IntakeCrash | undefined;
+  let replacing: Promise<void> | undefined;
+  let failure: unknown;
+  return {
+    onAcknowledged: (acknowledged: number, inFlight: number): void => {
+      if (acknowledged < afterAcks || replacing) return;
+      const ordered = { acknowledged, inFlight, killedAt: Date.now(), restartedAt: 0 };
+      crash = ordered;
+      replacing = workers.replace(workers.alive[0], downMs).then(
+        () => {
+          ordered.restartedAt = Date.now();
+        },
+        (error: unknown) => {
+          failure = error;
+        },
+      );
+    },
+    replaced: async (): Promise<IntakeCrash> => {
+      await replacing;
+      if (failure) throw failure;
+      if (!crash)
+        throw new Error(`the intake ended before ${afterAcks} acknowledgements: no worker was killed`);
+      return crash;
+    },
+  };
+}

@@ -1,0 +1,104 @@
+/**
+ * The cycle's hands on its review-body workflows: the hand-over from collection to review (one
+ * workflow per body, with its parts' nominations) and telling them when the review deadline moves.
+ */
+import { summariseNomination, type NominationSummary } from '../domain/assignment';
+import type { Programme } from '../domain/programme';
+import { quotaKey } from '../domain/quota';
+import { reviewAssignments } from '../domain/timeline';
+import { reviewBodyWorkflowId } from '../workflows/ids';
+import { reviewDeadlineSignal, type ReviewPartState, type UnitState } from '../workflows/messages';
+import { reviewBodyWorkflow, type ReviewBodyWorkflowInput } from '../workflows/review-body';
+import { forEachConcurrently } from './cycle-reader';
+import { ignoreMissing, type EntityContext } from './entities-context';
+
+/**
+ * The nominations' ids per reviewed part (quota key), and the parts each body reviews with their
+ * nominations (and their summaries, when asked); parts without nominations go to no body.
+ */
+function partsByBody(
+  programme: Programme,
+  states: UnitState[],
+  withSummaries?: boolean,
+): { byPart: Map<string, string[]>; bodies: Map<string, ReviewPartState[]> } {
+  const byPart = new Map<string, string[]>();
+  const summaries = new Map<string, NominationSummary[]>();
+  for (const state of states) {
+    for (const n of state.nominations) {
+      const key = quotaKey(n.listId, n.fieldId);
+      byPart.set(key, [...(byPart.get(key) ?? []), n.id]);
+      if (withSummaries)
+        summaries.set(key, [...(summaries.get(key) ?? []), summariseNomination(n, state.unitName)]);
+    }
+  }
+  const bodies = new Map<string, ReviewPartState[]>();
+  for (const a of reviewAssignments(programme)) {
+    const key = quotaKey(a.listId, a.fieldId);
+    const ids = byPart.get(key) ?? [];
+    if (ids.length === 0) continue;
+    const nominations = summaries.get(key);
+    bodies.set(a.bodyId, [
+      ...(bodies.get(a.bodyId) ?? []),
+      {
+        listId: a.listId,
+        ...(a.fieldId ? { fieldId: a.fieldId } : {}),
+        nominationIds: ids,
+        ...(nominations ? { nominations } : {}),
+      },
+    ]);
+  }
+  return { byPart, bodies };
+}
+
+export function createReviewBodyActivities({ deps, client, limit, setupOf, unitStates }: EntityContext) {
+  async function broadcastReviewDeadline(args: {
+    cycleId: string;
+    dueAt: number;
+    bodies?: string[];
+  }): Promise<void> {
+    const { programme } = await setupOf(args.cycleId);
+    const bodies = args.bodies ?? programme.reviewBodies.map((b) => b.id);
+    await forEachConcurrently(bodies, limit, (bodyId) =>
+      ignoreMissing(
+        client.workflow
+          .getHandle(reviewBodyWorkflowId(args.cycleId, bodyId))
+          .signal(reviewDeadlineSignal, { dueAt: args.dueAt }),
+      ),
+    );
+  }
+
+  /**
+   * Collection is over: gathers every unit's nominations per reviewed part and starts one review
+   * workflow per body with the ids of its parts' nominations. Returns nominations per part.
+   */
+  async function handOverToReview(args: {
+    cycleId: string;
+    clockOffsetMs: number;
+    dueByPart: Record<string, number>;
+    /** Hand each body a summary of every nomination (domain/assignment.ts) for its conflict checks. */
+    withSummaries?: boolean;
+  }): Promise<Record<string, number>> {
+    const { programme, authPublicKey } = await setupOf(args.cycleId);
+    const { byPart, bodies } = partsByBody(programme, await unitStates(args.cycleId), args.withSummaries);
+    await forEachConcurrently([...bodies], limit, async ([bodyId, parts]) => {
+      const input: ReviewBodyWorkflowInput = {
+        cycleId: args.cycleId,
+        bodyId,
+        programme: { ...programme, roster: { ...programme.roster, units: [] } },
+        clockOffsetMs: args.clockOffsetMs,
+        authPublicKey,
+        dueAt: Math.max(...parts.map((p) => args.dueByPart[quotaKey(p.listId, p.fieldId)] ?? 0)),
+        parts,
+      };
+      await client.workflow.start(reviewBodyWorkflow, {
+        workflowId: reviewBodyWorkflowId(args.cycleId, bodyId),
+        taskQueue: deps.taskQueue,
+        args: [input],
+        workflowIdConflictPolicy: 'USE_EXISTING',
+      });
+    });
+    return Object.fromEntries([...byPart].map(([key, ids]) => [key, ids.length]));
+  }
+
+  return { broadcastReviewDeadline, handOverToReview };
+}
