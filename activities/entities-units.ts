@@ -1,7 +1,7 @@
 /**
  * The cycle's hands on its unit workflows: starting one per unit (and replacing one someone else
- * started under a unit's id), telling them when the collection
- * deadline moves, naming those that still owe work, and announcing the results to each unit.
+ * started under a unit's id), telling them when the collection deadline moves, naming those that
+ * still owe work, and announcing the results to each unit.
  */
 import { QueryNotRegisteredError } from '@temporalio/client';
 import { noticeKey } from '../domain/mail-ids';
