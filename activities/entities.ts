@@ -13,6 +13,8 @@ import { reviewBodyWorkflowId, unitWorkflowId } from '../workflows/ids';
 import {
   collectionDeadlineSignal,
   cycleFinishedSignal,
+  fanOutProgressSignal,
+  type FanOutProgressReport,
   mailHoldsSignal,
   reviewDeadlineSignal,
   type ReviewPartState,
@@ -41,12 +43,38 @@ async function ignoreMissing(call: Promise<unknown>): Promise<void> {
   }
 }
 
+/** How often a fan-out tells its cycle how far it has got (each report is a signal in the cycle's history). */
+const PROGRESS_EVERY_MS = 2_000;
+
 export function createEntityActivities(deps: EntityDeps) {
   const { client } = deps;
   const limit = deps.concurrency ?? 32;
   const reader = new CycleReader(client, limit);
   const setupOf = (cycleId: string) => reader.setup(cycleId);
   const unitStates = (cycleId: string) => reader.unitStates(cycleId);
+
+  /**
+   * Progress reports for `cycle status` (when the cycle asks for them): at most every
+   * PROGRESS_EVERY_MS, and at the end of each step. Display only: a failed report fails nothing.
+   */
+  function progressTo(cycleId: string, kind: FanOutProgressReport['kind'], wanted?: boolean) {
+    let lastSentAt = 0;
+    let sending = Promise.resolve();
+    return {
+      update(step: FanOutProgressReport['step'], done: number, total: number): void {
+        const now = Date.now();
+        if (!wanted || (done < total && now - lastSentAt < PROGRESS_EVERY_MS)) return;
+        lastSentAt = now;
+        sending = sending
+          .then(() =>
+            client.workflow.getHandle(cycleId).signal(fanOutProgressSignal, { kind, step, done, total }),
+          )
+          .catch(() => undefined);
+      },
+      /** Every report sent (in order). */
+      sent: () => sending,
+    };
+  }
   async function startUnits({
     cycleId,
     clockOffsetMs,
@@ -129,16 +157,27 @@ export function createEntityActivities(deps: EntityDeps) {
     dueByPart: Record<string, number>;
     /** Hand each body a summary of every nomination (domain/assignment.ts) for its conflict checks. */
     withSummaries?: boolean;
+    /** Tell the cycle how far the hand-over has got (fanOutProgressSignal). */
+    reportProgress?: boolean;
   }): Promise<Record<string, number>> {
     const { programme, authPublicKey } = await setupOf(args.cycleId);
+    const progress = progressTo(args.cycleId, 'hand-over', args.reportProgress);
     const byPart = new Map<string, string[]>();
     const summaries = new Map<string, NominationSummary[]>();
-    for (const state of await unitStates(args.cycleId)) {
+    // Appended in place: copying the part's list per nomination made the gathering quadratic.
+    const append = <T>(map: Map<string, T[]>, key: string, value: T) => {
+      const list = map.get(key);
+      if (list) list.push(value);
+      else map.set(key, [value]);
+    };
+    const states = await reader.unitStates(args.cycleId, (read, units) =>
+      progress.update('reading-units', read, units),
+    );
+    for (const state of states) {
       for (const n of state.nominations) {
         const key = quotaKey(n.listId, n.fieldId);
-        byPart.set(key, [...(byPart.get(key) ?? []), n.id]);
-        if (args.withSummaries)
-          summaries.set(key, [...(summaries.get(key) ?? []), summariseNomination(n, state.unitName)]);
+        append(byPart, key, n.id);
+        if (args.withSummaries) append(summaries, key, summariseNomination(n, state.unitName));
       }
     }
     const bodies = new Map<string, ReviewPartState[]>();
@@ -157,6 +196,9 @@ export function createEntityActivities(deps: EntityDeps) {
         },
       ]);
     }
+    const total = [...bodies.values()].flat().reduce((n, p) => n + p.nominationIds.length, 0);
+    let handedOver = 0;
+    progress.update('handing-over', 0, total);
     await forEachConcurrently([...bodies], limit, async ([bodyId, parts]) => {
       const input: ReviewBodyWorkflowInput = {
         cycleId: args.cycleId,
@@ -173,7 +215,10 @@ export function createEntityActivities(deps: EntityDeps) {
         args: [input],
         workflowIdConflictPolicy: 'USE_EXISTING',
       });
+      handedOver += parts.reduce((n, p) => n + p.nominationIds.length, 0);
+      progress.update('handing-over', handedOver, total);
     });
+    await progress.sent();
     return Object.fromEntries([...byPart].map(([key, ids]) => [key, ids.length]));
   }
 
@@ -194,15 +239,23 @@ export function createEntityActivities(deps: EntityDeps) {
     });
   }
 
-  async function broadcastMailHolds(args: { cycleId: string; held: string[] }): Promise<void> {
+  async function broadcastMailHolds(args: {
+    cycleId: string;
+    held: string[];
+    reportProgress?: boolean;
+  }): Promise<void> {
     const { programme } = await setupOf(args.cycleId);
     const ids = [
       ...programme.roster.units.map((u) => unitWorkflowId(args.cycleId, u.id)),
       ...programme.reviewBodies.map((b) => reviewBodyWorkflowId(args.cycleId, b.id)),
     ];
-    await forEachConcurrently(ids, limit, (id) =>
-      ignoreMissing(client.workflow.getHandle(id).signal(mailHoldsSignal, { held: args.held })),
-    );
+    const progress = progressTo(args.cycleId, 'mail-holds', args.reportProgress);
+    let told = 0;
+    await forEachConcurrently(ids, limit, async (id) => {
+      await ignoreMissing(client.workflow.getHandle(id).signal(mailHoldsSignal, { held: args.held }));
+      progress.update('telling', ++told, ids.length);
+    });
+    await progress.sent();
   }
 
   async function finishEntities({ cycleId }: { cycleId: string }): Promise<void> {
