@@ -14,6 +14,7 @@ export const rejectionCodes = [
   'INVALID',
   'NOT_ALLOWED',
   'WRONG_STAGE',
+  'CHAIN_DEADLINE',
 ] as const;
 export type RejectionCode = (typeof rejectionCodes)[number];
 

@@ -58,6 +58,35 @@ footer { color: var(--muted); font-size: .85em; padding: 16px; text-align: cente
   .meters li, .timeline li { grid-template-columns: 1fr; }
   .signout { margin-left: 0; }
 }
+.facts { display: grid; grid-template-columns: max-content 1fr; gap: 2px 16px; margin: 0; }
+.facts dt { color: var(--muted); }
+.facts dd { margin: 0; }
+.targets { list-style: none; padding: 0; display: grid; gap: 10px; }
+.targets li { display: grid; grid-template-columns: minmax(10rem, 1fr) 10rem 9rem; gap: 4px 8px; align-items: center; }
+.targets .waiver { grid-column: 1 / -1; color: var(--warn); font-size: .9em; }
+.tag { font-size: .75em; border: 1px solid var(--line); border-radius: 3px; padding: 0 4px; color: var(--muted); white-space: nowrap; }
+.dues { padding-left: 1.2rem; }
+.due-overdue, .bad { color: var(--bad); }
+.due-accepted { color: var(--ok); }
+.report { border: 1px solid var(--line); border-radius: 4px; padding: 4px 12px; margin: 8px 0; }
+.report h3 { font-size: 1rem; margin: 6px 0; }
+.report-rejected, .report-more-requested { border-left: 4px solid var(--bad); }
+.report-accepted { border-left: 4px solid var(--ok); }
+.reason { background: #fff5f5; padding: 4px 8px; }
+.report-form fieldset.figure { grid-template-columns: 1fr; }
+.verdict-form .actions, form.filter { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; }
+.waiver-form button { justify-self: start; }
+/* A fieldset is as wide as its widest option by default: keep the forms within a phone's width. */
+.waiver-form fieldset, .verdict-form fieldset, .report-form fieldset { min-width: 0; }
+.waiver-form select { width: 100%; }
+@media (max-width: 640px) {
+  .targets li { grid-template-columns: 1fr; }
+  .facts { grid-template-columns: 1fr; }
+  table.projects thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
+  table.projects tr { display: block; border-bottom: 1px solid var(--line); padding: 4px 0; }
+  table.projects td { display: grid; grid-template-columns: 7.5rem 1fr; gap: 8px; border: 0; padding: 2px 0; }
+  table.projects td::before { content: attr(data-label); color: var(--muted); }
+}
 `;
 
 export const SCRIPT = `(function () {

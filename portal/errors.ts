@@ -24,6 +24,7 @@ export const STATUS_OF: Record<RejectionCode | PortalCode, number> = {
   QUOTA_EXCEEDED: 409,
   DUPLICATE: 409,
   WRONG_STAGE: 409,
+  CHAIN_DEADLINE: 409,
   NOT_ELIGIBLE: 422,
   RATE_LIMITED: 429,
   TOO_LARGE: 413,

@@ -17,6 +17,8 @@ import { PortalContext } from './context';
 import { apiErrorOf, sendApiError } from './errors';
 import { html } from './pages/html';
 import { layout, messagePage } from './pages/layout';
+import { registerChainRoutes } from './routes/chains';
+import { registerProjectRoutes } from './routes/projects';
 import { registerPublicRoutes } from './routes/public';
 import { registerReviewRoutes } from './routes/review';
 import { registerSecretariatRoutes } from './routes/secretariat';
@@ -146,6 +148,8 @@ export async function buildPortal(deps: PortalDeps): Promise<FastifyInstance> {
   registerUploadRoutes(app, ctx);
   registerSecretariatRoutes(app, ctx);
   registerReviewRoutes(app, ctx);
+  registerProjectRoutes(app, ctx);
+  registerChainRoutes(app, ctx);
   await app.ready();
   return app;
 }

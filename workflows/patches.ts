@@ -31,6 +31,8 @@ export const PATCHES = {
   expertReview: 'review-body-expert-review',
   /** Publication starts a tracking workflow for each winner of a list or field with deliverables. */
   trackingProjects: 'publication-starts-tracking-projects',
+  /** A cycle with a parent forwards its final winners there and reports the parent's refusals. */
+  chainForwarding: 'chain-forwards-winners-to-parent',
   /** The hand-over and the mail-holds broadcast report their progress to the cycle's status. */
   fanOutProgress: 'fan-out-progress-in-status',
 } as const;

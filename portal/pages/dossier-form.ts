@@ -165,7 +165,8 @@ function declarationInput(prefix: string, declaration: Declaration, echo: Dossie
   </div>`;
 }
 
-function slotInput(prefix: string, slot: AttachmentSlot): SafeHtml {
+/** A file input for an attachment slot, with its formats, size limit and count (also used for report evidence). */
+export function slotInput(prefix: string, slot: AttachmentSlot): SafeHtml {
   const id = `${prefix}-f-${slot.id}`;
   const mib = Math.floor(slot.maxBytes / 1024 / 1024);
   const hint = `${slot.formats.join('/').toUpperCase()}，≤ ${mib} MiB，${slot.maxCount} 个以内 / up to ${slot.maxCount}`;

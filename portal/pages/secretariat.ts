@@ -165,6 +165,7 @@ export function secretariatPage(args: {
   const { programme, status, units, mailPlan, viewer, error, notice } = args;
   const action = `/s/${programme.id}`;
   const body = html` ${outcome(error, notice)}
+    <p><a href="${action}/projects">项目跟踪 Funded projects</a></p>
     <p>
       阶段
       Stage：<strong>${status.stage}</strong>${status.paused ? html` · <strong>已暂停 Paused</strong>` : ''} ·

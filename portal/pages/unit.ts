@@ -226,6 +226,7 @@ export function unitPage(args: {
   const action = `/u/${programme.id}/${state.unitId}`;
   const owes = owedBy(state, programme);
   const body = html` ${outcome(error, notice)}
+    <p><a href="${action}/projects">我的项目 My funded projects</a></p>
     <section aria-labelledby="deadline-h" class="deadline">
       <h2 id="deadline-h">推荐截止 Deadline</h2>
       <p>
