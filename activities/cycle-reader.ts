@@ -50,14 +50,15 @@ export class CycleReader {
     return this.client.workflow.getHandle(cycleId).query(cycleSetupQuery);
   }
 
-  /** Every unit's state, in unit-id order. */
-  async unitStates(cycleId: string): Promise<UnitState[]> {
+  /** Every unit's state, in unit-id order; `onRead` hears how many are read so far. */
+  async unitStates(cycleId: string, onRead?: (read: number, units: number) => void): Promise<UnitState[]> {
     const { programme } = await this.setup(cycleId);
     const states: UnitState[] = [];
     await forEachConcurrently(programme.roster.units, this.concurrency, async (unit) => {
       states.push(
         await this.client.workflow.getHandle(unitWorkflowId(cycleId, unit.id)).query(unitStateQuery),
       );
+      onRead?.(states.length, programme.roster.units.length);
     });
     return states.sort((a, b) => a.unitId.localeCompare(b.unitId));
   }

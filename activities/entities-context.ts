@@ -24,7 +24,8 @@ export interface EntityContext {
   client: Client;
   limit: number;
   setupOf(cycleId: string): Promise<CycleSetup>;
-  unitStates(cycleId: string): Promise<UnitState[]>;
+  /** Every unit's state; `onRead` hears how many are read so far. */
+  unitStates(cycleId: string, onRead?: (read: number, units: number) => void): Promise<UnitState[]>;
 }
 
 export function entityContext(deps: EntityDeps): EntityContext {
@@ -35,7 +36,7 @@ export function entityContext(deps: EntityDeps): EntityContext {
     client: deps.client,
     limit,
     setupOf: (cycleId) => reader.setup(cycleId),
-    unitStates: (cycleId) => reader.unitStates(cycleId),
+    unitStates: (cycleId, onRead) => reader.unitStates(cycleId, onRead),
   };
 }
 

@@ -11,6 +11,7 @@ import { reviewDeadlineSignal, type ReviewPartState, type UnitState } from '../w
 import { reviewBodyWorkflow, type ReviewBodyWorkflowInput } from '../workflows/review-body';
 import { forEachConcurrently } from './cycle-reader';
 import { ignoreMissing, type EntityContext } from './entities-context';
+import { progressTo } from './fan-out-progress';
 
 /**
  * The nominations' ids per reviewed part (quota key), and the parts each body reviews with their
@@ -23,12 +24,17 @@ function partsByBody(
 ): { byPart: Map<string, string[]>; bodies: Map<string, ReviewPartState[]> } {
   const byPart = new Map<string, string[]>();
   const summaries = new Map<string, NominationSummary[]>();
+  // Appended in place: copying the part's list per nomination made the gathering quadratic.
+  const append = <T>(map: Map<string, T[]>, key: string, value: T) => {
+    const list = map.get(key);
+    if (list) list.push(value);
+    else map.set(key, [value]);
+  };
   for (const state of states) {
     for (const n of state.nominations) {
       const key = quotaKey(n.listId, n.fieldId);
-      byPart.set(key, [...(byPart.get(key) ?? []), n.id]);
-      if (withSummaries)
-        summaries.set(key, [...(summaries.get(key) ?? []), summariseNomination(n, state.unitName)]);
+      append(byPart, key, n.id);
+      if (withSummaries) append(summaries, key, summariseNomination(n, state.unitName));
     }
   }
   const bodies = new Map<string, ReviewPartState[]>();
@@ -77,9 +83,18 @@ export function createReviewBodyActivities({ deps, client, limit, setupOf, unitS
     dueByPart: Record<string, number>;
     /** Hand each body a summary of every nomination (domain/assignment.ts) for its conflict checks. */
     withSummaries?: boolean;
+    /** Tell the cycle how far the hand-over has got (fanOutProgressSignal). */
+    reportProgress?: boolean;
   }): Promise<Record<string, number>> {
     const { programme, authPublicKey } = await setupOf(args.cycleId);
-    const { byPart, bodies } = partsByBody(programme, await unitStates(args.cycleId), args.withSummaries);
+    const progress = progressTo(client, args.cycleId, 'hand-over', args.reportProgress);
+    const states = await unitStates(args.cycleId, (read, units) =>
+      progress.update('reading-units', read, units),
+    );
+    const { byPart, bodies } = partsByBody(programme, states, args.withSummaries);
+    const total = [...bodies.values()].flat().reduce((n, p) => n + p.nominationIds.length, 0);
+    let handedOver = 0;
+    progress.update('handing-over', 0, total);
     await forEachConcurrently([...bodies], limit, async ([bodyId, parts]) => {
       const input: ReviewBodyWorkflowInput = {
         cycleId: args.cycleId,
@@ -96,7 +111,10 @@ export function createReviewBodyActivities({ deps, client, limit, setupOf, unitS
         args: [input],
         workflowIdConflictPolicy: 'USE_EXISTING',
       });
+      handedOver += parts.reduce((n, p) => n + p.nominationIds.length, 0);
+      progress.update('handing-over', handedOver, total);
     });
+    await progress.sent();
     return Object.fromEntries([...byPart].map(([key, ids]) => [key, ids.length]));
   }
 

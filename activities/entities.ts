@@ -10,6 +10,7 @@ import { forEachConcurrently } from './cycle-reader';
 import { entityContext, entityWorkflowIds, ignoreMissing, type EntityDeps } from './entities-context';
 import { createReviewBodyActivities } from './entities-review';
 import { createUnitActivities } from './entities-units';
+import { progressTo } from './fan-out-progress';
 
 export type { EntityDeps } from './entities-context';
 
@@ -17,11 +18,20 @@ export function createEntityActivities(deps: EntityDeps) {
   const context = entityContext(deps);
   const { client, limit, setupOf } = context;
 
-  async function broadcastMailHolds(args: { cycleId: string; held: string[] }): Promise<void> {
+  async function broadcastMailHolds(args: {
+    cycleId: string;
+    held: string[];
+    reportProgress?: boolean;
+  }): Promise<void> {
     const { programme } = await setupOf(args.cycleId);
-    await forEachConcurrently(entityWorkflowIds(args.cycleId, programme), limit, (id) =>
-      ignoreMissing(client.workflow.getHandle(id).signal(mailHoldsSignal, { held: args.held })),
-    );
+    const ids = entityWorkflowIds(args.cycleId, programme);
+    const progress = progressTo(client, args.cycleId, 'mail-holds', args.reportProgress);
+    let told = 0;
+    await forEachConcurrently(ids, limit, async (id) => {
+      await ignoreMissing(client.workflow.getHandle(id).signal(mailHoldsSignal, { held: args.held }));
+      progress.update('telling', ++told, ids.length);
+    });
+    await progress.sent();
   }
 
   async function finishEntities({ cycleId }: { cycleId: string }): Promise<void> {

@@ -8,7 +8,7 @@ import { loadProgramme } from '../programmes/loader';
 import { childrenOf } from './procs';
 import { spawnedPids } from './stack';
 import { LoadSampler, round } from './stats';
-import type { PhaseContext } from './intake';
+import type { PhaseContext } from './phase-kit';
 
 export interface RehearsalResult {
   programmeId: string;

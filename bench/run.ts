@@ -22,6 +22,8 @@
  *   --rehearsal-programme ID   default national-2022
  *   --startup N          start-up repetitions (default 30; quick 5)
  *   --concurrency C      concurrent callers for intake and scale (default 64)
+ *   --rounds R           intake rounds: baseline and kczg run interleaved R times each (default 2,
+ *                        at least 2), each figure a ratio per round with its spread
  *   --profile            run the workers with --cpu-prof into <out>/profiles/<phase>/
  *   --preload m1,m2      experiment: the kczg workers run a bundle of workflows/ built with
  *                        bundleWorkflowCode's preloadModules (shared once per worker thread
@@ -34,7 +36,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { bundleWorkflowCode, DefaultLogger, Runtime } from '@temporalio/worker';
 import { DEFAULT_BUNDLE_PATH } from '../worker/create';
-import { runIntake, type PhaseContext } from './intake';
+import { runIntake, type IntakeResult } from './intake';
+import type { PhaseContext } from './phase-kit';
 import { machineFacts } from './machine';
 import { childrenOf, isAlive } from './procs';
 import { runRehearsal } from './rehearsal';
@@ -59,6 +62,7 @@ export interface BenchOptions {
   scaleCapMinutes: number;
   rehearsal: { nominations: number; programme: string };
   concurrency: number;
+  rounds: number;
   replayRepeats: number;
   startupRepetitions: number;
   profile: boolean;
@@ -84,6 +88,7 @@ export function parseArgs(argv: string[]): BenchOptions {
     scaleCapMinutes: quick ? 5 : 25,
     rehearsal: { nominations: quick ? 300 : 5_000, programme: 'national-2022' },
     concurrency: 64,
+    rounds: 2,
     replayRepeats: quick ? 3 : 10,
     startupRepetitions: quick ? 5 : 30,
     profile: false,
@@ -132,6 +137,11 @@ export function parseArgs(argv: string[]): BenchOptions {
       case '--concurrency':
         options.concurrency = Number(value());
         break;
+      case '--rounds':
+        options.rounds = Number(value());
+        if (!Number.isInteger(options.rounds) || options.rounds < 2)
+          throw new Error(`--rounds wants a whole number of at least 2 (A/B/A/B); got "${argv[i]}"`);
+        break;
       case '--profile':
         options.profile = true;
         break;
@@ -149,6 +159,12 @@ export function parseArgs(argv: string[]): BenchOptions {
     }
   }
   return options;
+}
+
+/** The kczg intake rate of the rounds' median: what the scale phase budgets its close with. */
+function medianKczgRate(intake: IntakeResult | undefined): number | undefined {
+  const rates = (intake?.rounds ?? []).map((r) => r.kczg.perSecond).sort((a, b) => a - b);
+  return rates.length ? rates[Math.floor(rates.length / 2)] : undefined;
 }
 
 const log = (line: string) =>
@@ -301,12 +317,17 @@ export async function runBench(options: BenchOptions): Promise<BenchSummary> {
   };
   try {
     summary.intake = await attempt('intake', async () =>
-      runIntake({ ...options.intake, concurrency: options.concurrency }, await bundleBaseline(workDir), ctx),
+      runIntake(
+        { ...options.intake, concurrency: options.concurrency },
+        await bundleBaseline(workDir),
+        options.rounds,
+        ctx,
+      ),
     );
     summary.scale = await attempt('scale', () =>
       runScale(
         { ...options.scale, concurrency: options.concurrency },
-        summary.intake?.kczg.perSecond ?? (options.quick ? 30 : 80),
+        medianKczgRate(summary.intake) ?? (options.quick ? 30 : 80),
         options.scaleCapMinutes,
         ctx,
       ),

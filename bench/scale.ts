@@ -17,19 +17,11 @@ import { temporal } from '@temporalio/proto';
 import { KczgClient } from '../client/api';
 import { programmeDeadlines } from '../domain/timeline';
 import { unitWorkflowId } from '../workflows/ids';
-import { nominateCountingRefusals, waitForMailToSettle, withKczgStack, type PhaseContext } from './intake';
+import { nominateCountingRefusals, waitForMailToSettle, withKczgStack, type PhaseContext } from './phase-kit';
+import { watchHandOver } from './handover';
 import { benchNominations, benchProgramme } from './programme';
 import { cpuSecondsBetween, cpuSecondsSoFar } from './stack';
-import {
-  drive,
-  LoadSampler,
-  mib,
-  round,
-  sleep,
-  summarise,
-  type DriveResult,
-  type LatencySummary,
-} from './stats';
+import { drive, LoadSampler, mib, queryLoop, round, type DriveResult, type LatencySummary } from './stats';
 
 export interface ScaleSize {
   nominations: number;
@@ -72,6 +64,11 @@ export interface ScaleResult extends ScaleSize {
     /** From the close to the cycle reporting every nomination handed over to the review bodies. */
     closeToHandOverSeconds?: number;
     handedOver: number;
+    /** Nominations handed over per second of the hand-over (issue 19: ≥ 0.5× the no-op update rate). */
+    handOverPerSecond?: number;
+    /** Status answers that showed the hand-over's progress, and that showed review with no nominations and no progress. */
+    progressSeen: number;
+    emptyReviewSeen: number;
     closingNotices: number;
   };
   statusQuery: {
@@ -108,32 +105,6 @@ async function historyFact(client: Client, workflowId: string): Promise<HistoryF
     eventTypes[type] = (eventTypes[type] ?? 0) + 1;
   }
   return { workflowId, events: history.events?.length ?? 0, bytes, eventTypes };
-}
-
-/** Sequential status queries, one every ~100 ms, until stopped. */
-function queryLoop(query: () => Promise<unknown>) {
-  const latencies: number[] = [];
-  let errors = 0;
-  let stopped = false;
-  const done = (async () => {
-    while (!stopped) {
-      const sent = performance.now();
-      try {
-        await query();
-        latencies.push(performance.now() - sent);
-      } catch {
-        errors++;
-      }
-      await sleep(100);
-    }
-  })();
-  return {
-    async stop() {
-      stopped = true;
-      await done;
-      return { ...summarise(latencies), errors };
-    },
-  };
 }
 
 export async function runScale(
@@ -246,32 +217,11 @@ export async function runScale(
     // the cycle applies it after telling every unit. Time the hand-over from then.
     if (realSecondsToClose() > 20) await moveClose(programmeNow() + 10_000, 'early');
     const closeReal = Math.max(Date.now(), Date.now() + realSecondsToClose() * 1000);
-    const duringHandOver: number[] = [];
-    let handOverErrors = 0;
-    let reviewStageAt: number | undefined;
-    let handOverAt: number | undefined;
-    let handedOver = 0;
-    const deadline = closeReal + 15 * 60_000;
-    while (Date.now() < deadline) {
-      const sent = performance.now();
-      try {
-        const status = await api.status(cycleId);
-        duringHandOver.push(performance.now() - sent);
-        if (status.stage !== 'collection' && status.stage !== 'collection-pending')
-          reviewStageAt ??= Date.now();
-        handedOver = status.parts.reduce((n, p) => n + p.nominations, 0);
-        if (reviewStageAt !== undefined && handedOver >= accepted) {
-          handOverAt = Date.now();
-          break;
-        }
-      } catch {
-        handOverErrors++;
-      }
-      await sleep(250);
-    }
+    const handOver = await watchHandOver(api, cycleId, accepted, closeReal);
     log(
-      `scale: review stage ${reviewStageAt ? round((reviewStageAt - closeReal) / 1000) : '-'} s after the close; ` +
-        `${handedOver} nominations handed over ${handOverAt ? round((handOverAt - closeReal) / 1000) : '-'} s after it`,
+      `scale: review stage ${handOver.toReviewStageSeconds === undefined ? '-' : round(handOver.toReviewStageSeconds)} s after the close; ` +
+        `${handOver.handedOver} nominations handed over ${handOver.seconds === undefined ? '-' : round(handOver.seconds)} s after it ` +
+        `(status showed the hand-over's progress ${handOver.progressSeen} times, review with no nominations ${handOver.emptyReviewSeen} times)`,
     );
     // Every unit mails its "collection closed" notice at the close.
     const closingTotal = await waitForMailToSettle(stack, notices + size.units, log, 5_000, 3 * 60_000);
@@ -327,14 +277,18 @@ export async function runScale(
       close: {
         budgetSeconds,
         moves,
-        closeToReviewStageSeconds: reviewStageAt ? round((reviewStageAt - closeReal) / 1000) : undefined,
-        closeToHandOverSeconds: handOverAt ? round((handOverAt - closeReal) / 1000) : undefined,
-        handedOver,
+        closeToReviewStageSeconds:
+          handOver.toReviewStageSeconds === undefined ? undefined : round(handOver.toReviewStageSeconds),
+        closeToHandOverSeconds: handOver.seconds === undefined ? undefined : round(handOver.seconds),
+        handedOver: handOver.handedOver,
+        handOverPerSecond: handOver.perSecond === undefined ? undefined : round(handOver.perSecond),
+        progressSeen: handOver.progressSeen,
+        emptyReviewSeen: handOver.emptyReviewSeen,
         closingNotices: closingTotal - notices,
       },
       statusQuery: {
         underIntake: statusUnderIntake,
-        duringHandOver: { ...summarise(duringHandOver), errors: handOverErrors },
+        duringHandOver: handOver.statusQuery,
       },
       histories: {
         cycle,

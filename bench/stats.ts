@@ -157,6 +157,32 @@ export class LoadSampler {
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** Sequential queries, one every ~100 ms, until stopped: read latency while something else loads. */
+export function queryLoop(query: () => Promise<unknown>) {
+  const latencies: number[] = [];
+  let errors = 0;
+  let stopped = false;
+  const done = (async () => {
+    while (!stopped) {
+      const sent = performance.now();
+      try {
+        await query();
+        latencies.push(performance.now() - sent);
+      } catch {
+        errors++;
+      }
+      await sleep(100);
+    }
+  })();
+  return {
+    async stop(): Promise<LatencySummary & { errors: number }> {
+      stopped = true;
+      await done;
+      return { ...summarise(latencies), errors };
+    },
+  };
+}
+
 export function mib(bytes: number | undefined): number | undefined {
   return bytes === undefined ? undefined : round(bytes / 1024 / 1024, 1);
 }

@@ -27,7 +27,7 @@ export interface WorkerProcessConfig {
   dataDir?: string;
   /** kczg only: the loopback SMTP server's URL. */
   smtpUrl?: string;
-  /** --max-cached: the workflow cache size; default: production's (worker/create.ts). */
+  /** The workflow cache size; kczg default: production's (worker/create.ts), baseline: the SDK's. */
   maxCachedWorkflows?: number;
 }
 
@@ -67,6 +67,8 @@ async function createWorker(
       namespace: config.namespace,
       taskQueue: config.taskQueue,
       workflowBundle: { codePath: config.bundlePath },
+      // The same cache size as the kczg worker's: RSS per cached workflow is compared at equal caches.
+      ...(config.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: config.maxCachedWorkflows } : {}),
     });
   }
   if (!config.dataDir || !config.smtpUrl) throw new Error('a kczg worker needs dataDir and smtpUrl');

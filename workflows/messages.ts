@@ -260,7 +260,28 @@ export interface CycleStatus {
    * calling Temporal directly. They changed nothing; the first ones are in the audit.
    */
   unverifiedSignals: number;
+  /**
+   * The hand-over to review or a broadcast while it runs, with its progress (absent otherwise,
+   * and in cycles started before it was kept): the stage may already read preliminary-review
+   * while its nomination counts are still being gathered.
+   */
+  fanOut?: FanOutProgress;
 }
+
+/** A fan-out the cycle is running: reading every unit and starting the review bodies, or telling every entity. */
+export interface FanOutProgress {
+  kind: 'hand-over' | 'mail-holds';
+  /** Programme time it began. */
+  startedAt: number;
+  /** hand-over: units read, then nominations handed to their review bodies; broadcasts: entities told. */
+  step: 'reading-units' | 'handing-over' | 'telling';
+  done: number;
+  total: number;
+}
+
+/** From the fan-out activity to its cycle: how far it has got (at most every few seconds, and at the end). */
+export type FanOutProgressReport = Pick<FanOutProgress, 'kind' | 'step' | 'done' | 'total'>;
+export const fanOutProgressSignal = defineSignal<[FanOutProgressReport]>('fanOutProgress');
 
 export interface CycleSetup {
   programme: Programme;

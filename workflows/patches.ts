@@ -37,4 +37,6 @@ export const PATCHES = {
   bundlesBeforeParts: 'bundles-read-at-handover',
   /** The cycle checks that each unit workflow under its ids is its own, and replaces one that is not. */
   unitsStartedByCycle: 'cycle-refuses-foreign-unit-workflows',
+  /** The hand-over and the mail-holds broadcast report their progress to the cycle's status. */
+  fanOutProgress: 'fan-out-progress-in-status',
 } as const;

@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Option, type Command } from 'commander';
-import type { ExtendRequest, ExtensionScope } from '../../workflows/messages';
+import type { ExtendRequest, ExtensionScope, FanOutProgress } from '../../workflows/messages';
 import type { KczgClient } from '../api';
 import { cycleIdOf, examples, parseInstant, type Cli } from './context';
 
@@ -70,6 +70,19 @@ function registerStart(cycle: Command, cli: Cli): void {
     });
 }
 
+/** A running hand-over or broadcast: its counts are not final yet. */
+function fanOutLine({ step, done, total }: FanOutProgress): string {
+  const of = total > 0 ? `${done}/${total}` : '…';
+  switch (step) {
+    case 'reading-units':
+      return `移交评审中：读取单位 ${of} · handing over to review: reading units (${done} of ${total || '?'})`;
+    case 'handing-over':
+      return `移交评审中 ${of} · handing over ${done} of ${total} nominations`;
+    case 'telling':
+      return `通知暂缓邮件中 ${of} · telling ${done} of ${total || '?'} units and review bodies about held mail`;
+  }
+}
+
 function registerStatus(cycle: Command, cli: Cli): void {
   cycle
     .command('status <programme>')
@@ -82,6 +95,7 @@ function registerStatus(cycle: Command, cli: Cli): void {
         `${formatDeadline(at)}（剩余 ${Math.max(0, Math.round((at - status.now) / 86_400_000))} 天 / days left）`;
       const lines = [
         `${status.cycleId} · 阶段 / stage: ${status.stage}${status.paused ? '（已暂停 / paused）' : ''}`,
+        ...(status.fanOut ? [fanOutLine(status.fanOut)] : []),
         `征集截止 / collection closes: ${left(status.deadlines.collectionClosesAt)}`,
         `初评截止 / preliminary review due: ${left(status.deadlines.preliminaryReviewDueAt)}`,
         `终评截止 / final review due: ${left(status.deadlines.finalReviewDueAt)}`,

@@ -47,7 +47,7 @@ const maybe = process.env.KCZG_SKIP_SERVERS ? describe.skip : describe;
 
 maybe('npm run bench -- --quick', () => {
   it(
-    'runs intake, scale, rehearsal and replay at small sizes and writes a sane summary',
+    'runs intake (two interleaved rounds), scale, rehearsal and replay at small sizes and writes a sane summary',
     async () => {
       expect(fs.existsSync(RUN)).toBe(true);
       const out = fs.mkdtempSync(path.join(os.tmpdir(), 'kczg-bench-quick-'));
@@ -68,26 +68,62 @@ maybe('npm run bench -- --quick', () => {
       expect(s.machine.node).toBe(process.version);
       expect(s.machine.temporalCli).not.toBe('');
 
-      // 1. Intake and its baseline.
+      // 1. Intake and its baseline, interleaved in rounds, every figure a ratio with its spread.
       const intake = s.intake;
       if (!intake) throw new Error('no intake section');
-      for (const side of [intake.kczg, intake.baseline]) {
-        expect(side.failed).toBe(0);
-        expect(side.succeeded).toBe(intake.nominations);
-        expect(positive(side.perSecond)).toBe(true);
-        expect(positive(side.latency.p50Ms)).toBe(true);
-        expect(side.latency.p95Ms).toBeGreaterThanOrEqual(side.latency.p50Ms);
-        expect(side.latency.p99Ms).toBeGreaterThanOrEqual(side.latency.p95Ms);
+      expect(intake.rounds.map((r) => r.round)).toEqual([1, 2]);
+      for (const { baseline, kczg } of intake.rounds) {
+        for (const side of [kczg, baseline]) {
+          expect(side.failed).toBe(0);
+          expect(side.succeeded).toBe(intake.nominations);
+          expect(positive(side.perSecond)).toBe(true);
+          expect(positive(side.latency.p50Ms)).toBe(true);
+          expect(side.latency.p95Ms).toBeGreaterThanOrEqual(side.latency.p50Ms);
+          expect(side.latency.p99Ms).toBeGreaterThanOrEqual(side.latency.p95Ms);
+          expect(positive(side.workerCpuMsPerUpdate)).toBe(true);
+          expect(Number.isFinite(side.rssPerCachedWorkflowKiB)).toBe(true);
+          expect(side.cachedWorkflows).toBe(Math.min(intake.units, intake.cacheSize));
+          expect(positive(side.query.count)).toBe(true);
+          expect(side.query.errors).toBe(0);
+        }
+        expect(positive(kczg.workerPeakRssMiB)).toBe(true);
+        // The portal's unit page was read under the load, as the API and as the page.
+        expect(positive(kczg.portal?.api.count)).toBe(true);
+        expect(positive(kczg.portal?.page.count)).toBe(true);
+        expect(kczg.portal?.errors).toBe(0);
+        // Each kczg round closes its cycle and hands everything over; the status never showed a
+        // review of nothing while the hand-over ran.
+        expect(kczg.handOver?.handedOver).toBe(intake.nominations);
+        expect(positive(kczg.handOver?.perSecond)).toBe(true);
+        expect(kczg.handOver?.emptyReviewSeen).toBe(0);
       }
       expect(intake.rejected).toEqual({});
-      expect(positive(intake.ratio)).toBe(true);
-      expect(positive(intake.kczg.workerPeakRssMiB)).toBe(true);
+      expect(intake.figures.map((f) => f.id).sort()).toEqual(
+        [
+          'cpu-per-update',
+          'hand-over-rate',
+          'intake',
+          'p99',
+          'portal-api-p95',
+          'portal-page-p95',
+          'rss-per-cached-workflow',
+          'status-query-p99',
+        ].sort(),
+      );
+      for (const f of intake.figures) {
+        expect(f.ratios).toHaveLength(intake.rounds.length);
+        expect(f.spread.min).toBeLessThanOrEqual(f.ratio);
+        expect(f.ratio).toBeLessThanOrEqual(f.spread.max);
+        if (f.id !== 'rss-per-cached-workflow') expect(positive(f.ratio)).toBe(true);
+      }
 
       // 2. Scale: every nomination accepted, handed over to review, histories measured.
       const scale = s.scale;
       if (!scale) throw new Error('no scale section');
       expect(scale.accepted).toBe(scale.nominations);
       expect(scale.close.handedOver).toBe(scale.accepted);
+      expect(scale.close.emptyReviewSeen).toBe(0);
+      expect(positive(scale.close.handOverPerSecond)).toBe(true);
       expect(positive(scale.close.closeToHandOverSeconds)).toBe(true);
       expect(positive(scale.statusQuery.underIntake.count)).toBe(true);
       expect(positive(scale.statusQuery.underIntake.p99Ms)).toBe(true);
@@ -118,16 +154,23 @@ maybe('npm run bench -- --quick', () => {
       // Targets are reported, never asserted; the table is written and printed.
       expect(s.targets.map((t) => t.id).sort()).toEqual(
         [
+          'cpu-per-update',
+          'hand-over-rate',
           'history-bytes',
           'history-events',
-          'intake-ratio',
+          'intake',
+          'p99',
           'rehearsal-wall',
-          'status-p99',
-          'worker-rss',
+          'rss-per-cached-workflow',
+          'scale-hand-over-rate',
+          'status-query-p99',
         ].sort(),
       );
       const markdown = fs.readFileSync(path.join(out, 'latest.md'), 'utf8');
       expect(markdown).toContain('| Metric | Measured | Target | Met |');
+      expect(markdown).toContain(
+        '| figure | kczg per round | baseline per round | ratio (median) | spread (min–max) |',
+      );
       expect(stdout).toContain('| Metric | Measured | Target | Met |');
       fs.rmSync(out, { recursive: true, force: true });
     },

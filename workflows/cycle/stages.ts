@@ -3,7 +3,7 @@
  * mail that falls due on the way, then hands over to the next stage. They share the state, the
  * mail and the timeline sleep ("the plan changed, wait again").
  */
-import { patched, proxyActivities } from '@temporalio/workflow';
+import { patched, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { createActivities } from '../../activities';
 import { hasBundles } from '../../domain/bundles';
 import type { ReminderRole } from '../../domain/reminders';
@@ -15,6 +15,7 @@ import {
   type TimelineFilter,
 } from '../../domain/schedule';
 import { ENTITY_WORK } from '../activity-options';
+import { fanOutProgressSignal } from '../messages';
 import { PATCHES } from '../patches';
 import { START_PROJECTS_ACTION, startProjects, startedProjectsDetail } from '../project/start';
 import type { CycleMail } from './mail';
@@ -46,7 +47,9 @@ export class CycleStages {
   constructor(
     private readonly cycle: CycleState,
     private readonly mail: CycleMail,
-  ) {}
+  ) {
+    setHandler(fanOutProgressSignal, (report) => cycle.fanOutProgress(report));
+  }
 
   /**
    * Mail that fell due while no worker ran goes once on waking (domain/schedule.ts); cycles
@@ -161,26 +164,29 @@ export class CycleStages {
     cycle.issued.review.push({ handover: true });
     // Bodies get who nominated whom for their conflict checks; cycles started before hand over ids.
     const withSummaries = patched(PATCHES.reviewHandoverSummaries);
-    const counts = await acts.handOverToReview({
-      cycleId: cycle.cycleId,
-      clockOffsetMs: cycle.clock.offsetMs,
-      dueByPart,
-      ...(withSummaries ? { withSummaries } : {}),
-    });
+    // Cycles started before show the counts only after the mail holds have gone too.
+    const withProgress = patched(PATCHES.fanOutProgress);
+    const progress = withProgress ? { reportProgress: true } : {};
+    const handOver = () =>
+      acts.handOverToReview({
+        cycleId: cycle.cycleId,
+        clockOffsetMs: cycle.clock.offsetMs,
+        dueByPart,
+        ...(withSummaries ? { withSummaries } : {}),
+        ...progress,
+      });
+    const counts = withProgress ? await cycle.runFanOut('hand-over', handOver) : await handOver();
     if (hasBundles(cycle.programme) && patched(PATCHES.bundlesBeforeParts)) {
       cycle.bundles = await acts.bundleLinks({ cycleId: cycle.cycleId });
     }
+    if (withProgress) this.countParts(counts);
     if (cycle.heldMailings.size > 0) {
       cycle.issued.holds.push([...cycle.heldMailings]);
-      await acts.broadcastMailHolds({ cycleId: cycle.cycleId, held: [...cycle.heldMailings] });
+      const tellHolds = () =>
+        acts.broadcastMailHolds({ cycleId: cycle.cycleId, held: [...cycle.heldMailings], ...progress });
+      await (withProgress ? cycle.runFanOut('mail-holds', tellHolds) : tellHolds());
     }
-    for (const [key, part] of cycle.parts) {
-      part.nominations = counts[key] ?? 0;
-      // Nothing to review: the part is done at once.
-      if (part.nominations === 0) for (const body of part.reviewBodies) body.reportedAt = cycle.clock.now();
-    }
-    cycle.partsCounted = true;
-    cycle.plan.changed();
+    if (!withProgress) this.countParts(counts);
     await this.waitForStageEnd({
       key: 'preliminary-review',
       owner: 'reviewBody',
@@ -194,6 +200,17 @@ export class CycleStages {
       cycle.record({ actor: 'system', action: 'escalate', outcome: 'info', detail: missing.join(', ') });
       await this.mail.escalation('preliminary-review', cycle.partsDueAt(), missing);
     }
+  }
+
+  /** Nominations per part after the hand-over; a part with none is done at once. */
+  private countParts(counts: Record<string, number>): void {
+    const { cycle } = this;
+    for (const [key, part] of cycle.parts) {
+      part.nominations = counts[key] ?? 0;
+      if (part.nominations === 0) for (const body of part.reviewBodies) body.reportedAt = cycle.clock.now();
+    }
+    cycle.partsCounted = true;
+    cycle.plan.changed();
   }
 
   /** Reminds the final review body until its results are in. */

@@ -17,6 +17,8 @@ import type {
   CycleInput,
   CycleSetup,
   CycleStatus,
+  FanOutProgress,
+  FanOutProgressReport,
   FinalResults,
   PartProgress,
   StageId,
@@ -54,6 +56,8 @@ export class CycleState {
   /** Nominations per part are known (after the hand-over): bodies exist only for non-empty parts. */
   partsCounted = false;
   unverifiedSignals = 0;
+  /** The hand-over or broadcast running now, for status() (runFanOut). */
+  fanOut: FanOutProgress | undefined;
 
   constructor(readonly input: CycleInput) {
     this.programme = input.programme;
@@ -119,6 +123,33 @@ export class CycleState {
     return bodiesByDue;
   }
 
+  /**
+   * Runs `work` (an activity that reports with fanOutProgressSignal) while status() shows it with
+   * its progress, so a long hand-over never reads as a review stage with no nominations.
+   */
+  async runFanOut<T>(kind: FanOutProgress['kind'], work: () => Promise<T>): Promise<T> {
+    const step = kind === 'hand-over' ? 'reading-units' : 'telling';
+    this.fanOut = { kind, startedAt: this.clock.now(), step, done: 0, total: 0 };
+    try {
+      return await work();
+    } finally {
+      this.fanOut = undefined;
+    }
+  }
+
+  /**
+   * Progress from the running fan-out's activity. It only changes what status() shows: a report
+   * for another fan-out, a late one, or one with impossible numbers is ignored.
+   */
+  fanOutProgress(report: FanOutProgressReport): void {
+    const running = this.fanOut;
+    if (!running || running.kind !== report?.kind) return;
+    const { done, total } = report;
+    if (!Number.isSafeInteger(done) || !Number.isSafeInteger(total) || done < 0 || done > total) return;
+    if (!['reading-units', 'handing-over', 'telling'].includes(report.step)) return;
+    this.fanOut = { ...running, step: report.step, done, total };
+  }
+
   /** After a pause that began at `from`: every deadline still ahead then moves by `shift`. */
   shiftDeadlines(from: number, shift: number): void {
     const later = (t: number) => (t >= from ? t + shift : t);
@@ -165,6 +196,7 @@ export class CycleState {
       mailFailures: this.mailFailures,
       heldMailings: [...this.heldMailings],
       unverifiedSignals: this.unverifiedSignals,
+      ...(this.fanOut ? { fanOut: { ...this.fanOut } } : {}),
     };
   }
 
