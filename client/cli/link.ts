@@ -19,7 +19,7 @@ export function registerLinkCommands(program: Command, cli: Cli): void {
   link
     .command('issue')
     .description('为一方签发登录链接 / issue a sign-in link for one party of one cycle')
-    .requiredOption('--party <party>', 'unit:<id> | body:<id> | final | secretariat')
+    .requiredOption('--party <party>', 'unit:<id> | body:<id> | expert:<body>/<id> | final | secretariat')
     .requiredOption('--cycle <programme>', '方案编号或周期编号 / programme or cycle id')
     .option('--hours <n>', '有效小时数 / valid for hours', '72')
     .addHelpText(
@@ -38,7 +38,7 @@ export function registerLinkCommands(program: Command, cli: Cli): void {
         throw invalid(
           'party',
           `无效的一方 / unknown party "${opts.party}"`,
-          'unit:<id> | body:<id> | final | secretariat',
+          'unit:<id> | body:<id> | expert:<body>/<id> | final | secretariat',
         );
       const hours = Number(opts.hours);
       if (!Number.isFinite(hours) || hours <= 0 || hours > 24 * 90) {

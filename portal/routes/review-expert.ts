@@ -15,6 +15,7 @@ import { cycleWorkflowId } from '../../workflows/ids';
 import type { Principal } from '../auth';
 import type { PortalContext } from '../context';
 import { PortalError } from '../errors';
+import { attachmentStoreOf } from './uploads';
 import {
   assignedDossierSchema,
   conflictBody,
@@ -91,16 +92,7 @@ export async function sendAttachment(
       fix: '从推荐材料页面打开附件 / open it from the dossier page',
     });
   }
-  const store = ctx.config.attachments;
-  if (!store) {
-    throw new PortalError({
-      code: 'NOT_FOUND',
-      field: 'attachments',
-      rule: 'configured',
-      message: '本门户未配置附件存储 / this portal has no attachment store',
-      fix: '设置 KCZG_CODEC_KEYS 后重启门户 / set KCZG_CODEC_KEYS and restart the portal',
-    });
-  }
+  const store = attachmentStoreOf(ctx);
   const bytes = await store.get(sha256, reader, `评审阅读 / review reading ${view.nominationId}`);
   // PDFs and images open in the browser; office files download.
   const disposition = ['pdf', 'png', 'jpeg'].includes(ref.format) ? 'inline' : 'attachment';

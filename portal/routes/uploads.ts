@@ -69,7 +69,8 @@ function slotOf(form: Form, slotId: string, field = 'slot'): AttachmentSlot {
   return slot;
 }
 
-function storeOf(ctx: PortalContext): AttachmentStore {
+/** The portal's attachment store, or the refusal that says how to configure one. */
+export function attachmentStoreOf(ctx: PortalContext): AttachmentStore {
   if (!ctx.config.attachments) {
     throw new PortalError({
       code: 'NOT_FOUND',
@@ -137,7 +138,7 @@ export async function storeFormFiles(
   files: FormFile[],
 ): Promise<AttachmentRef[]> {
   if (files.length === 0) return [];
-  const store = storeOf(ctx);
+  const store = attachmentStoreOf(ctx);
   const uploads = files.map((file) => {
     const field = `dossier.attachments.${file.slot}`;
     const slot = slotOf(form, file.slot, field);
@@ -182,7 +183,7 @@ export function registerUploadRoutes(app: FastifyInstance, ctx: PortalContext): 
       const { listId, fieldId, slot: slotId } = request.query;
       const form = partForm(await ctx.programmeOf(programme), listId, fieldId);
       const slot = slotOf(form, slotId);
-      const store = storeOf(ctx);
+      const store = attachmentStoreOf(ctx);
       if (!request.isMultipart()) {
         throw invalid(
           'file',
