@@ -11,8 +11,13 @@ import type { ProjectAcceptance, ReportedFigure, Waiver } from '../domain/delive
 import { normaliseTexts } from '../domain/text';
 import { projectWorkflowId } from '../workflows/ids';
 import { auditQuery } from '../workflows/messages';
+import type { ProjectExtensionRequest } from '../domain/project-steering';
 import {
+  extendProjectUpdate,
+  holdProjectMailUpdate,
+  pauseProjectUpdate,
   projectStateQuery,
+  resumeProjectUpdate,
   recordAcceptanceUpdate,
   recordWaiverUpdate,
   submitReportUpdate,
@@ -82,6 +87,46 @@ export class ProjectApi {
     return this.send(projectId, () =>
       this.project(cycleId, projectId).executeUpdate(recordAcceptanceUpdate, {
         args: [this.credentialFor(cycleId, { kind: 'secretariat' })],
+      }),
+    );
+  }
+
+  /** Moves one report due (`dueId`) or every due not yet accepted, with a reason. */
+  async extend(cycleId: string, projectId: string, request: ProjectExtensionRequest): Promise<ProjectState> {
+    return this.send(projectId, () =>
+      this.project(cycleId, projectId).executeUpdate(extendProjectUpdate, {
+        args: [{ ...normaliseTexts(request), ...this.credentialFor(cycleId, { kind: 'secretariat' }) }],
+      }),
+    );
+  }
+
+  /** No mail while paused; on resuming, the dues still ahead at the pause move by its length. */
+  async pause(cycleId: string, projectId: string, reason: string): Promise<ProjectState> {
+    return this.send(projectId, () =>
+      this.project(cycleId, projectId).executeUpdate(pauseProjectUpdate, {
+        args: [{ reason: normaliseTexts(reason), ...this.credentialFor(cycleId, { kind: 'secretariat' }) }],
+      }),
+    );
+  }
+
+  async resume(cycleId: string, projectId: string, reason: string): Promise<ProjectState> {
+    return this.send(projectId, () =>
+      this.project(cycleId, projectId).executeUpdate(resumeProjectUpdate, {
+        args: [{ reason: normaliseTexts(reason), ...this.credentialFor(cycleId, { kind: 'secretariat' }) }],
+      }),
+    );
+  }
+
+  /** Holds (or releases) "all" of the project's mail, a due's ("report:final-1") or one mailing. */
+  async mailHold(
+    cycleId: string,
+    projectId: string,
+    reminderId: string,
+    held: boolean,
+  ): Promise<ProjectState> {
+    return this.send(projectId, () =>
+      this.project(cycleId, projectId).executeUpdate(holdProjectMailUpdate, {
+        args: [{ reminderId, held, ...this.credentialFor(cycleId, { kind: 'secretariat' }) }],
       }),
     );
   }

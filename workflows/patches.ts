@@ -31,4 +31,6 @@ export const PATCHES = {
   expertReview: 'review-body-expert-review',
   /** Publication starts a tracking workflow for each winner of a list or field with deliverables. */
   trackingProjects: 'publication-starts-tracking-projects',
+  /** Project timelines follow the secretariat's steering: moved dues, pauses and mail holds. */
+  projectSteering: 'project-timeline-follows-steering',
 } as const;
