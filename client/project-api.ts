@@ -10,7 +10,7 @@ import type { Party } from '../domain/credentials';
 import type { ProjectAcceptance, ReportedFigure, Waiver } from '../domain/deliverables';
 import { normaliseTexts } from '../domain/text';
 import { projectWorkflowId } from '../workflows/ids';
-import { auditQuery } from '../workflows/messages';
+import { auditQuery, type AuditEntry } from '../workflows/messages';
 import type { ProjectExtensionRequest } from '../domain/project-steering';
 import {
   extendProjectUpdate,
@@ -27,6 +27,7 @@ import {
   type VerifyReportRequest,
 } from '../workflows/project/messages';
 import { startedProjectsOf } from '../workflows/project/start';
+import { mergeAudits, type CycleAuditEntry } from './cycle-audit';
 import { assertIdentifier, RejectionError, unwrapRejection } from './requests';
 
 type CredentialFor = (cycleId: string, ...allowed: Party[]) => { credential?: string };
@@ -40,6 +41,35 @@ export class ProjectApi {
   /** The ids of the projects the cycle's publication started, in publication order. */
   async projectIds(cycleId: string): Promise<string[]> {
     return startedProjectsOf(await this.client.workflow.getHandle(cycleId).query(auditQuery));
+  }
+
+  /**
+   * The cycle's audit merged in time order with every project's (marked with its id). A project
+   * whose workflow is gone (closed past retention) is named by an info entry, not left out.
+   */
+  async cycleAudit(cycleId: string): Promise<CycleAuditEntry[]> {
+    const cycleAudit = await this.client.workflow.getHandle(cycleId).query(auditQuery);
+    const projects = await Promise.all(
+      startedProjectsOf(cycleAudit).map(async (projectId) => {
+        try {
+          return {
+            projectId,
+            audit: (await this.project(cycleId, projectId).query(projectStateQuery)).audit,
+          };
+        } catch (error) {
+          if (!(error instanceof WorkflowNotFoundError)) throw error;
+          const gone: AuditEntry = {
+            at: cycleAudit.at(-1)?.at ?? 0,
+            actor: 'system',
+            action: 'project-audit-unavailable',
+            outcome: 'info',
+            detail: `项目工作流已不可查询 / the project's workflow is no longer available: ${projectId}`,
+          };
+          return { projectId, audit: [gone] };
+        }
+      }),
+    );
+    return mergeAudits(cycleAudit, projects);
   }
 
   async state(cycleId: string, projectId: string): Promise<ProjectState> {

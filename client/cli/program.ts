@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerAdminCommands } from './admin';
 import { registerAttachCommand } from './attach';
+import { registerAuditCommand } from './audit';
 import { Cli } from './context';
 import { registerCycleCommands } from './cycle';
 import { registerDossierCommands } from './dossiers';
@@ -53,6 +54,7 @@ export function buildProgram(): { program: Command; cli: Cli } {
   registerImportCommand(program, cli);
   registerReviewCommands(program, cli);
   registerProjectCommands(program, cli);
+  registerAuditCommand(program, cli);
   registerAttachCommand(program, cli);
   registerDossierCommands(program, cli);
   registerMailCommands(program, cli);
