@@ -18,6 +18,7 @@ import { flushOutput, ignoreClosedPipes, writeStderr, writeStdout } from './outp
 import { registerProjectCommands } from './project';
 import { registerReviewCommands } from './review';
 import { registerRunCommands } from './run';
+import { registerScheduleCommands } from './schedule';
 import { registerServeCommand } from './serve';
 
 export function buildProgram(): { program: Command; cli: Cli } {
@@ -55,6 +56,7 @@ export function buildProgram(): { program: Command; cli: Cli } {
   registerReviewCommands(program, cli);
   registerProjectCommands(program, cli);
   registerAuditCommand(program, cli);
+  registerScheduleCommands(program, cli);
   registerAttachCommand(program, cli);
   registerDossierCommands(program, cli);
   registerMailCommands(program, cli);
