@@ -17,6 +17,7 @@ import { PortalContext } from './context';
 import { apiErrorOf, sendApiError } from './errors';
 import { html } from './pages/html';
 import { layout, messagePage } from './pages/layout';
+import { registerProjectSteeringRoutes } from './routes/project-steering';
 import { registerPublicRoutes } from './routes/public';
 import { registerReviewRoutes } from './routes/review';
 import { registerSecretariatRoutes } from './routes/secretariat';
@@ -145,6 +146,7 @@ export async function buildPortal(deps: PortalDeps): Promise<FastifyInstance> {
   registerUnitRoutes(app, ctx);
   registerUploadRoutes(app, ctx);
   registerSecretariatRoutes(app, ctx);
+  registerProjectSteeringRoutes(app, ctx);
   registerReviewRoutes(app, ctx);
   await app.ready();
   return app;
