@@ -5,18 +5,12 @@
  * report's reminders on the new date; refusals (the owner steering, a date in the past, an
  * unknown due, a release of what is not held, anything after acceptance) change nothing.
  */
-import { KczgClient } from '../../client/api';
-import { generateAuthKeyPair, issueCredential } from '../../client/credentials';
 import { beijingToEpochMs } from '../../domain/calendar';
-import type { Party } from '../../domain/credentials';
-import type { ReportedFigure } from '../../domain/deliverables';
-import { noticeKey, projectMailId } from '../../domain/mail-ids';
 import { projectReportTimeline } from '../../domain/schedule';
 import { projectSchedule } from '../../domain/schedule-tracking';
 import { loadProgramme } from '../../programmes/loader';
-import { projectWorkflowId } from '../../workflows/ids';
-import { projectInputs } from '../../workflows/project/start';
-import { eventually, rejectionOf, useTimeSkippingStack } from '../support/time-skipping';
+import { eventually, rejectionOf } from '../support/time-skipping';
+import { figuresWith, useTrackedProject } from './tracking-kit';
 
 const DAY = 24 * 3_600_000;
 const programme = loadProgramme('service-teams-2023');
@@ -32,53 +26,26 @@ const schedule = projectSchedule(programme, {
 });
 const [halfYearly, final] = schedule.dues;
 const eventAt = (id: string) => (schedule.events.find((e) => e.id === id) as { at: number }).at;
-const evidence = [
-  { sha256: 'c'.repeat(64), name: '证明.pdf', slot: 'evidence', format: 'pdf' as const, size: 4_096 },
-];
-const figures = (values: Record<string, number>): ReportedFigure[] =>
-  Object.entries(values).map(([target, value]) => ({ target, value, evidence }));
+const figures = figuresWith([
+  { sha256: 'c'.repeat(64), name: '证明.pdf', slot: 'evidence', format: 'pdf', size: 4_096 },
+]);
 
 describe('steering a funded project', () => {
-  const kit = useTimeSkippingStack();
-  const keys = generateAuthKeyPair();
-  let offset = 0;
-  const as = (party: Party) =>
-    new KczgClient(kit.stack.env.client, {
-      credential: issueCredential({
-        privateKey: keys.privateKey,
-        cycle: cycleId,
-        party,
-        validForMs: 3_650 * DAY,
-      }),
-    }).project;
+  const { kit, as, skipTo, offset, unitMail, secretariatMail } = useTrackedProject({
+    programme,
+    cycleId,
+    projectId,
+    ownerId: owner.id,
+    publishedAt,
+  });
   const ownerApi = () => as({ kind: 'unit', id: owner.id });
   const secretariat = () => as({ kind: 'secretariat' });
-  const ownerMails = (id: string) =>
-    kit.outbox.mailsOf(noticeKey(cycleId, { kind: 'unit', id: owner.id }, projectMailId(projectId, id)));
-  const secretariatMails = (id: string) =>
-    kit.outbox.mailsOf(noticeKey(cycleId, { kind: 'secretariat' }, projectMailId(projectId, id)));
+  const ownerMails = (id: string) => kit.outbox.mailsOf(unitMail(id));
+  const secretariatMails = (id: string) => kit.outbox.mailsOf(secretariatMail(id));
   const arrived = (id: string) =>
     eventually(id, async () => ((await ownerMails(id)).length > 0 ? ownerMails(id) : undefined));
-  const skipTo = (at: number) => kit.stack.sleepUntil(at, offset);
   const state = () => secretariat().state(cycleId, projectId);
   let shift = 0;
-
-  beforeAll(async () => {
-    offset = publishedAt - (await kit.stack.env.currentTimeMs());
-    const [input] = projectInputs({
-      cycleId,
-      programme,
-      winners: [{ listId: 'service-team', fieldId: 'industry-team', nominationIds: [projectId] }],
-      publishedAt,
-      clockOffsetMs: offset,
-      authPublicKey: keys.publicKey,
-    });
-    await kit.stack.env.client.workflow.start('projectWorkflow', {
-      workflowId: projectWorkflowId(cycleId, projectId),
-      taskQueue: kit.stack.api.taskQueue,
-      args: [input],
-    });
-  });
 
   it('refuses steering by the owner, to the past, of an unknown due, and a release of nothing held', async () => {
     const cases: Array<[string, () => Promise<unknown>, string, string]> = [
@@ -146,7 +113,7 @@ describe('steering a funded project', () => {
     expect(await ownerMails('report:half-yearly-1:overdue-1')).toEqual([]);
     expect(await secretariatMails('report:half-yearly-1:escalation')).toEqual([]);
     const resumed = await secretariat().resume(cycleId, projectId, '调整完毕 / review over');
-    shift = Math.round(((await kit.stack.env.currentTimeMs()) + offset - pausedAt) / 60_000) * 60_000;
+    shift = Math.round(((await kit.stack.env.currentTimeMs()) + offset() - pausedAt) / 60_000) * 60_000;
     expect(shift).toBeGreaterThan(DAY);
     expect(resumed.pausedAt).toBeUndefined();
     expect(resumed.dues.map((d) => [d.id, d.at, d.originalAt])).toEqual([
