@@ -3,7 +3,7 @@
  * deadline moves, gathering nominations at the hand-over to review, and finishing them at the end.
  * Every call is idempotent (fixed workflow ids, USE_EXISTING), so a retried activity is harmless.
  */
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { QueryNotRegisteredError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { summariseNomination, type NominationSummary } from '../domain/assignment';
 import type { PriorWinner } from '../domain/eligibility';
 import { noticeKey } from '../domain/mail-ids';
@@ -17,7 +17,9 @@ import {
   reviewDeadlineSignal,
   type ReviewPartState,
   type UnitInput,
+  unitStateQuery,
 } from '../workflows/messages';
+import { foreignReason, originOf, unitOriginQuery } from '../workflows/unit/origin';
 import { CycleReader, forEachConcurrently } from './cycle-reader';
 import { reviewBodyWorkflow, type ReviewBodyWorkflowInput } from '../workflows/review-body';
 import { unitWorkflow } from '../workflows/unit';
@@ -47,6 +49,32 @@ export function createEntityActivities(deps: EntityDeps) {
   const reader = new CycleReader(client, limit);
   const setupOf = (cycleId: string) => reader.setup(cycleId);
   const unitStates = (cycleId: string) => reader.unitStates(cycleId);
+  /** Each unit's input as the cycle gives it, from the cycle's setup and the winners registry. */
+  async function unitInputs(cycleId: string, clockOffsetMs: number): Promise<UnitInput[]> {
+    const setup = await setupOf(cycleId);
+    const { programme } = setup;
+    const priorWinners = await deps.priorWinners(programme.id, programme.year);
+    const withoutRoster = { ...programme, roster: { ...programme.roster, units: [] } };
+    return programme.roster.units.map((unit) => ({
+      cycleId,
+      programme: withoutRoster,
+      unit,
+      collectionOpensAt: setup.collectionOpensAt,
+      collectionClosesAt: Math.max(setup.collectionClosesAt, setup.unitExtensions[unit.id] ?? 0),
+      clockOffsetMs,
+      priorWinners,
+      authPublicKey: setup.authPublicKey,
+    }));
+  }
+
+  const startUnit = (input: UnitInput) =>
+    client.workflow.start(unitWorkflow, {
+      workflowId: unitWorkflowId(input.cycleId, input.unit.id),
+      taskQueue: deps.taskQueue,
+      args: [input],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+    });
+
   async function startUnits({
     cycleId,
     clockOffsetMs,
@@ -54,29 +82,54 @@ export function createEntityActivities(deps: EntityDeps) {
     cycleId: string;
     clockOffsetMs: number;
   }): Promise<number> {
-    const setup = await setupOf(cycleId);
-    const { programme } = setup;
-    const priorWinners = await deps.priorWinners(programme.id, programme.year);
-    const withoutRoster = { ...programme, roster: { ...programme.roster, units: [] } };
-    await forEachConcurrently(programme.roster.units, limit, async (unit) => {
-      const input: UnitInput = {
-        cycleId,
-        programme: withoutRoster,
-        unit,
-        collectionOpensAt: setup.collectionOpensAt,
-        collectionClosesAt: Math.max(setup.collectionClosesAt, setup.unitExtensions[unit.id] ?? 0),
-        clockOffsetMs,
-        priorWinners,
-        authPublicKey: setup.authPublicKey,
-      };
-      await client.workflow.start(unitWorkflow, {
-        workflowId: unitWorkflowId(cycleId, unit.id),
-        taskQueue: deps.taskQueue,
-        args: [input],
-        workflowIdConflictPolicy: 'USE_EXISTING',
-      });
+    const inputs = await unitInputs(cycleId, clockOffsetMs);
+    await forEachConcurrently(inputs, limit, async (input) => {
+      await startUnit(input);
     });
-    return programme.roster.units.length;
+    return inputs.length;
+  }
+
+  /**
+   * Why the workflow under a unit's id is not the one this cycle starts (workflows/unit/origin.ts),
+   * or undefined when it is: its task queue, then its own account of its cycle, key and input.
+   */
+  async function foreignUnit(input: UnitInput): Promise<string | undefined> {
+    const handle = client.workflow.getHandle(unitWorkflowId(input.cycleId, input.unit.id));
+    const { taskQueue } = await handle.describe();
+    if (taskQueue !== deps.taskQueue) return `started on another task queue (${taskQueue})`;
+    try {
+      return foreignReason(await handle.query(unitOriginQuery), originOf(input));
+    } catch (error) {
+      if (error instanceof QueryNotRegisteredError) return 'started without the unit workflow’s origin';
+      throw error;
+    }
+  }
+
+  /**
+   * Starts the units as startUnits does, then checks each is this cycle's own: one someone else
+   * started first under the unit's id is terminated and the cycle's own started in its place.
+   * Returns the units so refused (with how many nominations the foreign one held) for the audit.
+   */
+  async function startOwnUnits(args: { cycleId: string; clockOffsetMs: number }): Promise<{
+    started: number;
+    refused: Array<{ unitId: string; reason: string; nominations: number }>;
+  }> {
+    const inputs = await unitInputs(args.cycleId, args.clockOffsetMs);
+    const refused: Array<{ unitId: string; reason: string; nominations: number }> = [];
+    await forEachConcurrently(inputs, limit, async (input) => {
+      await startUnit(input);
+      const reason = await foreignUnit(input);
+      if (!reason) return;
+      const handle = client.workflow.getHandle(unitWorkflowId(input.cycleId, input.unit.id));
+      const held = await handle.query(unitStateQuery).then(
+        (state) => state.nominations.length,
+        () => 0,
+      );
+      await handle.terminate(`kczg: not started by cycle ${input.cycleId}: ${reason}`);
+      await startUnit(input);
+      refused.push({ unitId: input.unit.id, reason, nominations: held });
+    });
+    return { started: inputs.length, refused: refused.sort((a, b) => a.unitId.localeCompare(b.unitId)) };
   }
 
   async function broadcastCollectionDeadline(args: {
@@ -218,6 +271,7 @@ export function createEntityActivities(deps: EntityDeps) {
 
   return {
     startUnits,
+    startOwnUnits,
     broadcastCollectionDeadline,
     broadcastReviewDeadline,
     unitsOwingWork,

@@ -5,6 +5,7 @@
  */
 import type { Client } from '@temporalio/client';
 import type { Storage } from '../storage';
+import { createChainActivities } from './chain';
 import { CycleReader } from './cycle-reader';
 import { createConfirmationActivities } from './confirmations';
 import { createEntityActivities } from './entities';
@@ -49,8 +50,13 @@ export function createActivities(deps: ActivityDeps) {
   });
   // `undeliverable` is for the confirming activity, not an activity itself.
   const confirmations = createConfirmationActivities({ client: deps.client, notices });
+  const chain = createChainActivities({
+    client: deps.client,
+    mail: createMailActivities({ ...deps.mail, ledger: deps.storage.ledger }),
+    privateKey: deps.signInLinks?.privateKey,
+  });
   return {
     sendNotice: notices.sendNotice,
-    ...allHeartbeating({ ...entities, ...confirmations, ...publication }),
+    ...allHeartbeating({ ...entities, ...confirmations, ...publication, ...chain }),
   };
 }

@@ -5,6 +5,7 @@
  * eligibility reads. Re-running it rewrites the same files and records nothing twice.
  */
 import { activityInfo, heartbeat, log } from '@temporalio/activity';
+import { bundleOutcome, bundlesOf, hasBundles, type Bundle } from '../domain/bundles';
 import { formatDeadline } from '../domain/calendar';
 import { fundingSummary, hasFunding, type FundingSummary, type ListFunding } from '../domain/funding';
 import type { Programme } from '../domain/programme';
@@ -15,6 +16,7 @@ import type { FinalWinnersEntry, Nomination } from '../workflows/messages';
 import type { CycleReader } from './cycle-reader';
 import {
   AMOUNT_HEADING,
+  SUB_PROJECTS_HEADING,
   amountCell,
   fundingSummaryJson,
   fundingSummaryRows,
@@ -48,6 +50,8 @@ export type PublishedRow = {
   推荐编号: string;
   /** Funded programmes only: the project's amount (万元), or 未载明. */
   [AMOUNT_HEADING]?: string | number;
+  /** Lists that take co-applications only: a winning bundle's sub-projects. */
+  [SUB_PROJECTS_HEADING]?: string;
 };
 
 /** A row of any published table: a list's rows, its total row, the funding summary. */
@@ -55,9 +59,13 @@ type TableRow = Record<string, string | number | undefined>;
 
 const HEADINGS: Array<keyof PublishedRow> = ['序号', '榜单', '领域', '名称', '推荐单位', '推荐编号'];
 
-/** The columns of a list: the amount only where the programme funds it. */
-function headingsOf(funding: ListFunding | undefined): Array<keyof PublishedRow> {
-  return funding ? [...HEADINGS, AMOUNT_HEADING] : HEADINGS;
+/** The columns of a list: sub-projects where the list takes co-applications, the amount where funded. */
+function headingsOf(funding: ListFunding | undefined, bundled: boolean): Array<keyof PublishedRow> {
+  const extra: Array<keyof PublishedRow> = [
+    ...(bundled ? [SUB_PROJECTS_HEADING as keyof PublishedRow] : []),
+    ...(funding ? [AMOUNT_HEADING as keyof PublishedRow] : []),
+  ];
+  return [...HEADINGS, ...extra];
 }
 
 /**
@@ -69,8 +77,19 @@ export function publishedRows(
   winners: FinalWinnersEntry[],
   nominations: Map<string, Nomination>,
   funding?: FundingSummary,
+  bundles: readonly Bundle[] = [],
 ): Map<string, PublishedRow[]> {
   const amounts = new Map(funding?.awards.map((a) => [a.nominationId, a.amountCny]));
+  const { won, subProjectOf } = bundleOutcome(bundles, winners);
+  const lists = new Map(programme.lists.map((l) => [l.id, l.name.zh]));
+  const subProjects = (id: string): string | undefined =>
+    won
+      .find((b) => b.nominationId === id)
+      ?.parts.map(
+        (p) =>
+          `${nominations.get(p.nominationId)?.candidate.name ?? p.nominationId}（${lists.get(p.listId) ?? p.listId}，${p.nominationId}）`,
+      )
+      .join('；');
   const units = new Map(programme.roster.units.map((u) => [u.id, u.name]));
   const byPart = new Map(winners.map((w) => [quotaKey(w.listId, w.fieldId), w.nominationIds]));
   const result = new Map<string, PublishedRow[]>();
@@ -82,7 +101,9 @@ export function publishedRows(
     for (const part of parts) {
       for (const id of byPart.get(quotaKey(list.id, part.id)) ?? []) {
         const n = nominations.get(id);
-        if (!n) continue;
+        // A winning bundle's sub-project is published with its bundle, never on its own.
+        if (!n || subProjectOf.has(id)) continue;
+        const subs = list.form?.coApplications ? subProjects(id) : undefined;
         rows.push({
           序号: rows.length + 1,
           榜单: list.name.zh,
@@ -90,6 +111,7 @@ export function publishedRows(
           名称: n.candidate.name,
           推荐单位: units.get(n.unitId) ?? n.unitId,
           推荐编号: n.id,
+          ...(list.form?.coApplications ? { [SUB_PROJECTS_HEADING]: subs ?? '' } : {}),
           ...(amounts.has(n.id) ? { [AMOUNT_HEADING]: amountCell(amounts.get(n.id)) } : {}),
         });
       }
@@ -223,8 +245,9 @@ export function createPublishActivities(deps: PublishDeps) {
   }): Promise<{ outDir: string; winners: number; pdf: PdfOutcome }> {
     const { programme } = await deps.reader.setup(args.cycleId);
     const nominations = new Map((await deps.reader.nominations(args.cycleId)).map((n) => [n.id, n]));
-    const funding = hasFunding(programme) ? fundingSummary(programme, args.winners) : undefined;
-    const rowsByList = publishedRows(programme, args.winners, nominations, funding);
+    const bundles = hasBundles(programme) ? bundlesOf(programme, [...nominations.values()]) : [];
+    const funding = hasFunding(programme) ? fundingSummary(programme, args.winners, bundles) : undefined;
+    const rowsByList = publishedRows(programme, args.winners, nominations, funding, bundles);
     // The store holds the published lists for every worker; a folder the cycle names gets a copy.
     const prefix = `published/${programme.id}`;
     const copy = args.outDir ? new FsFileStore(args.outDir) : undefined;
@@ -246,7 +269,7 @@ export function createPublishActivities(deps: PublishDeps) {
       total += rows.length;
       const title = `${programme.name.zh} · ${list.name.zh}`;
       const listFunding = funding?.lists.find((l) => l.listId === list.id);
-      const headings = headingsOf(listFunding);
+      const headings = headingsOf(listFunding, list.form?.coApplications !== undefined);
       const table: TableRow[] = listFunding ? [...rows, listTotalRow(listFunding)] : rows;
       if (formats.includes('json'))
         await write(`${list.id}.json`, listJson(programme, list.id, title, rows, funding));
@@ -273,23 +296,31 @@ export function createPublishActivities(deps: PublishDeps) {
     }
     if (funding && total > 0) await publishFundingSummary(programme, funding, formats, write);
     if ('skipped' in printer && total > 0) (deps.warn ?? ((message) => log.warn(message)))(printer.skipped);
-    await deps.registry.record(
-      [...rowsByList.entries()].flatMap(([listId, rows]) =>
-        rows.map((r) => {
-          const n = nominations.get(r.推荐编号) as Nomination;
-          return {
-            year: programme.year,
-            programmeId: programme.id,
-            listId,
-            ...(n.fieldId ? { fieldId: n.fieldId } : {}),
-            name: n.candidate.name,
-            ...(n.candidate.identity ? { identity: n.candidate.identity } : {}),
-            source: `${args.cycleId}#${n.id}`,
-          };
-        }),
-      ),
-    );
+    // A child cycle's winners are only forwarded to its parent: the parent's publication records them.
+    if (!programme.parent)
+      await deps.registry.record(
+        [...rowsByList.entries()].flatMap(([listId, rows]) =>
+          rows.map((r) => {
+            const n = nominations.get(r.推荐编号) as Nomination;
+            return {
+              year: programme.year,
+              programmeId: programme.id,
+              listId,
+              ...(n.fieldId ? { fieldId: n.fieldId } : {}),
+              name: n.candidate.name,
+              ...(n.candidate.identity ? { identity: n.candidate.identity } : {}),
+              source: `${args.cycleId}#${n.id}`,
+            };
+          }),
+        ),
+      );
     return { outDir, winners: total, pdf: 'skipped' in printer ? printer : { printed } };
   }
-  return { publish };
+
+  /** The cycle's filed bundles, read once collection is over: its final selection is checked against them. */
+  async function bundleLinks({ cycleId }: { cycleId: string }): Promise<Bundle[]> {
+    const { programme } = await deps.reader.setup(cycleId);
+    return bundlesOf(programme, await deps.reader.nominations(cycleId));
+  }
+  return { publish, bundleLinks };
 }

@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import type { Party } from '../domain/credentials';
-import { parseNoticeKey, type NoticeParty } from '../domain/mail-ids';
+import { expertOfMailId, parseNoticeKey, type NoticeKey } from '../domain/mail-ids';
 import { DEFAULT_LINK_HOURS, signInUrl } from '../portal/links';
 import type { NoticeRequest } from '../workflows/notices';
 
@@ -33,8 +33,14 @@ export function signInLinkConfigFromEnv(env: NodeJS.ProcessEnv): SignInLinkConfi
   return { portalUrl: env.KCZG_PORTAL_URL, privateKey, hours };
 }
 
-function credentialParty(party: NoticeParty): Party {
-  return party.kind === 'review' ? { kind: 'body', id: party.id } : party;
+/**
+ * Whom a notice signs in: its party, except that a body's reminder to one of its experts
+ * (`expert/<id>/…`) signs in that expert, never the body (which may confirm shortlists).
+ */
+function credentialParty({ party, mailId }: NoticeKey): Party {
+  if (party.kind !== 'review') return party;
+  const expertId = expertOfMailId(mailId);
+  return expertId ? { kind: 'expert', body: party.id, id: expertId } : { kind: 'body', id: party.id };
 }
 
 /** The sign-in link for a notice's recipient, from its business key; undefined for a foreign key. */
@@ -49,7 +55,7 @@ export function signInLinkFor(
     privateKey: config.privateKey,
     portalUrl: config.portalUrl,
     cycle: request.cycleId,
-    party: credentialParty(key.party),
+    party: credentialParty(key),
     hours: config.hours,
     now,
   }).url;

@@ -52,6 +52,7 @@ import {
   unwrapRejection,
   withoutSchemaReference,
 } from './requests';
+import { ChainApi } from './chain-api';
 import { ProjectApi } from './project-api';
 import { bodyNotStarted, ReviewApi } from './review-api';
 
@@ -118,6 +119,11 @@ export class KczgClient {
     return new ProjectApi(this.client, (cycleId, ...allowed) => this.credentialFor(cycleId, ...allowed));
   }
 
+  /** Chains of cycles: a child's start check, opening children per unit, forwarding outcomes. */
+  get chain(): ChainApi {
+    return new ChainApi(this.client, this);
+  }
+
   /** Starts the programme-year's cycle; a second start returns the running cycle. */
   async startCycle(
     programme: Programme,
@@ -134,6 +140,7 @@ export class KczgClient {
     } catch (error) {
       if (!(error instanceof WorkflowNotFoundError)) throw error;
     }
+    await this.chain.assertStartable(programme);
     await this.client.workflow.start<typeof cycleWorkflow>('cycleWorkflow', {
       workflowId: cycleId,
       taskQueue: cycleTaskQueueOf(this.taskQueue),

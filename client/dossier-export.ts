@@ -9,6 +9,7 @@ import path from 'node:path';
 import { renderXlsx } from '../activities/publication/xlsx';
 import { formatBeijing } from '../domain/calendar';
 import type { AttachmentRef, FormAnswer } from '../domain/dossier';
+import { reviewFlagsOf } from '../domain/eligibility';
 import { sanitiseFileName } from '../domain/file-content';
 import type { Programme } from '../domain/programme';
 import { reviewAssignments } from '../domain/timeline';
@@ -100,6 +101,9 @@ function fileNames(refs: readonly AttachmentRef[]): string[] {
   });
 }
 
+/** Rules the reference data could not decide (a city missing from a partial list): reviewers check them. */
+const REVIEW_FLAGS = '资格待核 / to check';
+
 async function indexSheet(
   programme: Programme,
   rows: Array<{ nomination: Nomination; files: string[] }>,
@@ -108,7 +112,21 @@ async function indexSheet(
   const answerKeys = [
     ...new Set(rows.flatMap(({ nomination }) => Object.keys(nomination.dossier?.answers ?? {}))),
   ];
-  const headings = ['推荐编号', '推荐单位', '榜单/领域', '候选', ...answerKeys, '已确认声明', '附件'];
+  const flags = new Map(
+    rows.map(({ nomination: n }) => [n.id, reviewFlagsOf(programme, n).map((f) => f.message)] as const),
+  );
+  // The column appears when some nomination has something for reviewers to check.
+  const flagged = [...flags.values()].some((messages) => messages.length > 0) ? [REVIEW_FLAGS] : [];
+  const headings = [
+    '推荐编号',
+    '推荐单位',
+    '榜单/领域',
+    '候选',
+    ...flagged,
+    ...answerKeys,
+    '已确认声明',
+    '附件',
+  ];
   const unitName = (id: string) => programme.roster.units.find((u) => u.id === id)?.name ?? id;
   return renderXlsx({
     sheetName: '推荐材料索引',
@@ -120,6 +138,7 @@ async function indexSheet(
       推荐单位: unitName(n.unitId),
       '榜单/领域': partName(programme, n),
       候选: n.candidate.name,
+      ...(flagged.length > 0 ? { [REVIEW_FLAGS]: (flags.get(n.id) ?? []).join('\n') } : {}),
       ...Object.fromEntries(answerKeys.map((key) => [key, answerText(n.dossier?.answers[key] ?? '')])),
       已确认声明: (n.dossier?.declarations ?? []).map((d) => `✓ ${d.text}`).join('\n'),
       附件: files.join('\n'),

@@ -11,7 +11,7 @@ import type { AttachmentRef } from '../domain/dossier';
 import { formFor } from '../domain/forms';
 import { sampleDossier } from '../domain/forms-sample';
 import type { Candidate, Form, Programme, Unit } from '../domain/programme';
-import { fundedParts, withinSlots } from '../domain/funding';
+import { fundedParts } from '../domain/funding';
 import { combinedQuota, quotaPartsOf } from '../domain/quota';
 import { programmeDeadlines, type Deadlines } from '../domain/timeline';
 import { listOutbox } from '../mail/outbox';
@@ -22,6 +22,15 @@ import type { AttachmentStore } from '../storage/attachments';
 import { KczgClient, RejectionError } from './api';
 import { auditToCsv } from './audit';
 import { generateAttachmentPdf, rehearsalAttachmentStore } from './rehearsal-attachments';
+import {
+  bundleYear,
+  bundlesFirst,
+  bundlesLast,
+  cycleBundles,
+  FiledKeys,
+  renderBundleYear,
+  type BundleYearReport,
+} from './rehearsal-bundles';
 import { runExpertReview } from './rehearsal-review';
 import { runTrackingYear, storedEvidence, type TrackingYearReport } from './rehearsal-tracking';
 import { exportDossiers } from './dossier-export';
@@ -59,6 +68,8 @@ export interface RehearsalReport {
   timeline: AuditEntry[];
   /** The year after publication, for lists with deliverables. */
   tracking: TrackingYearReport;
+  /** Linked applications (Henan 试点市): which bundles won with which sub-projects. */
+  bundles: BundleYearReport;
 }
 
 /** How many nominations the unit may hold over all lists (per-channel quotas included). */
@@ -174,25 +185,38 @@ async function nominateAll(
   run.log(`提交 ${attempts.length} 项推荐 / submitting ${attempts.length} nominations…`);
   const rejected: Record<string, number> = {};
   let accepted = 0;
-  await forEachConcurrently(attempts, 16, async ({ unit, listId, fieldId, serial: n }) => {
+  const filed = new FiledKeys();
+  const nominate = async ({ unit, listId, fieldId, serial: n }: (typeof attempts)[number]) => {
     try {
       const list = programme.lists.find((l) => l.id === listId);
       const form = list && formFor(list, fieldId);
       const attachments =
         form && (await run.attachments(form, { unitId: unit.id, listId, fieldId, serial: n }));
+      const dossier = form && sampleDossier(form, { n, attachments });
+      const key = `rehearsal-${n}`;
       await api.nominate(cycleId, unit.id, {
-        idempotencyKey: `rehearsal-${n}`,
+        idempotencyKey: key,
         listId,
         ...(fieldId ? { fieldId } : {}),
         candidate: syntheticCandidate(programme, listId, n, n % 20 === 0),
-        ...(form ? { dossier: sampleDossier(form, { n, attachments }) } : {}),
+        ...(dossier
+          ? {
+              dossier: {
+                ...dossier,
+                answers: { ...dossier.answers, ...filed.coApplicationAnswers(programme, unit.id, listId) },
+              },
+            }
+          : {}),
       });
+      filed.add(unit.id, listId, key);
       accepted++;
     } catch (error) {
       if (!(error instanceof RejectionError)) throw error;
       rejected[error.rejection.code] = (rejected[error.rejection.code] ?? 0) + 1;
     }
-  });
+  };
+  // A bundle names its co-applications, so they are filed first.
+  for (const batch of bundlesLast(programme, attempts)) await forEachConcurrently(batch, 16, nominate);
   run.log(
     `接受 ${accepted} 项，拒绝 ${JSON.stringify(rejected)} / accepted ${accepted}, rejected ${JSON.stringify(rejected)}`,
   );
@@ -225,7 +249,7 @@ async function reviewAllButOne(run: Run, deadlines: Deadlines): Promise<string[]
  * Final review: up to ten of each shortlist, within the slots of every funded list or field; a
  * field with two bodies (2022 绿色低碳) has one shortlist.
  */
-async function finalReview(run: Run, bodies: string[]): Promise<void> {
+async function finalReview(run: Run, bodies: string[]): Promise<BundleYearReport> {
   const { api, cycleId } = run;
   const winners = new Map<string, FinalWinnersEntry>();
   for (const bodyId of bodies) {
@@ -243,10 +267,10 @@ async function finalReview(run: Run, bodies: string[]): Promise<void> {
       if (entry.nominationIds.length > 0) winners.set(key, entry);
     }
   }
-  const selection = withinSlots(run.programme, [...winners.values()]).filter(
-    (w) => w.nominationIds.length > 0,
-  );
+  const bundles = await cycleBundles(api, cycleId, run.programme);
+  const selection = bundlesFirst(run.programme, bundles, [...winners.values()]);
   await api.finalComplete(cycleId, { winners: selection });
+  return bundleYear(bundles, selection);
 }
 
 export async function rehearse(options: RehearsalOptions): Promise<RehearsalReport> {
@@ -291,7 +315,8 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
       const { accepted, rejected } = await nominateAll(run, options.nominations);
       const reported = await reviewAllButOne(run, deadlines);
       await run.sleepUntil(deadlines.preliminaryReviewDueAt + 60_000);
-      await finalReview(run, reported);
+      const bundles = await finalReview(run, reported);
+      for (const line of renderBundleYear(bundles)) log(line);
       await run.sleepUntil(deadlines.publicationAt + 60_000);
       // Before promotion ends: the tracking year's first reports fall due within it.
       const tracking = await runTrackingYear(api, cycleId, outDir, {
@@ -331,6 +356,7 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
         wallSeconds: Math.round((Date.now() - started) / 100) / 10,
         timeline: audit,
         tracking,
+        bundles,
       };
     });
   } finally {
@@ -359,6 +385,7 @@ export function renderTimeline(report: RehearsalReport): string {
             .join('，')} → ${report.tracking.dir}`,
         ]
       : []),
+    ...renderBundleYear(report.bundles),
     `输出 / outputs: ${report.outDir} (published/, dossiers/, score-sheets/, outbox/, audit.json, audit.csv, site/index.html)`,
   ].join('\n');
 }

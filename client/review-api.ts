@@ -49,6 +49,14 @@ export async function bodyNotStarted(
 
 type CredentialFor = (cycleId: string, ...allowed: Party[]) => { credential?: string };
 
+/**
+ * `updateId`: the caller's idempotency key for a write (the portal's Idempotency-Key). Temporal
+ * answers a repeated update id on the body's workflow with the first outcome, applied once.
+ */
+export interface WriteOptions {
+  updateId?: string;
+}
+
 export class ReviewApi {
   constructor(
     private readonly client: Client,
@@ -81,6 +89,7 @@ export class ReviewApi {
     cycleId: string,
     bodyId: string,
     request: Omit<DeclareConflictRequest, 'credential'>,
+    options: WriteOptions = {},
   ) {
     assertIdentifier('expertId', request.expertId);
     const parties: Party[] = [
@@ -90,15 +99,23 @@ export class ReviewApi {
     return this.send(cycleId, bodyId, parties, (credential) =>
       this.body(cycleId, bodyId).executeUpdate(declareConflictUpdate, {
         args: [{ ...normaliseTexts(request), ...credential }],
+        ...options,
       }),
     );
   }
 
-  async submitScores(cycleId: string, bodyId: string, expertId: string, sheets: ScoreSheet[]) {
+  async submitScores(
+    cycleId: string,
+    bodyId: string,
+    expertId: string,
+    sheets: ScoreSheet[],
+    options: WriteOptions = {},
+  ) {
     assertIdentifier('expertId', expertId);
     return this.send(cycleId, bodyId, { kind: 'expert', body: bodyId, id: expertId }, (credential) =>
       this.body(cycleId, bodyId).executeUpdate(submitScoresUpdate, {
         args: [{ expertId, sheets: normaliseTexts(sheets), ...credential }],
+        ...options,
       }),
     );
   }
@@ -108,10 +125,12 @@ export class ReviewApi {
     cycleId: string,
     bodyId: string,
     request: Omit<ConfirmShortlistRequest, 'credential'>,
+    options: WriteOptions = {},
   ) {
     return this.send(cycleId, bodyId, { kind: 'body', id: bodyId }, (credential) =>
       this.body(cycleId, bodyId).executeUpdate(confirmShortlistUpdate, {
         args: [{ ...normaliseTexts(request), ...credential }],
+        ...options,
       }),
     );
   }

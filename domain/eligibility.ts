@@ -117,6 +117,24 @@ export function checkEligibility(input: EligibilityInput): EligibilityVerdict {
   return flags.length > 0 ? { eligible: true, needsReview: flags } : ELIGIBLE;
 }
 
+/**
+ * The flags an accepted nomination carries for reviewers: the rules its reference data could not
+ * decide. They never depend on earlier winners (those refuse), so none are needed here.
+ */
+export function reviewFlagsOf(
+  programme: Programme,
+  nomination: { listId: string; fieldId?: string; candidate: Candidate },
+): ReviewFlag[] {
+  const verdict = checkEligibility({
+    programme,
+    list: nomination.listId,
+    field: nomination.fieldId,
+    candidate: nomination.candidate,
+    priorWinners: [],
+  });
+  return verdict.eligible ? (verdict.needsReview ?? []) : [];
+}
+
 interface RuleContext {
   programme: Programme;
   list: List;

@@ -4,6 +4,7 @@
  * that amount, and the totals add up per list and overall. A list's funding covers all its
  * fields together; a field's covers that field. Money is whole 元 (CNY). Pure.
  */
+import { bundleOutcome, type Bundle } from './bundles';
 import type { Funding, Programme } from './programme';
 import { quotaKey } from './quota';
 import type { Rejection } from './rejections';
@@ -30,6 +31,8 @@ export interface Award {
   fieldId?: string;
   /** Undefined when the notice states no amount for the part. */
   amountCny?: number;
+  /** A winning bundle's co-applications (domain/bundles.ts): funded within its amount, never on their own. */
+  subProjects?: string[];
 }
 
 export interface ListFunding {
@@ -96,9 +99,18 @@ export function formatWan(amountCny: number): string {
   return `${amountCny / 10_000}万元`;
 }
 
-export function fundingSummary(programme: Programme, selection: readonly WinnerPart[]): FundingSummary {
+/**
+ * The awards of a selection and their totals. With the cycle's bundles, a winning bundle's award
+ * lists its sub-projects, and a sub-project is never awarded on its own: each is counted once.
+ */
+export function fundingSummary(
+  programme: Programme,
+  selection: readonly WinnerPart[],
+  bundles: readonly Bundle[] = [],
+): FundingSummary {
   const parts = fundedParts(programme);
-  const seen = new Set<string>();
+  const { won, subProjectOf } = bundleOutcome(bundles, selection);
+  const seen = new Set<string>(subProjectOf.keys());
   const awards: Award[] = [];
   for (const part of selection) {
     if (!parts.some((funded) => covers(funded, part))) continue;
@@ -106,11 +118,13 @@ export function fundingSummary(programme: Programme, selection: readonly WinnerP
     for (const nominationId of part.nominationIds) {
       if (seen.has(nominationId)) continue;
       seen.add(nominationId);
+      const subProjects = won.find((b) => b.nominationId === nominationId)?.parts.map((p) => p.nominationId);
       awards.push({
         nominationId,
         listId: part.listId,
         ...(part.fieldId ? { fieldId: part.fieldId } : {}),
         ...(amountCny !== undefined ? { amountCny } : {}),
+        ...(subProjects?.length ? { subProjects } : {}),
       });
     }
   }

@@ -74,3 +74,20 @@ export type NoticeSource = z.infer<typeof noticeSourceSchema>;
 
 /** Every rule may cite its sentence; the presets always do (test/programmes/preset-sources.test.ts). */
 export const cited = { source: noticeSourceSchema.optional() };
+
+/**
+ * A cycle that feeds another (a society's own call feeding the national one): the parent
+ * programme, the unit this cycle recommends as there, and which parent list (and field) each
+ * of its lists feeds when the names differ (omitted: the same id). Its deadlines must fall
+ * before the parent's collection close (domain/chain.ts).
+ */
+export const chainParentSchema = z.object({
+  programme: idSchema,
+  unit: idSchema,
+  /** Child list id → parent list id, where they differ. */
+  lists: z.record(idSchema, idSchema).default({}),
+  /** Child field id → parent field id, where they differ. */
+  fields: z.record(idSchema, idSchema).default({}),
+  ...cited,
+});
+export type ChainParent = z.infer<typeof chainParentSchema>;

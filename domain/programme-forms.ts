@@ -90,9 +90,50 @@ export const attachmentSlotSchema = z.object({
 });
 export type AttachmentSlot = z.infer<typeof attachmentSlotSchema>;
 
-export const formSchema = z.object({
-  fields: z.array(formFieldSchema).default([]),
-  declarations: z.array(declarationSchema).default([]),
-  attachments: z.array(attachmentSlotSchema).default([]),
+/**
+ * One co-application a list requires (Henan's 试点市 "须同时申报" 一市一品, 百会链千企, 协同创新服务平台):
+ * the unit's own nomination in `listId` that joins the bundle, named by the form's text answer
+ * `answer` (its nomination id or the idempotency key it was filed under). An applicant with two
+ * nominations in that list names the one that joins; list a list twice to require two.
+ */
+export const coApplicationSchema = z.object({
+  listId: idSchema,
+  answer: answerKeySchema,
 });
+export type CoApplication = z.infer<typeof coApplicationSchema>;
+
+/**
+ * A bundle: a nomination to the list is filed with its co-applications. If it wins, they become
+ * its sub-projects and leave their own lists' selection; if not, they are reviewed on their own
+ * (domain/bundles.ts).
+ */
+export const coApplicationsSchema = z.object({
+  required: z.array(coApplicationSchema).min(1),
+  /** The sentence that requires the co-applications. */
+  source: noticeSourceSchema,
+  /** The sentence that lets an applicant with two name the one that joins, when the notice has one. */
+  choice: noticeSourceSchema.optional(),
+});
+export type CoApplications = z.infer<typeof coApplicationsSchema>;
+
+export const formSchema = z
+  .object({
+    fields: z.array(formFieldSchema).default([]),
+    declarations: z.array(declarationSchema).default([]),
+    attachments: z.array(attachmentSlotSchema).default([]),
+    /** On a list's own form only: the co-applications a nomination to the list is filed with. */
+    coApplications: coApplicationsSchema.optional(),
+  })
+  .superRefine((form, ctx) => {
+    for (const [i, link] of (form.coApplications?.required ?? []).entries()) {
+      const field = form.fields.find((f) => f.id === link.answer);
+      if (field?.type !== 'text') {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['coApplications', 'required', i, 'answer'],
+          message: `"${link.answer}" must be a text field of this form: the answer naming the co-application`,
+        });
+      }
+    }
+  });
 export type Form = z.infer<typeof formSchema>;

@@ -9,6 +9,7 @@ import { budgetSchema, deliverablesSchema, fundingSchema } from './programme-awa
 import {
   beijingDateTimeSchema,
   bilingualSchema,
+  chainParentSchema,
   cited,
   channelSchema,
   dateSchema,
@@ -176,6 +177,8 @@ export const programmeSchema = z.object({
   source: z.string().optional(),
   /** Values the notice left open and the preset chose: JSON path and why. */
   assumptions: z.array(z.object({ path: z.string(), note: z.string() })).default([]),
+  /** The cycle this one recommends into (domain/chain.ts); absent for a top-level call. */
+  parent: chainParentSchema.optional(),
   channels: z.array(channelSchema).min(1),
   /** How quotas combine for a unit in several channels; the national notices add them up. */
   quotaCombination: z.enum(['sum', 'max']).default('sum'),

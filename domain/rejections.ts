@@ -14,6 +14,10 @@ export const rejectionCodes = [
   'INVALID',
   'NOT_ALLOWED',
   'WRONG_STAGE',
+  'CHAIN_DEADLINE',
+  'BUNDLE_INCOMPLETE',
+  'BUNDLE_CONFLICT',
+  'BUNDLE_PART',
 ] as const;
 export type RejectionCode = (typeof rejectionCodes)[number];
 

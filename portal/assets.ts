@@ -58,6 +58,57 @@ footer { color: var(--muted); font-size: .85em; padding: 16px; text-align: cente
   .meters li, .timeline li { grid-template-columns: 1fr; }
   .signout { margin-left: 0; }
 }
+.facts { display: grid; grid-template-columns: max-content 1fr; gap: 2px 16px; margin: 0; }
+.facts dt { color: var(--muted); }
+.facts dd { margin: 0; }
+.targets { list-style: none; padding: 0; display: grid; gap: 10px; }
+.targets li { display: grid; grid-template-columns: minmax(10rem, 1fr) 10rem 9rem; gap: 4px 8px; align-items: center; }
+.targets .waiver { grid-column: 1 / -1; color: var(--warn); font-size: .9em; }
+.tag { font-size: .75em; border: 1px solid var(--line); border-radius: 3px; padding: 0 4px; color: var(--muted); white-space: nowrap; }
+.dues { padding-left: 1.2rem; }
+.due-overdue, .bad { color: var(--bad); }
+.due-accepted { color: var(--ok); }
+.report { border: 1px solid var(--line); border-radius: 4px; padding: 4px 12px; margin: 8px 0; }
+.report h3 { font-size: 1rem; margin: 6px 0; }
+.report-rejected, .report-more-requested { border-left: 4px solid var(--bad); }
+.report-accepted { border-left: 4px solid var(--ok); }
+.reason { background: #fff5f5; padding: 4px 8px; }
+.report-form fieldset.figure { grid-template-columns: 1fr; }
+.verdict-form .actions, form.filter { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; }
+.waiver-form button { justify-self: start; }
+/* A fieldset is as wide as its widest option by default: keep the forms within a phone's width. */
+.waiver-form fieldset, .verdict-form fieldset, .report-form fieldset { min-width: 0; }
+.waiver-form select { width: 100%; }
+@media (max-width: 640px) {
+  .targets li { grid-template-columns: 1fr; }
+  .facts { grid-template-columns: 1fr; }
+  table.projects thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
+  table.projects tr { display: block; border-bottom: 1px solid var(--line); padding: 4px 0; }
+  table.projects td { display: grid; grid-template-columns: 7.5rem 1fr; gap: 8px; border: 0; padding: 2px 0; }
+  table.projects td::before { content: attr(data-label); color: var(--muted); }
+}
+form.filters { display: grid; grid-template-columns: repeat(4, minmax(0, 1fr)); gap: 4px 12px; align-items: end; }
+form.filters button { grid-column: 1 / -1; justify-self: start; }
+form.filters label { grid-row: 1; }
+form.stacked fieldset, form.stacked { display: grid; gap: 4px; max-width: 40rem; }
+.actions { display: flex; flex-wrap: wrap; gap: 8px; }
+.drafts { list-style: none; padding: 0; display: grid; gap: 6px; }
+.drafts li { display: flex; flex-wrap: wrap; gap: 4px 12px; align-items: center; border-bottom: 1px solid var(--line); padding: 4px 0; }
+form.inline { display: inline-flex; gap: 8px; align-items: center; flex-wrap: wrap; }
+textarea.token { width: 100%; font-family: monospace; word-break: break-all; }
+tr.row-rejected td, tr.outcome-rejected td { background: #fff5f5; }
+table.import-report td:nth-child(3), table.import-report td:nth-child(4) { min-width: 7rem; }
+table.import-report code, table.audit td { overflow-wrap: anywhere; }
+@media (max-width: 640px) {
+  form.filters { grid-template-columns: 1fr; }
+  form.filters label { grid-row: auto; }
+  table.stack thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
+  table.stack, table.stack tbody, table.stack tr, table.stack td { display: block; width: 100%; }
+  table.stack tr { border-bottom: 1px solid var(--line); padding: 6px 0; }
+  table.stack td { display: grid; grid-template-columns: 7.5rem 1fr; gap: 8px; border: 0; padding: 2px 0; overflow-wrap: anywhere; }
+  table.stack td::before { content: attr(data-label); color: var(--muted); font-size: .85em; }
+  table.stack td.row-actions { display: block; }
+}
 `;
 
 export const SCRIPT = `(function () {
@@ -134,5 +185,82 @@ export const SCRIPT = `(function () {
   };
   form.addEventListener('input', function () { clearTimeout(timer); timer = setTimeout(ask, 300); });
   form.addEventListener('change', function () { clearTimeout(timer); timer = setTimeout(ask, 300); });
+})();
+`;
+
+/**
+ * The expert's and the chair's pages (portal/pages/review*.ts), linked by those pages only:
+ * dossier cards, the reading layout, the score form, and tables that become labelled rows on a
+ * phone. The script shows the weighted total as the expert types (the page works without it).
+ */
+export const REVIEW_STYLESHEET = `
+.button { display: inline-block; padding: 6px 12px; border: 1px solid var(--accent); border-radius: 4px; background: var(--accent); color: #fff; text-decoration: none; }
+.button.secondary { background: #fff; color: var(--accent); }
+button.danger { background: #fff; color: var(--bad); border-color: var(--bad); }
+.meta { color: var(--muted); font-size: .9em; }
+.cards { list-style: none; padding: 0; display: grid; gap: 12px; grid-template-columns: repeat(auto-fill, minmax(18rem, 1fr)); }
+.card { border: 1px solid var(--line); border-left: 4px solid var(--accent); border-radius: 4px; padding: 8px 12px; }
+.card[data-status="scored"] { border-left-color: var(--ok); }
+.card[data-status="confirmed"] { border-left-color: var(--muted); }
+.card h3 { margin: 0 0 4px; font-size: 1.05rem; }
+.card p { margin: 4px 0; }
+.card .actions { display: flex; flex-wrap: wrap; gap: 8px; margin-top: 8px; }
+.badge { display: inline-block; padding: 0 8px; border-radius: 999px; font-size: .85em; background: #eef4ff; color: var(--accent); }
+.badge[data-status="scored"] { background: #e9f7ee; color: var(--ok); }
+.badge[data-status="confirmed"] { background: #f3f4f6; color: var(--muted); }
+.progress-line { display: flex; flex-wrap: wrap; gap: 4px 12px; align-items: center; }
+.progress-line meter { width: 12rem; }
+.progress-line .en { flex-basis: 100%; }
+dl.facts, dl.answers { display: grid; grid-template-columns: minmax(8rem, 16rem) 1fr; gap: 4px 16px; margin: 0; }
+dl.facts dt, dl.answers dt { font-weight: 600; }
+dl.facts dd, dl.answers dd { margin: 0; white-space: pre-wrap; overflow-wrap: anywhere; }
+ul.declared { list-style: none; padding-left: 0; }
+ul.files { padding-left: 1.2rem; }
+ul.files li { margin: 4px 0; }
+ul.files .meta { display: block; }
+form.score, form.confirm, .conflict form { display: grid; gap: 6px; max-width: 40rem; }
+form.score fieldset { padding: 8px 12px; }
+.criterion { display: grid; grid-template-columns: 1fr 8rem; gap: 2px 12px; align-items: center; }
+.criterion .meta { grid-column: 1 / -1; }
+fieldset.recommend { display: flex; flex-wrap: wrap; gap: 8px 24px; }
+.total { font-weight: 600; margin: 4px 0 0; }
+.conflict { margin-top: 2rem; border-top: 1px solid var(--line); }
+.warn { border-left: 4px solid var(--warn); padding: 4px 12px; background: #fff8e6; margin: 0; }
+.owing { color: var(--warn); }
+.done { color: var(--ok); }
+section.part { border-top: 1px solid var(--line); margin-top: 1.5rem; }
+section.part table { margin: 8px 0 16px; }
+@media (max-width: 640px) {
+  dl.facts, dl.answers, .criterion { grid-template-columns: 1fr; }
+  dl.answers dd { margin-bottom: 8px; }
+  table.stack thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
+  table.stack tr { display: block; border-bottom: 1px solid var(--line); padding: 6px 0; }
+  table.stack th, table.stack td { display: block; border: 0; padding: 2px 8px; }
+  table.stack td[data-label]::before, table.stack th[data-label]::before { content: attr(data-label) "："; color: var(--muted); font-weight: 400; }
+  .progress-line meter { width: 100%; }
+}
+`;
+
+export const REVIEW_SCRIPT = `(function () {
+  'use strict';
+  var form = document.getElementById('score-form');
+  var out = document.getElementById('weighted-total');
+  if (!form || !out) return;
+  var inputs = Array.prototype.slice.call(form.querySelectorAll('input[type="number"][data-weight]'));
+  // The expert's total as the workflow computes it: Σ score × weight ÷ Σ weight (domain/scoring.ts).
+  var show = function () {
+    var sum = 0, weights = 0, complete = true;
+    inputs.forEach(function (input) {
+      var w = Number(input.getAttribute('data-weight'));
+      weights += w;
+      if (input.value === '' || !input.checkValidity()) { complete = false; return; }
+      sum += Number(input.value) * w;
+    });
+    out.textContent = complete && weights > 0
+      ? '加权总分 Weighted total: ' + (Math.round((sum / weights) * 10000) / 10000)
+      : '';
+  };
+  form.addEventListener('input', show);
+  show();
 })();
 `;

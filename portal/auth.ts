@@ -10,6 +10,7 @@ import { KczgClient } from '../client/api';
 import { issueCredential } from '../client/credentials';
 import { RejectionError } from '../client/requests';
 import { checkCredential, parseParty, partyLabel, readClaims, type Party } from '../domain/credentials';
+import type { ApiTokenStore } from '../storage/api-tokens';
 import { cycleWorkflowId } from '../workflows/ids';
 import type { PortalConfig } from './config';
 import { forbidden, PortalError } from './errors';
@@ -32,6 +33,8 @@ export class Auth {
   constructor(
     private readonly api: KczgClient,
     private readonly config: PortalConfig,
+    /** The API tokens issued through the portal: a revoked one is refused here. */
+    private readonly tokens?: ApiTokenStore,
   ) {}
 
   /** The cycle's public key (asked once per cycle and instance), else the configured one. */
@@ -78,10 +81,24 @@ export class Auth {
   async principalOf(request: FastifyRequest, reply: FastifyReply): Promise<Principal | undefined> {
     const now = Date.now();
     const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
-    if (bearer) return { ...(await this.verify(bearer, now)), credential: bearer };
+    if (bearer) {
+      const verified = await this.verify(bearer, now);
+      if (await this.tokens?.isRevoked(bearer)) {
+        throw new RejectionError({
+          code: 'NOT_ALLOWED',
+          field: 'credential',
+          rule: 'revoked',
+          message: '该接口令牌已被秘书处撤销 / this API token was revoked by the secretariat',
+          fix: '向秘书处申请新令牌 / ask the secretariat for a new token',
+        });
+      }
+      return { ...verified, credential: bearer };
+    }
     const session = readSession(request, this.config, now);
     const party = session && parseParty(session.party);
     if (!session || !party) return undefined;
+    // A session signed in with a token the secretariat revoked ends with it.
+    if (await this.tokens?.isRevoked(session.credential)) return undefined;
     // Idle expiry counts from the last request.
     writeSession(reply, { ...session, seen: now }, this.config);
     return { party, cycle: session.cycle, credential: session.credential, session };

@@ -266,3 +266,155 @@ export const publishedListSchema = z.object({
   title: z.string(),
   rows: z.array(publishedRowSchema),
 });
+
+// Expert review: the expert's and the chair's routes (portal/routes/review-*.ts).
+
+export const expertParams = bodyParams.extend({ expert: z.string().min(1).max(64) });
+export const expertDossierParams = expertParams.extend({ nomination: z.string().min(1).max(100) });
+export const bodyDossierParams = bodyParams.extend({ nomination: z.string().min(1).max(100) });
+const sha256Param = {
+  sha256: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .describe('the attachment’s SHA-256'),
+};
+export const expertAttachmentParams = expertDossierParams.extend(sha256Param);
+export const bodyAttachmentParams = bodyDossierParams.extend(sha256Param);
+
+export const idempotencyHeaders = z.object({
+  'idempotency-key': z
+    .string()
+    .min(1)
+    .max(200)
+    .describe('the same key from the same party returns the first answer, applied once'),
+});
+
+const bilingualName = z.object({ zh: z.string(), en: z.string().optional() });
+export const criterionSchema = z.object({
+  id: z.string(),
+  name: bilingualName,
+  weight: z.number(),
+  min: z.number(),
+  max: z.number(),
+  step: z.number(),
+});
+
+const partRef = { listId: z.string(), fieldId: z.string().optional(), part: z.string() };
+
+export const assignedDossierSchema = z.object({
+  nominationId: z.string(),
+  ...partRef,
+  unitName: z.string(),
+  candidateName: z.string(),
+  status: z.enum(['to-score', 'scored', 'confirmed']),
+  submittedAt: instant.optional(),
+  total: z.number().optional().describe('the expert’s weighted total'),
+});
+
+const progressCounts = { assigned: z.number(), scored: z.number(), recused: z.number() };
+export const expertProgressSchema = z.object({
+  expertId: z.string(),
+  name: z.string(),
+  dueAt: instant,
+  ...progressCounts,
+  owing: z.number(),
+  parts: z.array(z.object({ ...partRef, ...progressCounts })),
+});
+
+export const scoreSheetBody = z.object({
+  scores: z.record(z.string(), z.number()).describe('criterion id → score on its scale'),
+  recommend: z.boolean().describe('推荐 / recommend'),
+  comment: z.string().max(2_000).optional(),
+});
+
+export const submittedSheetSchema = scoreSheetBody.extend({
+  nominationId: z.string(),
+  total: z.number(),
+  submittedAt: instant,
+});
+
+export const conflictBody = z.object({
+  nominationId: z.string().min(1).max(100),
+  reason: z.string().min(1).max(500).describe('回避理由 / why the expert must not score it'),
+});
+
+export const expertReviewReceiptSchema = z.object({
+  planFiledAt: instant.optional(),
+  assigned: z.number(),
+  scored: z.number(),
+  conflicts: z.number(),
+  shortfalls: z.array(z.object({ nominationId: z.string(), needed: z.number(), available: z.number() })),
+});
+
+export const dossierViewSchema = z.object({
+  nominationId: z.string(),
+  unitId: z.string(),
+  unitName: z.string(),
+  ...partRef,
+  candidate: candidateSchema,
+  answers: z.array(z.object({ id: z.string(), label: z.string(), value: z.string() })),
+  declarations: z.array(z.object({ id: z.string(), text: z.string() })),
+  attachments: z.array(
+    attachmentRefSchema.extend({ slotLabel: z.string(), href: z.string().describe('download link') }),
+  ),
+  criteria: z.array(criterionSchema),
+  confirmed: z.boolean().describe('the part’s shortlist is confirmed: no more scores'),
+  sheet: submittedSheetSchema.optional().describe('the expert’s current sheet'),
+});
+
+const reviewResultSchema = reviewReportBody.shape.results.element;
+export const panelSchema = z.object({
+  bodyId: z.string(),
+  dueAt: instant,
+  planFiledAt: instant,
+  criteria: z.array(criterionSchema),
+  aggregation: bilingualName.describe('the ranking rule (domain/scoring.ts)'),
+  parts: z.array(
+    z.object({
+      ...partRef,
+      nominations: z.number(),
+      owing: z.number().describe('assigned score sheets not yet submitted'),
+      reportedAt: instant.optional(),
+      experts: z.array(z.object({ expertId: z.string(), name: z.string(), ...progressCounts })),
+      results: z.array(reviewResultSchema).optional().describe('the report the cycle received'),
+    }),
+  ),
+});
+
+export const rankedRowSchema = z.object({
+  rank: z.number().optional(),
+  nominationId: z.string(),
+  candidateName: z.string(),
+  unitName: z.string(),
+  score: z.number().optional(),
+  experts: z.number(),
+  recommendVotes: z.number(),
+  trimmed: z.boolean().describe('highest and lowest totals dropped (5 or more experts)'),
+});
+export const rankingSchema = z.object({
+  ...partRef,
+  reportedAt: instant.optional(),
+  ranking: z.array(rankedRowSchema),
+});
+
+export const confirmBody = z.object({
+  listId: z.string().min(1).max(100),
+  fieldId: z.string().min(1).max(100).optional(),
+  top: z
+    .number()
+    .int()
+    .min(0)
+    .optional()
+    .describe('how many are recommended; omitted: by the experts’ votes'),
+  reason: z.string().max(500).optional().describe('required while score sheets are outstanding (audited)'),
+});
+
+/** A review body's part as the cycle has it: its nominations and, once reported, its results. */
+export const reviewPartSchema = z.object({
+  listId: z.string(),
+  fieldId: z.string().optional(),
+  nominationIds: z.array(z.string()),
+  reportedAt: instant.optional(),
+  late: z.boolean().optional(),
+  results: reviewReportBody.shape.results.optional(),
+});

@@ -10,6 +10,9 @@ import swagger from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { KczgClient } from '../client/api';
+import { ApiTokenStore } from '../storage/api-tokens';
+import { DraftStore } from '../storage/drafts';
+import type { Records } from '../storage/schema';
 import { SCRIPT, STYLESHEET } from './assets';
 import { Auth } from './auth';
 import type { PortalConfig } from './config';
@@ -18,16 +21,24 @@ import { apiErrorOf, sendApiError } from './errors';
 import { html } from './pages/html';
 import { layout, messagePage } from './pages/layout';
 import { registerProjectSteeringRoutes } from './routes/project-steering';
+import { registerAuditRoutes } from './routes/audit';
+import { registerDraftRoutes } from './routes/drafts';
+import { registerImportRoutes } from './routes/import';
+import { registerChainRoutes } from './routes/chains';
+import { registerProjectRoutes } from './routes/projects';
 import { registerPublicRoutes } from './routes/public';
 import { registerReviewRoutes } from './routes/review';
 import { registerSecretariatRoutes } from './routes/secretariat';
 import { registerSignInRoutes } from './routes/signin';
+import { registerTokenRoutes } from './routes/tokens';
 import { registerUnitRoutes } from './routes/unit';
 import { MULTIPART_LIMITS, registerUploadRoutes } from './routes/uploads';
 
 export interface PortalDeps {
   api: KczgClient;
   config: PortalConfig;
+  /** kczg's records, for drafts and API tokens; without them those routes refuse with the fix. */
+  records?: Records;
   /** The process's pino logger (logging/logger.ts); none in tests. */
   logger?: FastifyBaseLogger;
 }
@@ -139,15 +150,23 @@ export async function buildPortal(deps: PortalDeps): Promise<FastifyInstance> {
       .send(messagePage('404', '页面不存在 / no such page'));
   });
 
-  const ctx = new PortalContext(deps.api, deps.config, new Auth(deps.api, deps.config));
+  const drafts = deps.records && new DraftStore(deps.records);
+  const tokens = deps.records && new ApiTokenStore(deps.records);
+  const ctx = new PortalContext(deps.api, deps.config, new Auth(deps.api, deps.config, tokens));
   registerShell(app);
   registerSignInRoutes(app, ctx);
   registerPublicRoutes(app, ctx);
-  registerUnitRoutes(app, ctx);
+  registerUnitRoutes(app, ctx, drafts);
   registerUploadRoutes(app, ctx);
   registerSecretariatRoutes(app, ctx);
   registerProjectSteeringRoutes(app, ctx);
   registerReviewRoutes(app, ctx);
+  registerAuditRoutes(app, ctx);
+  registerTokenRoutes(app, ctx, tokens);
+  registerDraftRoutes(app, ctx, drafts);
+  registerImportRoutes(app, ctx);
+  registerProjectRoutes(app, ctx);
+  registerChainRoutes(app, ctx);
   await app.ready();
   return app;
 }

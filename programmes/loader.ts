@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { beijingToEpochMs } from '../domain/calendar';
+import { unmappedParts } from '../domain/chain';
 import { formFor } from '../domain/forms';
 import { eligibilityRuleSchema, programmeSchema, type Programme } from '../domain/programme';
 
@@ -107,9 +108,41 @@ export function validateProgramme(raw: unknown, file: string): Programme {
     const { where, problem, expected } = describeIssue(issue, raw);
     throw new ProgrammeFileError(file, where, problem, expected);
   }
-  const problem = crossReferenceProblem(parsed.data);
+  const problem = crossReferenceProblem(parsed.data) ?? parentProblem(parsed.data);
   if (problem) throw new ProgrammeFileError(file, problem.path, problem.problem, problem.expected);
   return parsed.data;
+}
+
+/**
+ * A parent that is a preset must have the unit this programme recommends as, and a list (and
+ * field) for each of this programme's; a parent given as a file is checked when the cycle starts.
+ */
+function parentProblem(p: Programme): Problem | undefined {
+  const link = p.parent;
+  if (!link || !listPresetIds().includes(link.programme)) return undefined;
+  if (link.programme === p.id) {
+    return {
+      path: 'parent.programme',
+      problem: '上级不能是本方案 / a programme cannot be its own parent',
+      expected: '另一方案的 id / another programme id',
+    };
+  }
+  const parent = loadProgramme(link.programme);
+  if (!parent.roster.units.some((u) => u.id === link.unit)) {
+    return {
+      path: 'parent.unit',
+      problem: `上级 ${parent.id} 的名册中没有单位 "${link.unit}" / no unit "${link.unit}" on the roster of ${parent.id}`,
+      expected: `上级名册中的单位 / a unit of ${parent.id}: ${parent.roster.units.map((u) => u.id).join(', ')}`,
+    };
+  }
+  const unmapped = unmappedParts(p, parent);
+  if (unmapped.length === 0) return undefined;
+  return {
+    path: 'parent.lists',
+    problem: `上级 ${parent.id} 没有对应的榜单或领域 / ${parent.id} has no list or field for: ${unmapped.join('; ')}`,
+    expected:
+      '在 parent.lists / parent.fields 中写明对应的上级榜单、领域 / map each list and field onto the parent’s in parent.lists / parent.fields',
+  };
 }
 
 type Issue = z.ZodError['issues'][number];

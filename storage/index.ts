@@ -4,6 +4,8 @@
  * folder. Embedded defaults live in the data folder; KCZG_DATABASE_URL and KCZG_S3_URL move them
  * off the machine, so several workers share them.
  */
+import { ApiTokenStore } from './api-tokens';
+import { DraftStore } from './drafts';
 import { FsFileStore, type FileStore } from './files';
 import { MailLedger } from './mail-ledger';
 import { openRecords, recordsConfigFromEnv, type OpenRecords, type RecordsConfig } from './records';
@@ -19,6 +21,10 @@ export interface Storage {
   files: FileStore;
   ledger: MailLedger;
   winners: WinnersStore;
+  /** Units' saved nomination forms. */
+  drafts: DraftStore;
+  /** API tokens issued through the portal, for revocation. */
+  apiTokens: ApiTokenStore;
   /** Where records and files are, for the start-up log. */
   description: string;
   close(): Promise<void>;
@@ -50,6 +56,8 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
     files,
     ledger: new MailLedger(records.db),
     winners: new WinnersStore(records.db),
+    drafts: new DraftStore(records.db),
+    apiTokens: new ApiTokenStore(records.db),
     description: `records: ${records.description}; files: ${files.locate('')}`,
     async close() {
       if (files instanceof S3FileStore) files.close();

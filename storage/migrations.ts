@@ -78,6 +78,34 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0003-unit-drafts-and-api-tokens': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('unit_drafts')
+        .addColumn('cycle_id', 'text', (c) => c.notNull())
+        .addColumn('unit_id', 'text', (c) => c.notNull())
+        .addColumn('draft_id', 'text', (c) => c.notNull())
+        .addColumn('content', 'jsonb', (c) => c.notNull())
+        .addColumn('size', 'integer', (c) => c.notNull())
+        .addColumn('created_at', 'timestamptz', (c) => c.notNull())
+        .addColumn('updated_at', 'timestamptz', (c) => c.notNull())
+        .addPrimaryKeyConstraint('unit_drafts_pk', ['cycle_id', 'unit_id', 'draft_id'])
+        .execute();
+      await db.schema
+        .createTable('api_tokens')
+        .addColumn('token_sha256', 'text', (c) => c.primaryKey())
+        .addColumn('cycle_id', 'text', (c) => c.notNull())
+        .addColumn('party', 'text', (c) => c.notNull())
+        .addColumn('label', 'text', (c) => c.notNull())
+        .addColumn('issued_by', 'text', (c) => c.notNull())
+        .addColumn('issued_at', 'timestamptz', (c) => c.notNull())
+        .addColumn('expires_at', 'timestamptz', (c) => c.notNull())
+        .addColumn('revoked_at', 'timestamptz')
+        .addColumn('revoked_by', 'text')
+        .execute();
+      await db.schema.createIndex('api_tokens_cycle').on('api_tokens').column('cycle_id').execute();
+    },
+  },
 };
 
 /** Arbitrary, fixed: the advisory lock key of kczg's migration runner. */

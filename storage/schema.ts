@@ -61,12 +61,42 @@ export interface AttachmentReadsTable {
   read_at: Timestamp;
 }
 
+/** A unit's saved nomination form (storage/drafts.ts): user data, kept until submitted or deleted. */
+export interface UnitDraftsTable {
+  cycle_id: string;
+  unit_id: string;
+  draft_id: string;
+  /** The nomination request as far as it was filled in (jsonb; pg and PGlite both parse it). */
+  content: ColumnType<unknown, string, string>;
+  /** Bytes of the content's JSON, for the size limit. */
+  size: number;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+/** An API token the secretariat issued through the portal (storage/api-tokens.ts); never the token. */
+export interface ApiTokensTable {
+  /** Hex sha256 of the token: what a revocation matches. */
+  token_sha256: string;
+  cycle_id: string;
+  /** The party label the token acts for ("unit:cie"). */
+  party: string;
+  label: string;
+  issued_by: string;
+  issued_at: Timestamp;
+  expires_at: Timestamp;
+  revoked_at: Timestamp | null;
+  revoked_by: string | null;
+}
+
 export interface RecordsSchema {
   mail_ledger: MailLedgerTable;
   mail_failures: MailFailuresTable;
   winners: WinnersTable;
   attachments: AttachmentsTable;
   attachment_reads: AttachmentReadsTable;
+  unit_drafts: UnitDraftsTable;
+  api_tokens: ApiTokensTable;
 }
 
 export type Records = Kysely<RecordsSchema>;

@@ -31,6 +31,12 @@ export const PATCHES = {
   expertReview: 'review-body-expert-review',
   /** Publication starts a tracking workflow for each winner of a list or field with deliverables. */
   trackingProjects: 'publication-starts-tracking-projects',
+  /** A cycle with a parent forwards its final winners there and reports the parent's refusals. */
+  chainForwarding: 'chain-forwards-winners-to-parent',
+  /** Programmes with linked applications read the filed bundles at the hand-over (domain/bundles.ts). */
+  bundlesBeforeParts: 'bundles-read-at-handover',
+  /** The cycle checks that each unit workflow under its ids is its own, and replaces one that is not. */
+  unitsStartedByCycle: 'cycle-refuses-foreign-unit-workflows',
   /** Project timelines follow the secretariat's steering: moved dues, pauses and mail holds. */
   projectSteering: 'project-timeline-follows-steering',
 } as const;

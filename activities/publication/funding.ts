@@ -7,6 +7,8 @@ import type { FundingSummary, ListFunding } from '../../domain/funding';
 import type { Programme } from '../../domain/programme';
 
 export const AMOUNT_HEADING = '资助金额（万元）';
+/** A winning bundle's co-applications, published in its row (domain/bundles.ts). */
+export const SUB_PROJECTS_HEADING = '子项目';
 /** The cell of a project whose notice states no amount. */
 export const AMOUNT_NOT_STATED = '未载明';
 

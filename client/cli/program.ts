@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { registerAdminCommands } from './admin';
 import { registerAttachCommand } from './attach';
 import { registerAuditCommand } from './audit';
+import { registerChainCommands } from './chain';
 import { Cli } from './context';
 import { registerCycleCommands } from './cycle';
 import { registerDossierCommands } from './dossiers';
@@ -51,6 +52,7 @@ export function buildProgram(): { program: Command; cli: Cli } {
   const cli = new Cli(program);
   registerRunCommands(program, cli);
   registerCycleCommands(program, cli);
+  registerChainCommands(program, cli);
   registerNominateCommands(program, cli);
   registerImportCommand(program, cli);
   registerReviewCommands(program, cli);

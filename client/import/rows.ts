@@ -38,6 +38,8 @@ export type PreparedRow =
       request: NominateRequest;
       /** Files the row's attachment columns name: uploaded into request.dossier before sending. */
       files?: AttachmentFile[];
+      /** The row names co-applications (domain/bundles.ts) by other rows' keys: sent after them. */
+      linked?: true;
     })
   | (RowBase & { ok: false; rejection: Rejection });
 
@@ -320,6 +322,7 @@ export function prepareRows(table: ImportTable, context: ImportContext): Prepare
         ...(dossier ? { dossier } : {}),
       },
       ...(files.length > 0 ? { files } : {}),
+      ...(list?.form?.coApplications ? { linked: true as const } : {}),
     };
   });
 }

@@ -114,7 +114,7 @@ function initialResults(prepared: PreparedRow[]): ImportRowResult[] {
   });
 }
 
-/** Sends the prepared rows, `concurrency` at a time, in file order; rejections are per row. */
+/** Sends the prepared rows, `concurrency` at a time, in file order (bundles last); rejections are per row. */
 export async function runImport(prepared: PreparedRow[], options: RunOptions): Promise<ImportRun> {
   const results = initialResults(prepared);
   const todo = prepared.flatMap((p, i) => (p.ok ? [{ p, i }] : []));
@@ -149,22 +149,30 @@ export async function runImport(prepared: PreparedRow[], options: RunOptions): P
     options.onProgress?.({ done, total, ...counts() });
   };
 
-  // Rows are sent in file order; at most `concurrency` at once.
+  // Rows are sent in file order; at most `concurrency` at once. Rows naming co-applications go
+  // once every other row is answered: the rows they name must be nominations by then.
   const inFlight = new Set<Promise<void>>();
-  dispatch: for (const { p, i } of todo) {
-    if (!p.ok) continue;
-    for (;;) {
-      if (failure !== undefined) break dispatch;
-      if (options.shouldStop?.()) {
-        interrupted = true;
-        break dispatch;
+  const dispatch = async (rows: typeof todo) => {
+    for (const { p, i } of rows) {
+      if (!p.ok) continue;
+      for (;;) {
+        if (failure !== undefined) return;
+        if (options.shouldStop?.()) {
+          interrupted = true;
+          return;
+        }
+        if (inFlight.size < concurrency && !quota.mustWait(p.request)) break;
+        await Promise.race(inFlight);
       }
-      if (inFlight.size < concurrency && !quota.mustWait(p.request)) break;
-      await Promise.race(inFlight);
+      const task: Promise<void> = send(p.request, i).finally(() => inFlight.delete(task));
+      inFlight.add(task);
     }
-    const task: Promise<void> = send(p.request, i).finally(() => inFlight.delete(task));
-    inFlight.add(task);
-  }
+    await Promise.all(inFlight);
+  };
+  const linked = ({ p }: (typeof todo)[number]) => p.ok && p.linked === true;
+  await dispatch(todo.filter((t) => !linked(t)));
+  if (failure === undefined && !interrupted) await dispatch(todo.filter(linked));
+  // Stopped early: the requests already sent are still answered and reported.
   await Promise.all(inFlight);
   const final = counts();
   return {

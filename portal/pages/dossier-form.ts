@@ -39,7 +39,8 @@ function label(id: string, field: { label: { zh: string; en?: string }; required
   >`;
 }
 
-function answerInput(prefix: string, field: FormField, echo: DossierEcho): SafeHtml {
+/** `datalist`: the id of suggestions for a one-line text input. */
+function answerInput(prefix: string, field: FormField, echo: DossierEcho, datalist?: string): SafeHtml {
   const id = `${prefix}-a-${field.id}`;
   const name = `a.${field.id}`;
   const value = one(echo[name]);
@@ -61,6 +62,7 @@ ${value}</textarea>`
               type="text"
               maxlength="${field.maxLength}"
               value="${value}"
+              ${datalist ? html` list="${datalist}"` : ''}
               ${required}
             />`;
     case 'number':
@@ -165,7 +167,12 @@ function declarationInput(prefix: string, declaration: Declaration, echo: Dossie
   </div>`;
 }
 
-function slotInput(prefix: string, slot: AttachmentSlot): SafeHtml {
+/**
+ * A file input for an attachment slot, with its formats, size limit and count (also used for
+ * report evidence). `stored`: a file for the slot is already kept (a draft, a refused try), so
+ * none is required now.
+ */
+export function slotInput(prefix: string, slot: AttachmentSlot, stored = false): SafeHtml {
   const id = `${prefix}-f-${slot.id}`;
   const mib = Math.floor(slot.maxBytes / 1024 / 1024);
   const hint = `${slot.formats.join('/').toUpperCase()}，≤ ${mib} MiB，${slot.maxCount} 个以内 / up to ${slot.maxCount}`;
@@ -176,16 +183,67 @@ function slotInput(prefix: string, slot: AttachmentSlot): SafeHtml {
       accept="${slot.formats.map((f) => ACCEPT[f]).join(',')}"
       data-max-bytes="${slot.maxBytes}"
       ${slot.maxCount > 1 ? html` multiple` : ''}
-      ${slot.required ? html` required` : ''}
+      ${slot.required && !stored ? html` required` : ''}
     />`;
 }
 
-/** The fieldset of one part's form; enabled only when it is the chosen part. */
-export function dossierFieldset(part: string, form: Form, chosen: boolean, echo: DossierEcho): SafeHtml {
+/** One of the unit's own nominations, offered where a form names a co-application. */
+export interface OwnNomination {
+  id: string;
+  listId: string;
+  name: string;
+}
+
+/**
+ * A co-application answer (domain/bundles.ts): the text input suggests the unit's own
+ * nominations in the required list, and says which list the notice requires.
+ */
+function coApplicationInput(
+  prefix: string,
+  field: FormField,
+  listId: string,
+  own: readonly OwnNomination[],
+  echo: DossierEcho,
+): SafeHtml {
+  const listOptions = `${prefix}-co-${field.id}`;
+  const choices = own.filter((n) => n.listId === listId);
+  return html`${answerInput(prefix, field, echo, listOptions)}
+    <datalist id="${listOptions}">
+      ${choices.map((n) => html`<option value="${n.id}">${n.name}</option>`)}
+    </datalist>
+    <p class="hint" data-co-application="${listId}" data-list="${listOptions}">
+      ${
+        choices.length
+          ? html`本单位在该项目的推荐：${choices.map((n) => `${n.id}（${n.name}）`).join('、')}；注明纳入本项目的一项
+            / name the one that joins this application`
+          : html`须同时申报：本单位尚无该项目的推荐，请先推荐 / file the required co-application first`
+      }
+    </p>`;
+}
+
+/**
+ * The fieldset of one part's form; enabled only when it is the chosen part. `own`: the unit's
+ * nominations, offered where the form names co-applications; `storedSlots`: attachment slots
+ * already holding a kept file (from a draft or a refused try), so the browser does not demand it again.
+ */
+export function dossierFieldset(
+  part: string,
+  form: Form,
+  chosen: boolean,
+  echo: DossierEcho,
+  own: readonly OwnNomination[] = [],
+  storedSlots: ReadonlySet<string> = new Set(),
+): SafeHtml {
   const prefix = `p-${part.replace(/[^a-z0-9-]/gi, '-')}`;
+  const coListOf = new Map(form.coApplications?.required.map((c) => [c.answer, c.listId]));
   return html`<fieldset class="dossier wide" data-part="${part}" ${chosen ? '' : html` disabled hidden`}>
     <legend>申报书 Dossier</legend>
-    ${form.fields.map((f) => html`<div class="field">${answerInput(prefix, f, echo)}</div>`)}
+    ${form.fields.map((f) => {
+      const coList = coListOf.get(f.id);
+      return html`<div class="field">
+        ${coList ? coApplicationInput(prefix, f, coList, own, echo) : answerInput(prefix, f, echo)}
+      </div>`;
+    })}
     ${
       form.declarations.length
         ? html`<h3>声明 Declarations</h3>
@@ -195,7 +253,9 @@ export function dossierFieldset(part: string, form: Form, chosen: boolean, echo:
     ${
       form.attachments.length
         ? html`<h3>附件 Attachments</h3>
-            ${form.attachments.map((s) => html`<div class="field">${slotInput(prefix, s)}</div>`)}`
+            ${form.attachments.map(
+              (s) => html`<div class="field">${slotInput(prefix, s, chosen && storedSlots.has(s.id))}</div>`,
+            )}`
         : ''
     }
   </fieldset>`;

@@ -26,6 +26,9 @@ export function navigationFor(viewer: Viewer | undefined, programmeId: string): 
   const party = viewer?.party;
   if (party?.kind === 'unit')
     entries.push({ href: `/u/${programmeId}/${party.id}`, label: '本单位 My unit' });
+  if (party?.kind === 'expert')
+    entries.push({ href: `/r/${programmeId}/${party.body}/e/${party.id}`, label: '我的评审 My reviews' });
+  if (party?.kind === 'body') entries.push({ href: `/r/${programmeId}/${party.id}`, label: '评审组 Panel' });
   if (party?.kind === 'secretariat') entries.push({ href: `/s/${programmeId}`, label: '秘书处 Secretariat' });
   entries.push({ href: `/p/${programmeId}`, label: '公示 Published lists' });
   return entries;

@@ -165,6 +165,7 @@ export function secretariatPage(args: {
   const { programme, status, units, mailPlan, viewer, error, notice } = args;
   const action = `/s/${programme.id}`;
   const body = html` ${outcome(error, notice)}
+    <p><a href="${action}/projects">项目跟踪 Funded projects</a></p>
     <p>
       阶段
       Stage：<strong>${status.stage}</strong>${status.paused ? html` · <strong>已暂停 Paused</strong>` : ''} ·
@@ -172,7 +173,9 @@ export function secretariatPage(args: {
     </p>
     ${timelineSection(status)} ${progress(programme, status)} ${owing(programme, units, status)}
     ${mailPlanSection(mailPlan, viewer, action)} ${steering(programme, status, viewer, action)}
-    <p><a href="/api/v1/cycles/${programme.id}/audit?limit=500">审计日志 Audit log (JSON)</a></p>`;
+    <p>
+      <a href="${action}/audit">审计日志 Audit log</a> · <a href="${action}/tokens">接口令牌 API tokens</a>
+    </p>`;
   return layout({
     title: `${programme.name.zh} · 秘书处 Secretariat`,
     programmeId: programme.id,

@@ -12,7 +12,7 @@ import type { UnitState } from '../../workflows/messages';
 import { rfc3339Beijing } from '../../client/instants';
 import type { ApiError } from '../errors';
 import { owedBy, partName } from '../views';
-import { dossierFieldset, yesNoOptions, type DossierEcho } from './dossier-form';
+import { dossierFieldset, yesNoOptions, type DossierEcho, type OwnNomination } from './dossier-form';
 import { html, type SafeHtml } from './html';
 import { layout, outcome, type Viewer } from './layout';
 
@@ -129,7 +129,7 @@ function quotaMeters(state: UnitState, programme: Programme): SafeHtml {
 function nominationTable(state: UnitState, programme: Programme, viewer: Viewer, action: string): SafeHtml {
   if (state.nominations.length === 0) return html`<p>尚无推荐 / no nominations yet.</p>`;
   return html`<div class="scroll">
-    <table>
+    <table class="stack">
       <caption>
         已提交的推荐 Nominations
       </caption>
@@ -146,11 +146,11 @@ function nominationTable(state: UnitState, programme: Programme, viewer: Viewer,
         ${state.nominations.map(
           (n) =>
             html`<tr>
-              <td>${n.id}</td>
-              <td class="candidate-name">${n.candidate.name}</td>
-              <td>${partName(programme, n.listId, n.fieldId)}</td>
-              <td>${formatDeadline(n.submittedAt)}</td>
-              <td>
+              <td data-label="编号 Id">${n.id}</td>
+              <td class="candidate-name" data-label="名称 Name">${n.candidate.name}</td>
+              <td data-label="榜单 List">${partName(programme, n.listId, n.fieldId)}</td>
+              <td data-label="提交 Submitted">${formatDeadline(n.submittedAt)}</td>
+              <td class="row-actions">
                 ${
                   state.open
                     ? html`<form method="post" action="${action}/withdraw">
@@ -172,7 +172,53 @@ function nominationTable(state: UnitState, programme: Programme, viewer: Viewer,
   </div>`;
 }
 
-function nominationForm(programme: Programme, unitId: string, viewer: Viewer, echo: FormEcho): SafeHtml {
+/** A saved draft as the page lists it. */
+export interface DraftListing {
+  id: string;
+  updatedAt: number;
+  listId?: string;
+  fieldId?: string;
+  candidate: Record<string, unknown>;
+}
+
+function draftList(programme: Programme, drafts: DraftListing[], viewer: Viewer, action: string): SafeHtml {
+  return html`<section aria-labelledby="drafts-h">
+    <h2 id="drafts-h">草稿 Drafts</h2>
+    ${
+      drafts.length === 0
+        ? html`<p>没有草稿；填写表单时可随时“保存草稿” / none: use “保存草稿 Save draft” on the form.</p>`
+        : html`<ul class="drafts">
+            ${drafts.map(
+              (d) =>
+                html`<li>
+                  <a href="${action}?draft=${encodeURIComponent(d.id)}"
+                    >${typeof d.candidate.name === 'string' && d.candidate.name ? d.candidate.name : '（未命名 untitled）'}</a
+                  >
+                  <span>${d.listId ? partName(programme, d.listId, d.fieldId) : ''}</span>
+                  <span>保存于 saved ${formatDeadline(d.updatedAt)}</span>
+                  <form method="post" action="${action}/drafts/delete" class="inline">
+                    <input type="hidden" name="_csrf" value="${viewer.csrf}" /><input
+                      type="hidden"
+                      name="draft"
+                      value="${d.id}"
+                    /><button type="submit" class="secondary">
+                      删除 Delete <span class="visually-hidden">${String(d.candidate.name ?? d.id)}</span>
+                    </button>
+                  </form>
+                </li>`,
+            )}
+          </ul>`
+    }
+  </section>`;
+}
+
+function nominationForm(
+  programme: Programme,
+  unitId: string,
+  viewer: Viewer,
+  echo: FormEcho,
+  own: readonly OwnNomination[] = [],
+): SafeHtml {
   const action = `/u/${programme.id}/${unitId}`;
   const parts = nominableParts(programme);
   const chosen = echo.part ?? parts[0]?.value;
@@ -203,11 +249,25 @@ function nominationForm(programme: Programme, unitId: string, viewer: Viewer, ec
           </div>`,
       )}
       ${parts.map((p) =>
-        p.form ? dossierFieldset(p.value, p.form, p.value === chosen, echo.dossier ?? {}) : '',
+        p.form
+          ? dossierFieldset(
+              p.value,
+              p.form,
+              p.value === chosen,
+              echo.dossier ?? {},
+              own,
+              new Set((echo.refs ?? []).map((r) => r.slot)),
+            )
+          : '',
       )}
       ${storedRefs(echo.refs ?? [])}
       <p class="verdict" role="status" aria-live="polite" id="verdict"></p>
-      <button type="submit">提交推荐 Submit</button>
+      <div class="wide actions">
+        <button type="submit">提交推荐 Submit</button>
+        <button type="submit" formaction="${action}/draft" formnovalidate class="secondary">
+          保存草稿 Save draft
+        </button>
+      </div>
     </form>
   </section>`;
 }
@@ -219,13 +279,16 @@ export function unitPage(args: {
   echo: FormEcho;
   /** Programme time now (epoch ms): the countdown runs on the cycle's clock, not the browser's. */
   now: number;
+  /** The unit's saved drafts; absent when the portal keeps none (no records). */
+  drafts?: DraftListing[];
   error?: ApiError;
   notice?: string;
 }): string {
-  const { programme, state, viewer, echo, now, error, notice } = args;
+  const { programme, state, viewer, echo, now, drafts, error, notice } = args;
   const action = `/u/${programme.id}/${state.unitId}`;
   const owes = owedBy(state, programme);
   const body = html` ${outcome(error, notice)}
+    <p><a href="${action}/projects">我的项目 My funded projects</a></p>
     <section aria-labelledby="deadline-h" class="deadline">
       <h2 id="deadline-h">推荐截止 Deadline</h2>
       <p>
@@ -265,7 +328,19 @@ export function unitPage(args: {
     <section aria-labelledby="noms-h">
       <h2 id="noms-h">推荐 Nominations</h2>
       ${nominationTable(state, programme, viewer, action)}
+      ${state.open ? html`<p><a href="${action}/import">表格批量导入 Import a sheet of nominations</a></p>` : ''}
     </section>
-    ${state.open ? nominationForm(programme, state.unitId, viewer, echo) : ''}`;
+    ${state.open && drafts ? draftList(programme, drafts, viewer, action) : ''}
+    ${
+      state.open
+        ? nominationForm(
+            programme,
+            state.unitId,
+            viewer,
+            echo,
+            state.nominations.map((n) => ({ id: n.id, listId: n.listId, name: n.candidate.name })),
+          )
+        : ''
+    }`;
   return layout({ title: `${state.unitName} · 推荐 Nominations`, programmeId: programme.id, viewer, body });
 }

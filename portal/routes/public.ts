@@ -74,13 +74,16 @@ export async function publishedListsIn(
   for (const file of published.filter((f) => f.format === 'json')) {
     const content = await files.get(`published/${programmeId}/${file.name}`);
     if (!content) continue;
-    const parsed = JSON.parse(content.toString('utf8')) as { title: string; rows?: PublishedList['rows'] };
+    const parsed = JSON.parse(content.toString('utf8')) as Pick<PublishedList, 'title' | 'funding'> & {
+      rows?: PublishedList['rows'];
+    };
     // Beside the lists sit summaries without rows (funding.json): downloads, not tables.
     if (!Array.isArray(parsed.rows)) continue;
     lists.push({
       listId: file.listId,
       title: parsed.title,
       rows: parsed.rows,
+      ...(parsed.funding ? { funding: parsed.funding } : {}),
       downloads: published.filter((f) => f.listId === file.listId),
     });
   }

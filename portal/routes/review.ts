@@ -1,21 +1,19 @@
-/** A review body: its state (what it reviews, when due) and reporting its results for one part. */
+/**
+ * A review body: its state (what it reviews, when due) and reporting its results for one part;
+ * its experts' and chair's routes (review-expert.ts, review-chair.ts) register here too.
+ */
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { withRfc3339Instants } from '../../client/instants';
 import { cycleWorkflowId } from '../../workflows/ids';
 import type { PortalContext } from '../context';
-import { bodyParams, errorResponses, instant, reviewReportBody } from '../schemas';
+import { registerChairRoutes } from './review-chair';
+import { registerExpertRoutes } from './review-expert';
+import { registerReviewPages } from './review-pages';
+import { bodyParams, errorResponses, instant, reviewPartSchema, reviewReportBody } from '../schemas';
 
-const partStateSchema = z.object({
-  listId: z.string(),
-  fieldId: z.string().optional(),
-  nominationIds: z.array(z.string()),
-  reportedAt: instant.optional(),
-  late: z.boolean().optional(),
-  results: reviewReportBody.shape.results.optional(),
-});
-const reviewStateSchema = z.object({ bodyId: z.string(), dueAt: instant, parts: z.array(partStateSchema) });
+const reviewStateSchema = z.object({ bodyId: z.string(), dueAt: instant, parts: z.array(reviewPartSchema) });
 
 export function registerReviewRoutes(app: FastifyInstance, ctx: PortalContext): void {
   const api = app.withTypeProvider<ZodTypeProvider>();
@@ -50,7 +48,7 @@ export function registerReviewRoutes(app: FastifyInstance, ctx: PortalContext): 
         summary: '报送初评结果 / report a part’s review results',
         params: bodyParams,
         body: reviewReportBody,
-        response: { 200: partStateSchema, ...errorResponses },
+        response: { 200: reviewPartSchema, ...errorResponses },
       },
     },
     async (request, reply) => {
@@ -59,7 +57,10 @@ export function registerReviewRoutes(app: FastifyInstance, ctx: PortalContext): 
       const part = await ctx.auth
         .clientFor(principal)
         .reportReview(cycleWorkflowId(programme), body, request.body);
-      return withRfc3339Instants(part) as z.infer<typeof partStateSchema>;
+      return withRfc3339Instants(part) as z.infer<typeof reviewPartSchema>;
     },
   );
+  registerExpertRoutes(app, ctx);
+  registerChairRoutes(app, ctx);
+  registerReviewPages(app, ctx);
 }

@@ -16,23 +16,13 @@ import type { ExtendRequest } from '../../workflows/messages';
 import type { PortalContext } from '../context';
 import { apiErrorOf } from '../errors';
 import { secretariatPage } from '../pages/secretariat';
-import {
-  auditEntrySchema,
-  cycleStatusSchema,
-  errorResponses,
-  extendBody,
-  pageOf,
-  pageQuery,
-  paginate,
-  programmeParams,
-  reasonBody,
-} from '../schemas';
+import { cycleStatusSchema, errorResponses, extendBody, programmeParams, reasonBody } from '../schemas';
 
 const SECRETARIAT: Party[] = [{ kind: 'secretariat' }];
 const statusOut = (status: unknown) => withRfc3339Instants(status) as z.infer<typeof cycleStatusSchema>;
 
 /** An instant as the CLI takes it (RFC 3339 or Beijing wall time), refused as INVALID otherwise. */
-async function instantOf(value: string, field: string): Promise<number> {
+export async function instantOf(value: string, field: string): Promise<number> {
   try {
     return await parseInstant(value, field);
   } catch (error) {
@@ -41,7 +31,7 @@ async function instantOf(value: string, field: string): Promise<number> {
   }
 }
 
-/** The cycle's full status and the audit log. */
+/** The cycle's full status (the audit log is routes/audit.ts). */
 function registerReads(app: FastifyInstance, ctx: PortalContext): void {
   const api = app.withTypeProvider<ZodTypeProvider>();
   const prefix = '/api/v1/cycles/:programme';
@@ -62,27 +52,6 @@ function registerReads(app: FastifyInstance, ctx: PortalContext): void {
     async (request, reply) => {
       await guard(request, reply);
       return statusOut(await ctx.api.status(cycleWorkflowId(request.params.programme)));
-    },
-  );
-
-  api.get(
-    `${prefix}/audit`,
-    {
-      schema: {
-        tags,
-        summary: '审计日志 / the audit log, oldest first, paginated',
-        params: programmeParams,
-        querystring: pageQuery.extend({ action: z.string().optional() }),
-        response: { 200: pageOf(auditEntrySchema), ...errorResponses },
-      },
-    },
-    async (request, reply) => {
-      await guard(request, reply);
-      const entries = await ctx.api.audit(cycleWorkflowId(request.params.programme));
-      const filtered = request.query.action
-        ? entries.filter((e) => e.action === request.query.action)
-        : entries;
-      return paginate(withRfc3339Instants(filtered) as z.infer<typeof auditEntrySchema>[], request.query);
     },
   );
 }

@@ -18,6 +18,10 @@ export function homeOf(party: Party, programmeId: string): string {
       return `/u/${programmeId}/${party.id}`;
     case 'secretariat':
       return `/s/${programmeId}`;
+    case 'expert':
+      return `/r/${programmeId}/${party.body}/e/${party.id}`;
+    case 'body':
+      return `/r/${programmeId}/${party.id}`;
     default:
       return `/p/${programmeId}`;
   }

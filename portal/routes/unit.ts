@@ -14,6 +14,7 @@ import { formFor } from '../../domain/forms';
 import type { Form, Programme } from '../../domain/programme';
 import { cycleWorkflowId } from '../../workflows/ids';
 import type { Nomination } from '../../workflows/messages';
+import type { DraftStore } from '../../storage/drafts';
 import type { PortalContext } from '../context';
 import { apiErrorOf, PortalError } from '../errors';
 import { unitPage, type FormEcho } from '../pages/unit';
@@ -33,6 +34,7 @@ import {
 } from '../schemas';
 import { draftVerdict, unitView } from '../views';
 import { dossierEcho, dossierFromForm, refsFromForm } from './dossier-input';
+import { contentOf, openDraft } from './drafts';
 import { readMultipart, storeFormFiles } from './uploads';
 
 const unitParty = (id: string): Party => ({ kind: 'unit', id });
@@ -56,13 +58,13 @@ export function candidateFromForm(form: Record<string, string>): Record<string, 
   return candidate;
 }
 
-function partOf(value: string | undefined): { listId: string; fieldId?: string } {
+export function partOf(value: string | undefined): { listId: string; fieldId?: string } {
   const [listId = '', fieldId] = (value ?? '').split('/');
   return { listId, ...(fieldId ? { fieldId } : {}) };
 }
 
 /** The part's application form, if the programme has the part and it asks for one. */
-function formOf(programme: Programme, part: { listId: string; fieldId?: string }): Form | undefined {
+export function formOf(programme: Programme, part: { listId: string; fieldId?: string }): Form | undefined {
   const list = programme.lists.find((l) => l.id === part.listId);
   return list && formFor(list, part.fieldId);
 }
@@ -225,34 +227,45 @@ function registerWrites(app: FastifyInstance, ctx: PortalContext): void {
 
 type UnitPageParams = z.infer<typeof unitParams>;
 
-function registerPages(app: FastifyInstance, ctx: PortalContext): void {
-  const render = async (
+/** The unit's page, with its drafts when the portal has records; a refusal shows with the form as sent. */
+export async function renderUnitPage(
+  ctx: PortalContext,
+  drafts: DraftStore | undefined,
+  request: FastifyRequest<{ Params: UnitPageParams }>,
+  reply: FastifyReply,
+  extra: { echo?: FormEcho; error?: unknown; notice?: string } = {},
+) {
+  const { programme, unit } = request.params;
+  const principal = await ctx.auth.require(request, reply, programme, [unitParty(unit)]);
+  const cycleId = cycleWorkflowId(programme);
+  const [state, prog, status, saved] = await Promise.all([
+    ctx.api.unitState(cycleId, unit),
+    ctx.programmeOf(programme),
+    ctx.api.status(cycleId),
+    drafts?.list({ cycleId, unitId: unit }),
+  ]);
+  const refusal = extra.error === undefined ? undefined : apiErrorOf(extra.error);
+  if (refusal) reply.code(refusal.status);
+  return reply.type('text/html; charset=utf-8').send(
+    unitPage({
+      programme: prog,
+      state,
+      viewer: { party: principal.party, programmeId: programme, csrf: ctx.auth.csrfOf(principal) },
+      echo: extra.echo ?? { values: {}, key: randomUUID() },
+      now: programmeNow(status, Date.now()),
+      ...(saved ? { drafts: saved.map((d) => ({ id: d.id, updatedAt: d.updatedAt, ...contentOf(d) })) } : {}),
+      ...(refusal ? { error: refusal.body } : {}),
+      ...(extra.notice ? { notice: extra.notice } : {}),
+    }),
+  );
+}
+
+function registerPages(app: FastifyInstance, ctx: PortalContext, drafts: DraftStore | undefined): void {
+  const render = (
     request: FastifyRequest<{ Params: UnitPageParams }>,
     reply: FastifyReply,
     extra: { echo?: FormEcho; error?: unknown; notice?: string } = {},
-  ) => {
-    const { programme, unit } = request.params;
-    const principal = await ctx.auth.require(request, reply, programme, [unitParty(unit)]);
-    const cycleId = cycleWorkflowId(programme);
-    const [state, prog, status] = await Promise.all([
-      ctx.api.unitState(cycleId, unit),
-      ctx.programmeOf(programme),
-      ctx.api.status(cycleId),
-    ]);
-    const refusal = extra.error === undefined ? undefined : apiErrorOf(extra.error);
-    if (refusal) reply.code(refusal.status);
-    return reply.type('text/html; charset=utf-8').send(
-      unitPage({
-        programme: prog,
-        state,
-        viewer: { party: principal.party, programmeId: programme, csrf: ctx.auth.csrfOf(principal) },
-        echo: extra.echo ?? { values: {}, key: randomUUID() },
-        now: programmeNow(status, Date.now()),
-        ...(refusal ? { error: refusal.body } : {}),
-        ...(extra.notice ? { notice: extra.notice } : {}),
-      }),
-    );
-  };
+  ) => renderUnitPage(ctx, drafts, request, reply, extra);
   const form = (request: FastifyRequest) => (request.body ?? {}) as Record<string, string>;
   const done = (reply: FastifyReply, request: FastifyRequest<{ Params: UnitPageParams }>, what: string) =>
     reply.redirect(`/u/${request.params.programme}/${request.params.unit}?done=${what}`, 303);
@@ -260,11 +273,26 @@ function registerPages(app: FastifyInstance, ctx: PortalContext): void {
     nominated: '推荐已提交 / nomination filed',
     withdrawn: '推荐已撤回 / nomination withdrawn',
     complete: '已确认推荐完成 / marked complete',
+    'draft-saved': '草稿已保存 / draft saved',
+    'draft-deleted': '草稿已删除 / draft deleted',
   };
 
-  app.get<{ Params: UnitPageParams; Querystring: { done?: string } }>(
+  app.get<{ Params: UnitPageParams; Querystring: { done?: string; draft?: string } }>(
     '/u/:programme/:unit',
-    async (request, reply) => render(request, reply, { notice: NOTICES[request.query.done ?? ''] }),
+    async (request, reply) => {
+      const { programme, unit } = request.params;
+      const notice = NOTICES[String(request.query.done ?? '')];
+      const draftId = request.query.draft;
+      if (typeof draftId !== 'string' || !draftId) return render(request, reply, { notice });
+      await ctx.auth.require(request, reply, programme, [unitParty(unit)]);
+      try {
+        const owner = { cycleId: cycleWorkflowId(programme), unitId: unit };
+        const echo = await openDraft(drafts, owner, draftId);
+        return render(request, reply, { echo, notice: notice ?? '已打开草稿 / draft opened' });
+      } catch (error) {
+        return render(request, reply, { error });
+      }
+    },
   );
 
   app.post<{ Params: UnitPageParams }>('/u/:programme/:unit/nominate', async (request, reply) => {
@@ -301,6 +329,10 @@ function registerPages(app: FastifyInstance, ctx: PortalContext): void {
       if (error instanceof PortalError && !['INVALID', 'TOO_LARGE'].includes(error.body.code)) throw error;
       return render(request, reply, { echo, error });
     }
+    // Acknowledged: the draft it came from (same key) has served. Losing the draft row is harmless.
+    await drafts
+      ?.delete({ cycleId: cycleWorkflowId(programme), unitId: unit }, echo.key)
+      .catch((error: unknown) => request.log.warn({ err: error }, 'draft not deleted after nominating'));
     return done(reply, request, 'nominated');
   });
 
@@ -329,8 +361,8 @@ function registerPages(app: FastifyInstance, ctx: PortalContext): void {
   });
 }
 
-export function registerUnitRoutes(app: FastifyInstance, ctx: PortalContext): void {
+export function registerUnitRoutes(app: FastifyInstance, ctx: PortalContext, drafts?: DraftStore): void {
   registerReads(app, ctx);
   registerWrites(app, ctx);
-  registerPages(app, ctx);
+  registerPages(app, ctx, drafts);
 }

@@ -46,20 +46,27 @@ afterAll(() => {
 async function publishInto(
   dir: string,
   env: NodeJS.ProcessEnv,
-): Promise<{ outDir: string; pdf: PdfOutcome; warnings: string[] }> {
+  published = programme,
+): Promise<{ outDir: string; pdf: PdfOutcome; warnings: string[]; registry: WinnersRegistry }> {
   const warnings: string[] = [];
+  const registry = new WinnersRegistry(path.join(dir, 'registry', 'winners.json'));
   const { publish } = createPublishActivities({
     reader: {
-      setup: async () => ({ programme, collectionOpensAt: 0, collectionClosesAt: 0, unitExtensions: {} }),
+      setup: async () => ({
+        programme: published,
+        collectionOpensAt: 0,
+        collectionClosesAt: 0,
+        unitExtensions: {},
+      }),
       nominations: async () => nominations,
     },
-    registry: new WinnersRegistry(path.join(dir, 'registry')),
+    registry,
     files: new FsFileStore(dir),
     env,
     warn: (message) => warnings.push(message),
   });
   const result = await publish({ cycleId: CYCLE_ID, winners, publishedAt });
-  return { outDir: result.outDir, pdf: result.pdf, warnings };
+  return { outDir: result.outDir, pdf: result.pdf, warnings, registry };
 }
 
 /** Share of pixels in a binary PPM (P6) that are not near-white. */
@@ -83,7 +90,7 @@ describe('published XLSX', () => {
 
     expect(sheet.getCell('A1').value).toBe('2023 年度 “科创中国”先导技术榜');
     expect(sheet.getCell('A2').value).toBe(
-      '2023年“科创中国”系列榜单 · 中国科协（经学会转发） · 发布于 / published 2024-02-29 10:00 (北京时间)',
+      '2023年“科创中国”系列榜单 · 中国科协 · 发布于 / published 2024-02-29 10:00 (北京时间)',
     );
     expect(sheet.getCell('F1').master.address).toBe('A1');
     expect(sheet.getRow(HEADER_ROW).values).toEqual([
@@ -179,6 +186,21 @@ describe('published PDF', () => {
       skipped: expect.stringMatching(/no Chromium .*apt-get install -y chromium/),
     });
     expect(warnings).toEqual([(pdf as { skipped: string }).skipped]);
+  });
+});
+
+describe('the winners registry', () => {
+  it("records a cycle's winners, but not a child cycle's: its winners are forwarded to the parent", async () => {
+    const national = await publishInto(path.join(root, 'registry-national'), { PATH: '' });
+    expect((await national.registry.entries()).map((e) => e.name).sort()).toEqual(
+      nominations.map((n) => n.candidate.name).sort(),
+    );
+    const relay = await publishInto(
+      path.join(root, 'registry-relay'),
+      { PATH: '' },
+      loadProgramme('national-2023-relay'),
+    );
+    expect(await relay.registry.entries()).toEqual([]);
   });
 });
 

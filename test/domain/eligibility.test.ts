@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { checkEligibility, verdictStatus, type PriorWinner } from '../../domain/eligibility';
+import { checkEligibility, reviewFlagsOf, verdictStatus, type PriorWinner } from '../../domain/eligibility';
 import type { Candidate, Programme } from '../../domain/programme';
 import { loadProgramme } from '../../programmes/loader';
 
@@ -535,7 +535,8 @@ describe('partial reference data flags a city for review, never refuses it', () 
       pilotCitiesReference: { complete, sources: [] },
     });
     it.each<[string, string, string, Programme]>([
-      ['any city, the list being empty and partial', '郑州市', 'needs-review', henan],
+      ['a Henan city, the list being partial (the seeds name only 保定)', '郑州市', 'needs-review', henan],
+      ['保定市, a pilot city the seeds name (000 line 3)', '保定市', 'refused', henan],
       ['a city on the list', '洛阳市', 'refused', knowing(['洛阳市'], false)],
       ['a city on the list, written without 市', '洛阳', 'refused', knowing(['洛阳市'], false)],
       ['a city not on a partial list', '郑州市', 'needs-review', knowing(['洛阳市'], false)],
@@ -557,5 +558,18 @@ describe('partial reference data flags a city for review, never refuses it', () 
         fact: 'city',
       });
     });
+  });
+});
+
+describe('the flags an accepted nomination carries for reviewers (status, dossier index)', () => {
+  const bid = { listId: 'pilot-city', candidate: { name: '某市“科创中原”试点市创建方案', city: '郑州市' } };
+  it.each<[string, Candidate, string[]]>([
+    ['a city the partial list does not name', bid.candidate, ['notPilotCity']],
+    ['a city the list names (refused, so nothing to flag)', { ...bid.candidate, city: '保定市' }, []],
+    ['no city (refused for the missing fact)', { name: bid.candidate.name }, []],
+  ])('%s', (_title, candidate, rules) => {
+    const flags = reviewFlagsOf(henan, { ...bid, candidate });
+    expect(flags.map((f) => f.rule)).toEqual(rules);
+    for (const flag of flags) expect(flag.source?.quote).toBe('已获“科创中国”试点市的除外。');
   });
 });

@@ -87,6 +87,58 @@ function declarationsOf(p: Programme): { where: string; declaration: Declaration
   ]);
 }
 
+/** Every list's co-application requirement (domain/bundles.ts): the sentence that requires it and the one that lets the applicant choose. */
+function coApplicationSourcesOf(p: Programme): { where: string; source: NoticeSource }[] {
+  return p.lists.flatMap((list, i) => {
+    const co = list.form?.coApplications;
+    if (!co) return [];
+    return [
+      { where: `lists[${i}].form.coApplications.source`, source: co.source },
+      ...(co.choice ? [{ where: `lists[${i}].form.coApplications.choice`, source: co.choice }] : []),
+    ];
+  });
+}
+
+/** "2021-09-01" as the notices write it: 2021年9月1日. */
+const writtenDate = (date: string) => {
+  const [y, m, d] = date.split('-').map(Number);
+  return `${y}年${m}月${d}日`;
+};
+
+/**
+ * The words of its sentence a rule rests on: every value it accepts, every number and date it
+ * counts with, and the wording that names its condition. A rule whose sentence lacks them says
+ * more than its notice.
+ */
+function wordsOf(rule: EligibilityRule, p: Programme): string[][] {
+  switch (rule.rule) {
+    case 'orgTypeIn':
+    case 'categoryIn':
+    case 'focusFieldIn':
+      return rule.values.map((v) => [v]);
+    case 'foundedWithinYears':
+    case 'founderOfEnterpriseWithinYears':
+      return [[`${rule.years}年`]];
+    case 'foundedBefore':
+    case 'bornAfter':
+      return [[writtenDate(rule.date)]];
+    case 'mainlandOnly':
+      return [['境内'], ['港']];
+    case 'pilotCityMember':
+      return [['试点城市', '在我市'], ...(rule.orIn ?? []).map((id) => [p.cityLists[id]?.name.zh ?? id])];
+    case 'notPilotCity':
+      return [['试点市', '试点城市'], ['除外']];
+    case 'notClassified':
+      return [['不涉密']];
+    case 'goodStanding':
+      return [['经营异常名录'], ['失信']];
+    case 'holdsCertification':
+      return [['认证']];
+    case 'notPriorWinner':
+      return [['不再纳入候选'], ...(rule.years ?? []).map((y) => [`${y}年`])];
+  }
+}
+
 /** Every funding entry, on lists and fields, with its sentence. */
 function fundingSources(p: Programme): { where: string; source?: NoticeSource }[] {
   return fundedParts(p).map(({ listId, fieldId, funding }) => ({
@@ -233,6 +285,45 @@ if (seedsDir) {
         ).toEqual([]);
       },
     );
+
+    it.each(presets.map((p) => [p.id, p] as const))(
+      '%s: every rule rests on words of its own sentence (values, numbers, dates, the condition)',
+      (_id, p) => {
+        const unsaid = rulesOf(p).flatMap(({ where, rule }) => {
+          const quote = layout(rule.source?.quote ?? '');
+          return wordsOf(rule, p)
+            .filter((alternatives) => !alternatives.some((word) => quote.includes(word)))
+            .map(
+              (alternatives) => `${where} ${rule.rule}: "${alternatives.join('" | "')}" not in "${quote}"`,
+            );
+        });
+        expect(unsaid).toEqual([]);
+      },
+    );
+
+    it.each(presets.map((p) => [p.id, p] as const))(
+      '%s: every quota and co-application quote cites its own notice, on its line',
+      (_id, p) => {
+        const cited = [
+          ...quotasOf(p).flatMap(({ where, source }) => (source ? [{ where, source }] : [])),
+          ...coApplicationSourcesOf(p),
+        ];
+        const misquoted = cited.filter(
+          ({ source }) => source.seed !== p.source || !seedLine(source)?.includes(layout(source.quote)),
+        );
+        expect(misquoted.map(({ where, source }) => `${where}: ${JSON.stringify(source)}`)).toEqual([]);
+      },
+    );
+
+    it('the words check catches a rule that says more than its sentence', () => {
+      const invented: EligibilityRule = {
+        rule: 'pilotCityMember',
+        source: { seed: '000_92ca2dddf87dd6c8.txt', line: 40, quote: '每个平台新注册入驻企业数量不少于50家' },
+      };
+      const baoding = presets.find((p) => p.id === 'baoding-2023') as Programme;
+      const quote = invented.source?.quote ?? '';
+      expect(wordsOf(invented, baoding).some((words) => !words.some((w) => quote.includes(w)))).toBe(true);
+    });
 
     it('tells a misquote from a quote (a quote on another line does not count)', () => {
       const on57 = { seed: '001_467ba67e2393afa2.txt', line: 57, quote: '技术不涉密' };

@@ -18,7 +18,11 @@ import { WinnersStore, type WinnerRecord } from '../../storage/winners';
 import { createDatabase, usePostgresServer } from '../support/postgres';
 
 /** Every migration, in the order a fresh database applies them. */
-const MIGRATIONS = ['0001-mail-ledger-failures-winners', '0002-attachments-and-reads'];
+const MIGRATIONS = [
+  '0001-mail-ledger-failures-winners',
+  '0002-attachments-and-reads',
+  '0003-unit-drafts-and-api-tokens',
+];
 
 const postgres = usePostgresServer();
 let databases = 0;

@@ -20,6 +20,9 @@ import { ENTITY_WORK } from '../activity-options';
 import {
   auditQuery,
   cancelUpdate,
+  chainChildSignal,
+  chainParentSignal,
+  chainStatusQuery,
   cycleSetupQuery,
   cycleStatusQuery,
   extendUpdate,
@@ -35,6 +38,7 @@ import {
   type StageId,
 } from '../messages';
 import { stageSearchAttribute } from '../search-attributes';
+import { CycleChain } from './chain';
 import { CycleInbox } from './inbox';
 import { CycleMail } from './mail';
 import { CycleStages } from './stages';
@@ -52,7 +56,8 @@ export interface CycleResult {
 export async function cycleWorkflow(input: CycleInput): Promise<CycleResult> {
   const cycle = new CycleState(input);
   const mail = new CycleMail(cycle);
-  const steering = new CycleSteering(cycle);
+  const chain = new CycleChain(cycle);
+  const steering = new CycleSteering(cycle, chain);
   const inbox = new CycleInbox(cycle, mail);
   const stages = new CycleStages(cycle, mail);
 
@@ -74,6 +79,9 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleResult> {
   setHandler(partReportedSignal, (report) => inbox.partReported(report));
   setHandler(mailHoldUpdate, (r) => steering.mailHold(r), { validator: (r) => steering.validateMailHold(r) });
   setHandler(mailFailedSignal, (failure) => inbox.mailFailed(failure));
+  setHandler(chainStatusQuery, () => chain.state());
+  setHandler(chainChildSignal, (child) => chain.childAnnounced(child));
+  setHandler(chainParentSignal, (parent) => chain.parentAnnounced(parent));
   void mail.reportFailures();
 
   upsertSearchAttributes([stageSearchAttribute(cycle.stage)]);
@@ -83,9 +91,11 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleResult> {
     outcome: 'accepted',
     detail: `${input.programme.id} (${input.programme.roster.units.length} units)`,
   });
+  await chain.announce();
   await stages.collection();
   if (!cycle.cancelled) await stages.preliminaryReview();
   if (!cycle.cancelled) await stages.finalReview();
+  if (!cycle.cancelled) await chain.forwardWinners();
   if (!cycle.cancelled) await stages.publicationAndPromotion();
 
   cycle.setStage(cycle.cancelled ? 'cancelled' : 'closed');

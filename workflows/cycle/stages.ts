@@ -5,6 +5,7 @@
  */
 import { patched, proxyActivities } from '@temporalio/workflow';
 import type { createActivities } from '../../activities';
+import { hasBundles } from '../../domain/bundles';
 import type { ReminderRole } from '../../domain/reminders';
 import {
   digestTimeline,
@@ -107,10 +108,33 @@ export class CycleStages {
     }
   }
 
+  /**
+   * Starts one workflow per unit. A workflow someone else started under a unit's id first is
+   * refused: replaced by the cycle's own and audited (cycles started before this check trust it).
+   */
+  private async startUnits(): Promise<void> {
+    const { cycle } = this;
+    const args = { cycleId: cycle.cycleId, clockOffsetMs: cycle.clock.offsetMs };
+    if (!patched(PATCHES.unitsStartedByCycle)) {
+      await acts.startUnits(args);
+      return;
+    }
+    const { refused } = await acts.startOwnUnits(args);
+    for (const r of refused) {
+      cycle.record({
+        actor: `unit:${r.unitId}`,
+        action: 'foreign-unit-workflow',
+        outcome: 'rejected',
+        detail: `${r.reason}; replaced by the cycle's own (it held ${r.nominations} nominations)`,
+        code: 'NOT_ALLOWED',
+      });
+    }
+  }
+
   /** Starts the units, waits for the opening, then for collection to close. */
   async collection(): Promise<void> {
     const { cycle } = this;
-    await acts.startUnits({ cycleId: cycle.cycleId, clockOffsetMs: cycle.clock.offsetMs });
+    await this.startUnits();
     cycle.unitsStarted = true;
     await cycle.clock.waitUntil(cycle.deadlines.collectionOpensAt, () => cycle.cancelled);
     if (!cycle.cancelled) cycle.setStage('collection');
@@ -143,6 +167,9 @@ export class CycleStages {
       dueByPart,
       ...(withSummaries ? { withSummaries } : {}),
     });
+    if (hasBundles(cycle.programme) && patched(PATCHES.bundlesBeforeParts)) {
+      cycle.bundles = await acts.bundleLinks({ cycleId: cycle.cycleId });
+    }
     if (cycle.heldMailings.size > 0) {
       cycle.issued.holds.push([...cycle.heldMailings]);
       await acts.broadcastMailHolds({ cycleId: cycle.cycleId, held: [...cycle.heldMailings] });

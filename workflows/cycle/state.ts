@@ -3,6 +3,7 @@
  * wait on and what steering changes. No I/O here beyond the stage search attribute.
  */
 import { upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import type { Bundle } from '../../domain/bundles';
 import type { Programme } from '../../domain/programme';
 import { quotaKey } from '../../domain/quota';
 import { cycleDeadlines, initialScheduleState } from '../../domain/schedule-year';
@@ -44,6 +45,8 @@ export class CycleState {
   stage: StageId = 'collection-pending';
   pausedAt: number | undefined;
   finalResults: FinalResults | undefined;
+  /** The bundles filed by the close (domain/bundles.ts): the final selection decides them first. */
+  bundles: Bundle[] = [];
   published: CycleStatus['published'];
   cancelled = false;
   mailFailures = 0;

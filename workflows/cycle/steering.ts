@@ -5,6 +5,7 @@
  */
 import { getExternalWorkflowHandle, patched, proxyActivities } from '@temporalio/workflow';
 import type { createActivities } from '../../activities';
+import { bundleSelectionRejection } from '../../domain/bundles';
 import type { Party } from '../../domain/credentials';
 import { fundingRejection } from '../../domain/funding';
 import type { Rejection } from '../../domain/rejections';
@@ -31,6 +32,7 @@ import {
 import { PATCHES } from '../patches';
 import { requestRejection, type RequestKind } from '../../domain/limits';
 import { credentialGuard, rejectWith } from '../refusals';
+import type { CycleChain } from './chain';
 import type { CycleState } from './state';
 
 const acts = proxyActivities<ReturnType<typeof createActivities>>(ENTITY_WORK);
@@ -39,7 +41,10 @@ const SECRETARIAT: Party = { kind: 'secretariat' };
 export class CycleSteering {
   private readonly authorize: ReturnType<typeof credentialGuard>;
 
-  constructor(private readonly cycle: CycleState) {
+  constructor(
+    private readonly cycle: CycleState,
+    private readonly chain: CycleChain,
+  ) {
     this.authorize = credentialGuard(cycle.input.authPublicKey, cycle.cycleId, () => cycle.clock.now());
   }
 
@@ -96,7 +101,12 @@ export class CycleSteering {
   }
 
   validateExtend(request: ExtendRequest): void {
-    this.guard('extend', request, SECRETARIAT, () => extendRejection(request, this.cycle.steeringView()));
+    this.guard(
+      'extend',
+      request,
+      SECRETARIAT,
+      () => extendRejection(request, this.cycle.steeringView()) ?? this.chain.extendRejection(request),
+    );
   }
 
   async extend(request: ExtendRequest): Promise<CycleStatus> {
@@ -104,6 +114,7 @@ export class CycleSteering {
     if (scope.kind === 'stage') await this.extendStage(scope.stage, until);
     else if (scope.kind === 'unit') await this.extendUnit(scope.unitId, until);
     else await this.extendPart(quotaKey(scope.listId, scope.fieldId), until);
+    await this.chain.extended();
     this.cycle.record({
       actor: 'secretariat',
       action: 'extend',
@@ -232,6 +243,7 @@ export class CycleSteering {
       { kind: 'final' },
       () =>
         finalResultsRejection(results, this.cycle.steeringView()) ??
+        bundleSelectionRejection(this.cycle.bundles, results.winners) ??
         fundingRejection(this.cycle.programme, results.winners),
     );
   }

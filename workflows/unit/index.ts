@@ -12,11 +12,13 @@ import {
   withdrawUpdate,
   type UnitInput,
 } from '../messages';
+import { unitOriginQuery } from './origin';
 import { UnitRun } from './run';
 
 export async function unitWorkflow(input: UnitInput): Promise<void> {
   const unit = new UnitRun(input);
   setHandler(unitStateQuery, () => unit.state());
+  setHandler(unitOriginQuery, () => unit.origin());
   setHandler(nominateUpdate, (r) => unit.nominate(r), { validator: (r) => unit.validateNominate(r) });
   setHandler(amendUpdate, (r) => unit.amend(r), { validator: (r) => unit.validateAmend(r) });
   setHandler(withdrawUpdate, (r) => unit.withdraw(r), { validator: (r) => unit.validateWithdraw(r) });

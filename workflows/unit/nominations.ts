@@ -2,12 +2,13 @@
  * A unit's nominations and their rules: the idempotency index, quota usage, and the checks every
  * nominate, amend and withdraw passes (schema, list, quota, eligibility, duplicates).
  */
+import { bundleFilingRejection, partWithdrawalRejection } from '../../domain/bundles';
 import { checkCandidate, storedCandidate, type Candidate } from '../../domain/candidate';
 import type { Dossier } from '../../domain/dossier';
 import { checkDossier, formFor } from '../../domain/forms';
 import { candidateRejection } from '../../domain/limits';
 import type { List } from '../../domain/programme';
-import { checkEligibility, normaliseName, type ReviewFlag } from '../../domain/eligibility';
+import { checkEligibility, normaliseName, reviewFlagsOf, type ReviewFlag } from '../../domain/eligibility';
 import { checkQuota, quotaKey, quotaUsageReport } from '../../domain/quota';
 import { nominationId } from '../ids';
 import type { Nomination, NominateRequest, PartRef, QuotaUsageRow, UnitInput } from '../messages';
@@ -142,18 +143,9 @@ export class UnitNominations {
 
   /** Nominations whose eligibility the reference data could not decide, with the rules to check. */
   reviewFlags(): { nominationId: string; flags: ReviewFlag[] }[] {
-    const { programme, priorWinners } = this.input;
     return [...this.byId.values()].flatMap((n) => {
-      const verdict = checkEligibility({
-        programme,
-        list: n.listId,
-        field: n.fieldId,
-        candidate: n.candidate,
-        priorWinners,
-      });
-      return verdict.eligible && verdict.needsReview
-        ? [{ nominationId: n.id, flags: verdict.needsReview }]
-        : [];
+      const flags = reviewFlagsOf(this.input.programme, n);
+      return flags.length > 0 ? [{ nominationId: n.id, flags }] : [];
     });
   }
 
@@ -197,6 +189,25 @@ export class UnitNominations {
     this.assertNotDuplicate(listId, given, except);
     // Last: whether the part takes the candidate at all is the first thing a unit needs to hear.
     assertDossier(list, fieldId, dossier);
+    if (list.form?.coApplications) {
+      const refused = bundleFilingRejection({
+        programme,
+        unitId: unit.id,
+        list,
+        answers: (dossier as Dossier).answers,
+        nominations: [...this.byId.values()],
+        except,
+      });
+      if (refused) rejectWith(refused);
+    }
+  }
+
+  /** A co-application a bundle names leaves only with its bundle (domain/bundles.ts). */
+  assertWithdrawable(id: unknown): void {
+    const found = typeof id === 'string' ? this.byId.get(id) : undefined;
+    if (!found) return;
+    const refused = partWithdrawalRejection(this.input.programme, [...this.byId.values()], found.id);
+    if (refused) rejectWith(refused);
   }
 
   private assertNotDuplicate(listId: string, given: Candidate, except?: string): void {

@@ -23,6 +23,7 @@ import { EntitySignals } from '../receive';
 import { requestRejection, type RequestKind } from '../../domain/limits';
 import { credentialGuard, isPlausibleInstant, rejectWith } from '../refusals';
 import { UnitNominations } from './nominations';
+import { originOf, type UnitOrigin } from './origin';
 
 const { sendNotice } = proxyActivities<ReturnType<typeof createActivities>>(ENTITY_MAIL);
 
@@ -45,6 +46,8 @@ export class UnitRun {
   private paused: boolean;
   private updatesThisRun = 0;
   private readonly authorize: ReturnType<typeof credentialGuard>;
+  /** Computed on the first query (outside the history): the input never changes. */
+  private originCache?: UnitOrigin;
 
   constructor(readonly input: UnitInput) {
     const { carried } = input;
@@ -123,6 +126,12 @@ export class UnitRun {
     };
   }
 
+  /** Where this unit came from, for the cycle's check that it started it (origin.ts). */
+  origin(): UnitOrigin {
+    this.originCache ??= originOf(this.input);
+    return this.originCache;
+  }
+
   /** The credential must be this unit's; the request must keep to the limits of its `kind`. */
   authorizeSelf(kind: RequestKind, request?: { credential?: string }): void {
     this.authorize(request?.credential, { kind: 'unit', id: this.input.unit.id });
@@ -191,6 +200,8 @@ export class UnitRun {
 
   validateWithdraw(request: { nominationId: string; credential?: string }): void {
     this.authorizeSelf('withdraw', request);
+    // Before the stage check: a part of a bundle that has won is refused for what it is.
+    this.nominations.assertWithdrawable(request?.nominationId);
     this.assertOpen();
     this.nominations.own(request?.nominationId);
   }

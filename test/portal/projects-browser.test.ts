@@ -1,0 +1,116 @@
+/**
+ * Tracking in a real browser (playwright-core driving Debian's Chromium) on a keyed service-teams
+ * cycle run to publication: the owner signs in from its link, finds "我的项目", is told that a
+ * case needs evidence, files a report with an evidence PDF; the secretariat finds the project in
+ * its table and rejects the report with a reason; the owner sees the reason. Screenshots of the
+ * owner's project page and the secretariat's projects pages at desktop and phone widths go to
+ * test-artifacts/screenshots/.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { generateAttachmentPdf } from '../../client/rehearsal-attachments';
+import type { Party } from '../../domain/credentials';
+import { signInUrl } from '../../portal/links';
+import { findChromium } from '../../servers/provision';
+import { useTimeSkippingStack } from '../support/time-skipping';
+import { publishServiceTeams, type PublishedCycle } from './projects-kit';
+import { attachmentStoreOf, finishKeyedCycle, keys, startPortal, type PortalUnderTest } from './portal-kit';
+
+const PROGRAMME = 'portal-projects-browser-2023';
+const SCREENSHOTS = path.resolve('test-artifacts/screenshots');
+const WIDTHS = { desktop: { width: 1280, height: 900 }, phone: { width: 390, height: 844 } };
+const REASON = '案例未经“科创中国”平台确认，请补充确认截图';
+
+async function screenshots(page: Page, name: string): Promise<void> {
+  for (const [label, size] of Object.entries(WIDTHS)) {
+    await page.setViewportSize(size);
+    await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-${label}.png`), fullPage: true });
+  }
+  await page.setViewportSize(WIDTHS.desktop);
+}
+
+describe('tracking in a browser', () => {
+  let app: PortalUnderTest;
+  let browser: Browser;
+  let cycle: PublishedCycle;
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+    if (cycle) await finishKeyedCycle(kit.stack, cycle.cycleId);
+  });
+  const kit = useTimeSkippingStack();
+  const signIn = async (party: Party) => {
+    const page = await browser.newPage({ viewport: WIDTHS.desktop });
+    const link = signInUrl({ privateKey: keys.privateKey, portalUrl: app.base, cycle: cycle.cycleId, party });
+    await page.goto(link.url);
+    return page;
+  };
+
+  beforeAll(async () => {
+    fs.mkdirSync(SCREENSHOTS, { recursive: true });
+    cycle = await publishServiceTeams(kit.stack, PROGRAMME);
+    app = await startPortal(kit.stack, { attachments: attachmentStoreOf(kit.stack) });
+    const found = findChromium();
+    if (!found) throw new Error('no Chromium: the global setup installs Debian’s chromium');
+    browser = await chromium.launch({
+      executablePath: found.path,
+      args: process.getuid?.() === 0 ? ['--no-sandbox'] : [],
+    });
+  });
+
+  it('the owner files a report with evidence, the secretariat rejects it with a reason, the owner reads it', async () => {
+    const [project] = cycle.projects;
+    const owner = await signIn({ kind: 'unit', id: 'cie' });
+    await owner.getByRole('link', { name: /我的项目/ }).click();
+    expect(new URL(owner.url()).pathname).toBe(`/u/${PROGRAMME}/cie/projects`);
+    await owner.getByRole('link', { name: project }).click();
+    // The half-yearly report is due 2023-11-10 24:00; the cycle's clock reads just after publication.
+    await owner
+      .locator('.countdown')
+      .filter({ hasText: /剩余 18\d 天/ })
+      .waitFor();
+    await expect(owner.locator('.targets li').count()).resolves.toBe(6);
+
+    await owner.locator('#v-cases').fill('1');
+    await owner.locator('#v-achievements-evaluated').fill('12');
+    await owner.getByRole('button', { name: /提交报告/ }).click();
+    await expect(owner.locator('.error-field').innerText()).resolves.toMatch(/^figures\[\d\]\.evidence$/);
+    await expect(owner.locator('#v-cases').inputValue()).resolves.toBe('1');
+
+    await owner.locator('input[name="f.cases"]').setInputFiles({
+      name: '典型案例.pdf',
+      mimeType: 'application/pdf',
+      buffer: await generateAttachmentPdf('典型案例', ['cie case study for the half-yearly report']),
+    });
+    await owner.getByRole('button', { name: /提交报告/ }).click();
+    await owner.getByRole('status').filter({ hasText: '报告已提交' }).waitFor();
+    await expect(owner.locator('.report').first().innerText()).resolves.toContain('典型案例.pdf');
+    await screenshots(owner, 'project-owner');
+    const [filed] = (await kit.stack.api.project.state(cycle.cycleId, project)).reports;
+    expect(filed.figures.find((f) => f.target === 'cases')?.evidence).toEqual([
+      expect.objectContaining({ name: '典型案例.pdf', format: 'pdf', slot: 'cases' }),
+    ]);
+
+    const secretariat = await signIn({ kind: 'secretariat' });
+    await secretariat.getByRole('link', { name: /项目跟踪/ }).click();
+    await secretariat.getByLabel(/状态/).selectOption('pending');
+    await secretariat.getByRole('button', { name: /筛选/ }).click();
+    await expect(secretariat.locator('table.projects tbody tr').count()).resolves.toBe(1);
+    await screenshots(secretariat, 'secretariat-projects');
+    await secretariat.getByRole('link', { name: project }).click();
+    await secretariat.getByLabel(/理由（退回或要求补充时必填）/).fill(REASON);
+    await screenshots(secretariat, 'secretariat-project');
+    await secretariat.getByRole('button', { name: /退回 Reject/ }).click();
+    await secretariat.getByRole('status').filter({ hasText: '已记录' }).waitFor();
+    await expect(secretariat.locator('.report').first().innerText()).resolves.toContain('已退回');
+
+    await owner.goto(owner.url().replace(/\?.*$/, ''));
+    await expect(owner.locator('.reason').first().innerText()).resolves.toContain(REASON);
+    // The next report starts from the rejected one's figures (they are cumulative).
+    await expect(owner.locator('#v-cases').inputValue()).resolves.toBe('1');
+    await screenshots(owner, 'project-owner-rejected');
+    await owner.close();
+    await secretariat.close();
+  });
+});
