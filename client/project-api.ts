@@ -10,9 +10,14 @@ import type { Party } from '../domain/credentials';
 import type { ProjectAcceptance, ReportedFigure, Waiver } from '../domain/deliverables';
 import { normaliseTexts } from '../domain/text';
 import { projectWorkflowId } from '../workflows/ids';
-import { auditQuery } from '../workflows/messages';
+import { auditQuery, type AuditEntry } from '../workflows/messages';
+import type { ProjectExtensionRequest } from '../domain/project-steering';
 import {
+  extendProjectUpdate,
+  holdProjectMailUpdate,
+  pauseProjectUpdate,
   projectStateQuery,
+  resumeProjectUpdate,
   recordAcceptanceUpdate,
   recordWaiverUpdate,
   submitReportUpdate,
@@ -22,6 +27,7 @@ import {
   type VerifyReportRequest,
 } from '../workflows/project/messages';
 import { startedProjectsOf } from '../workflows/project/start';
+import { mergeAudits, type CycleAuditEntry } from './cycle-audit';
 import { assertIdentifier, RejectionError, unwrapRejection } from './requests';
 
 type CredentialFor = (cycleId: string, ...allowed: Party[]) => { credential?: string };
@@ -35,6 +41,35 @@ export class ProjectApi {
   /** The ids of the projects the cycle's publication started, in publication order. */
   async projectIds(cycleId: string): Promise<string[]> {
     return startedProjectsOf(await this.client.workflow.getHandle(cycleId).query(auditQuery));
+  }
+
+  /**
+   * The cycle's audit merged in time order with every project's (marked with its id). A project
+   * whose workflow is gone (closed past retention) is named by an info entry, not left out.
+   */
+  async cycleAudit(cycleId: string): Promise<CycleAuditEntry[]> {
+    const cycleAudit = await this.client.workflow.getHandle(cycleId).query(auditQuery);
+    const projects = await Promise.all(
+      startedProjectsOf(cycleAudit).map(async (projectId) => {
+        try {
+          return {
+            projectId,
+            audit: (await this.project(cycleId, projectId).query(projectStateQuery)).audit,
+          };
+        } catch (error) {
+          if (!(error instanceof WorkflowNotFoundError)) throw error;
+          const gone: AuditEntry = {
+            at: cycleAudit.at(-1)?.at ?? 0,
+            actor: 'system',
+            action: 'project-audit-unavailable',
+            outcome: 'info',
+            detail: `项目工作流已不可查询 / the project's workflow is no longer available: ${projectId}`,
+          };
+          return { projectId, audit: [gone] };
+        }
+      }),
+    );
+    return mergeAudits(cycleAudit, projects);
   }
 
   async state(cycleId: string, projectId: string): Promise<ProjectState> {
@@ -82,6 +117,46 @@ export class ProjectApi {
     return this.send(projectId, () =>
       this.project(cycleId, projectId).executeUpdate(recordAcceptanceUpdate, {
         args: [this.credentialFor(cycleId, { kind: 'secretariat' })],
+      }),
+    );
+  }
+
+  /** Moves one report due (`dueId`) or every due not yet accepted, with a reason. */
+  async extend(cycleId: string, projectId: string, request: ProjectExtensionRequest): Promise<ProjectState> {
+    return this.send(projectId, () =>
+      this.project(cycleId, projectId).executeUpdate(extendProjectUpdate, {
+        args: [{ ...normaliseTexts(request), ...this.credentialFor(cycleId, { kind: 'secretariat' }) }],
+      }),
+    );
+  }
+
+  /** No mail while paused; on resuming, the dues still ahead at the pause move by its length. */
+  async pause(cycleId: string, projectId: string, reason: string): Promise<ProjectState> {
+    return this.send(projectId, () =>
+      this.project(cycleId, projectId).executeUpdate(pauseProjectUpdate, {
+        args: [{ reason: normaliseTexts(reason), ...this.credentialFor(cycleId, { kind: 'secretariat' }) }],
+      }),
+    );
+  }
+
+  async resume(cycleId: string, projectId: string, reason: string): Promise<ProjectState> {
+    return this.send(projectId, () =>
+      this.project(cycleId, projectId).executeUpdate(resumeProjectUpdate, {
+        args: [{ reason: normaliseTexts(reason), ...this.credentialFor(cycleId, { kind: 'secretariat' }) }],
+      }),
+    );
+  }
+
+  /** Holds (or releases) "all" of the project's mail, a due's ("report:final-1") or one mailing. */
+  async mailHold(
+    cycleId: string,
+    projectId: string,
+    reminderId: string,
+    held: boolean,
+  ): Promise<ProjectState> {
+    return this.send(projectId, () =>
+      this.project(cycleId, projectId).executeUpdate(holdProjectMailUpdate, {
+        args: [{ reminderId, held, ...this.credentialFor(cycleId, { kind: 'secretariat' }) }],
       }),
     );
   }

@@ -20,6 +20,7 @@ import { PortalContext } from './context';
 import { apiErrorOf, sendApiError } from './errors';
 import { html } from './pages/html';
 import { layout, messagePage } from './pages/layout';
+import { registerProjectSteeringRoutes } from './routes/project-steering';
 import { registerAuditRoutes } from './routes/audit';
 import { registerDraftRoutes } from './routes/drafts';
 import { registerImportRoutes } from './routes/import';
@@ -158,6 +159,7 @@ export async function buildPortal(deps: PortalDeps): Promise<FastifyInstance> {
   registerUnitRoutes(app, ctx, drafts);
   registerUploadRoutes(app, ctx);
   registerSecretariatRoutes(app, ctx);
+  registerProjectSteeringRoutes(app, ctx);
   registerReviewRoutes(app, ctx);
   registerAuditRoutes(app, ctx);
   registerTokenRoutes(app, ctx, tokens);

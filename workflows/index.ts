@@ -3,3 +3,4 @@ export { cycleWorkflow } from './cycle';
 export { unitWorkflow } from './unit';
 export { reviewBodyWorkflow } from './review-body';
 export { projectWorkflow } from './project';
+export { openNextYearWorkflow } from './next-year';

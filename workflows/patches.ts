@@ -39,4 +39,6 @@ export const PATCHES = {
   unitsStartedByCycle: 'cycle-refuses-foreign-unit-workflows',
   /** The hand-over and the mail-holds broadcast report their progress to the cycle's status. */
   fanOutProgress: 'fan-out-progress-in-status',
+  /** Project timelines follow the secretariat's steering: moved dues, pauses and mail holds. */
+  projectSteering: 'project-timeline-follows-steering',
 } as const;

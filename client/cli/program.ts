@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerAdminCommands } from './admin';
 import { registerAttachCommand } from './attach';
+import { registerAuditCommand } from './audit';
 import { registerChainCommands } from './chain';
 import { Cli } from './context';
 import { registerCycleCommands } from './cycle';
@@ -18,6 +19,7 @@ import { flushOutput, ignoreClosedPipes, writeStderr, writeStdout } from './outp
 import { registerProjectCommands } from './project';
 import { registerReviewCommands } from './review';
 import { registerRunCommands } from './run';
+import { registerScheduleCommands } from './schedule';
 import { registerServeCommand } from './serve';
 
 export function buildProgram(): { program: Command; cli: Cli } {
@@ -55,6 +57,8 @@ export function buildProgram(): { program: Command; cli: Cli } {
   registerImportCommand(program, cli);
   registerReviewCommands(program, cli);
   registerProjectCommands(program, cli);
+  registerAuditCommand(program, cli);
+  registerScheduleCommands(program, cli);
   registerAttachCommand(program, cli);
   registerDossierCommands(program, cli);
   registerMailCommands(program, cli);

@@ -1,7 +1,8 @@
 /**
- * Tracking after publication: `kczg project status|report|verify|waive|accept|export`. The owner
- * (the winning unit) reports progress; the secretariat verifies, reduces targets with a reason and
- * records acceptance; progress across every project exports with Chinese headings.
+ * Tracking after publication: `kczg project status|report|verify|waive|accept|export` and the
+ * secretariat's steering `extend|pause|resume|hold|release`. The owner (the winning unit) reports
+ * progress; the secretariat verifies, reduces targets with a reason, moves dues, pauses and holds
+ * mail, and records acceptance; progress across every project exports with Chinese headings.
  */
 import path from 'node:path';
 import type { Command } from 'commander';
@@ -9,7 +10,7 @@ import { formatDeadline } from '../../domain/calendar';
 import type { ReportedFigure } from '../../domain/deliverables';
 import type { ProjectState } from '../../workflows/project/messages';
 import { textTable } from '../text-table';
-import { cycleIdOf, examples, InputError, readJsonFile, type Cli } from './context';
+import { cycleIdOf, examples, InputError, parseInstant, readJsonFile, type Cli } from './context';
 
 const OUTCOME_NOTE = '通过 / passed · 部分通过 / partly passed · 不通过 / failed';
 const EXPORT_FORMATS = ['.xlsx', '.csv', '.json'];
@@ -19,8 +20,16 @@ function projectText(state: ProjectState): string {
     `${state.projectId} · ${state.owner.name} · ${state.partName}`,
     ...textTable(
       ['报告 / report', '截止 / due', '状态 / status'],
-      state.dues.map((d) => [d.id, formatDeadline(d.at), d.status]),
+      state.dues.map((d) => [
+        d.id,
+        `${formatDeadline(d.at)}${d.originalAt === undefined ? '' : `（原 / was ${formatDeadline(d.originalAt)}）`}`,
+        d.status,
+      ]),
     ),
+    ...(state.pausedAt === undefined
+      ? []
+      : [`已暂停 / paused since ${formatDeadline(state.pausedAt)}（不发提醒 / no reminders）`]),
+    ...(state.holds?.length ? [`暂缓邮件 / held mail: ${state.holds.join(', ')}`] : []),
     ...textTable(
       ['指标 / target', '完成 / reached', '目标 / threshold', '达标 / met'],
       state.outcome.targets.map((t) => [
@@ -59,7 +68,13 @@ function registerReading(project: Command, cli: Cli): void {
         s.projectId,
         s.owner.name,
         s.partName,
-        s.dues.map((d) => `${d.id}:${d.status}`).join(' '),
+        [
+          ...s.dues.map(
+            (d) => `${d.id}:${d.status}${d.originalAt === undefined ? '' : '（已延期 / extended）'}`,
+          ),
+          ...(s.pausedAt === undefined ? [] : ['已暂停 / paused']),
+          ...(s.holds?.length ? [`暂缓 / held: ${s.holds.join(',')}`] : []),
+        ].join(' '),
         s.acceptedAt === undefined ? `（${s.outcome.outcome}）` : s.outcome.outcome,
       ]);
       cli.print(
@@ -189,10 +204,92 @@ function registerWriting(project: Command, cli: Cli): void {
     });
 }
 
+function printSteered(cli: Cli, what: string, state: ProjectState): void {
+  cli.print(`${what}\n${projectText(state)}`, state);
+}
+
+function registerSteering(project: Command, cli: Cli): void {
+  project
+    .command('extend <programme>')
+    .description(
+      '秘书处延长报告截止时间（一期或全部，须说明理由）/ the secretariat extends a report due (one or all)',
+    )
+    .requiredOption('--project <id>', '项目编号 / project id')
+    .option(
+      '--due <id>',
+      '报告期，如 final-1；省略则顺延全部未确认的报告期 / one due; omitted: every due not yet accepted, spacing kept',
+    )
+    .requiredOption(
+      '--until <beijing>',
+      '新截止时间（北京时间）/ new deadline, Beijing time, e.g. "2024-12-31 24:00"',
+    )
+    .requiredOption('--reason <text>', '理由 / reason')
+    .addHelpText(
+      'after',
+      examples(
+        'kczg project extend service-teams-2023 --project cast-hubei.1 --due final-1 --until "2024-12-31 24:00" --reason "平台确认延迟"',
+      ),
+    )
+    .action(async (id: string, opts: { project: string; due?: string; until: string; reason: string }) => {
+      const until = await parseInstant(opts.until, 'until');
+      const state = await cli.withApi((api) =>
+        api.project.extend(cycleIdOf(id), opts.project, {
+          ...(opts.due === undefined ? {} : { dueId: opts.due }),
+          until,
+          reason: opts.reason,
+        }),
+      );
+      printSteered(cli, `已延期 / extended until ${formatDeadline(until)}`, state);
+    });
+  for (const [name, zh] of [
+    ['pause', '暂停项目（暂停期间不发提醒，恢复后截止时间顺延）/ pause: no reminders; dues move on resuming'],
+    ['resume', '恢复项目 / resume the project'],
+  ] as const) {
+    project
+      .command(`${name} <programme>`)
+      .description(zh)
+      .requiredOption('--project <id>', '项目编号 / project id')
+      .requiredOption('--reason <text>', '理由 / reason')
+      .addHelpText(
+        'after',
+        examples(`kczg project ${name} service-teams-2023 --project cast-hubei.1 --reason "项目调整"`),
+      )
+      .action(async (id: string, opts: { project: string; reason: string }) => {
+        const state = await cli.withApi((api) => api.project[name](cycleIdOf(id), opts.project, opts.reason));
+        printSteered(cli, name === 'pause' ? '已暂停 / paused' : '已恢复 / resumed', state);
+      });
+  }
+  for (const [name, held, zh] of [
+    ['hold', true, '暂缓项目的提醒邮件 / hold the project’s reminder mail'],
+    ['release', false, '放行暂缓的邮件 / release held mail'],
+  ] as const) {
+    project
+      .command(`${name} <programme>`)
+      .description(zh)
+      .requiredOption('--project <id>', '项目编号 / project id')
+      .option(
+        '--mail <id>',
+        'all（默认）、report:<报告期> 或 report:<报告期>:<提醒> / all (default), a due or one mailing',
+        'all',
+      )
+      .addHelpText(
+        'after',
+        examples(`kczg project ${name} service-teams-2023 --project cast-hubei.1 --mail report:final-1:T-1`),
+      )
+      .action(async (id: string, opts: { project: string; mail: string }) => {
+        const state = await cli.withApi((api) =>
+          api.project.mailHold(cycleIdOf(id), opts.project, opts.mail, held),
+        );
+        printSteered(cli, `${held ? '已暂缓 / held' : '已放行 / released'} ${opts.mail}`, state);
+      });
+  }
+}
+
 export function registerProjectCommands(program: Command, cli: Cli): void {
   const project = program
     .command('project')
     .description('立项项目的任务跟踪与验收 / tracking funded projects to acceptance');
   registerReading(project, cli);
   registerWriting(project, cli);
+  registerSteering(project, cli);
 }

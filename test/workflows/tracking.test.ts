@@ -11,19 +11,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
-import { KczgClient } from '../../client/api';
 import { PROGRESS_HEADINGS, progressRows, writeProgress } from '../../client/project-export';
-import { generateAuthKeyPair, issueCredential } from '../../client/credentials';
 import { beijingToEpochMs } from '../../domain/calendar';
-import type { Party } from '../../domain/credentials';
-import type { ReportedFigure } from '../../domain/deliverables';
 import type { AttachmentRef } from '../../domain/dossier';
-import { noticeKey, projectMailId } from '../../domain/mail-ids';
 import { projectSchedule } from '../../domain/schedule-tracking';
 import { loadProgramme } from '../../programmes/loader';
-import { projectWorkflowId } from '../../workflows/ids';
-import { projectInputs } from '../../workflows/project/start';
-import { eventually, rejectionOf, useTimeSkippingStack } from '../support/time-skipping';
+import { eventually, rejectionOf } from '../support/time-skipping';
+import { FULL_FIGURES, figuresWith, useTrackedProject } from './tracking-kit';
 
 const DAY = 24 * 3_600_000;
 const programme = loadProgramme('service-teams-2023');
@@ -42,56 +36,21 @@ const [halfYearly, final] = schedule.dues;
 const evidence: AttachmentRef[] = [
   { sha256: 'b'.repeat(64), name: '技术转让合同.pdf', slot: 'evidence', format: 'pdf', size: 20_480 },
 ];
-const figures = (values: Record<string, number>): ReportedFigure[] =>
-  Object.entries(values).map(([target, value]) => ({ target, value, evidence }));
-const full = {
-  'achievements-evaluated': 52,
-  'problems-analysed': 31,
-  'transfers-contracted': 3,
-  'innovation-organisations': 1,
-  cases: 2,
-  'press-reports': 2,
-};
+const figures = figuresWith(evidence);
+const full = FULL_FIGURES;
 
 describe('a service-team project through its tracking year', () => {
-  const kit = useTimeSkippingStack();
-  const keys = generateAuthKeyPair();
-  let offset = 0;
-  const as = (party: Party) =>
-    new KczgClient(kit.stack.env.client, {
-      credential: issueCredential({
-        privateKey: keys.privateKey,
-        cycle: cycleId,
-        party,
-        validForMs: 3_650 * DAY,
-      }),
-    }).project;
+  const { kit, as, skipTo, unitMail, secretariatMail } = useTrackedProject({
+    programme,
+    cycleId,
+    projectId,
+    ownerId: owner.id,
+    publishedAt,
+  });
   const ownerApi = () => as({ kind: 'unit', id: owner.id });
   const otherApi = () => as({ kind: 'unit', id: other.id });
   const secretariat = () => as({ kind: 'secretariat' });
-  const unitMail = (id: string) =>
-    noticeKey(cycleId, { kind: 'unit', id: owner.id }, projectMailId(projectId, id));
-  const secretariatMail = (id: string) =>
-    noticeKey(cycleId, { kind: 'secretariat' }, projectMailId(projectId, id));
-  const skipTo = (at: number) => kit.stack.sleepUntil(at, offset);
   const state = () => ownerApi().state(cycleId, projectId);
-
-  beforeAll(async () => {
-    offset = publishedAt - (await kit.stack.env.currentTimeMs());
-    const [input] = projectInputs({
-      cycleId,
-      programme,
-      winners: [{ listId: 'service-team', fieldId: 'industry-team', nominationIds: [projectId] }],
-      publishedAt,
-      clockOffsetMs: offset,
-      authPublicKey: keys.publicKey,
-    });
-    await kit.stack.env.client.workflow.start('projectWorkflow', {
-      workflowId: projectWorkflowId(cycleId, projectId),
-      taskQueue: kit.stack.api.taskQueue,
-      args: [input],
-    });
-  });
 
   it('owes a half-yearly and a final report', async () => {
     expect((await state()).dues.map((d) => [d.id, d.at, d.status])).toEqual([

@@ -6,7 +6,11 @@
  */
 import { allHandlersFinished, condition, setHandler } from '@temporalio/workflow';
 import {
+  extendProjectUpdate,
+  holdProjectMailUpdate,
+  pauseProjectUpdate,
   projectStateQuery,
+  resumeProjectUpdate,
   recordAcceptanceUpdate,
   recordWaiverUpdate,
   submitReportUpdate,
@@ -29,6 +33,19 @@ export async function projectWorkflow(input: ProjectInput): Promise<void> {
   });
   setHandler(recordAcceptanceUpdate, () => project.recordAcceptance(), {
     validator: (r) => project.validateAcceptance(r),
+  });
+  const { steering } = project;
+  setHandler(extendProjectUpdate, (r) => (steering.extend(r), project.state()), {
+    validator: (r) => steering.validateExtend(r),
+  });
+  setHandler(pauseProjectUpdate, (r) => (steering.pause(r), project.state()), {
+    validator: (r) => steering.validatePause(r),
+  });
+  setHandler(resumeProjectUpdate, (r) => (steering.resume(r), project.state()), {
+    validator: (r) => steering.validateResume(r),
+  });
+  setHandler(holdProjectMailUpdate, (r) => (steering.mailHold(r), project.state()), {
+    validator: (r) => steering.validateMailHold(r),
   });
   await project.runTimeline();
   await condition(allHandlersFinished);

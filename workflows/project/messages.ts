@@ -4,6 +4,7 @@
  */
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { ProjectAcceptance, ReportDueAt, ReportedFigure, Waiver } from '../../domain/deliverables';
+import type { ProjectExtensionRequest } from '../../domain/project-steering';
 import type { Bilingual, Contact, Deliverables, ReminderPolicy } from '../../domain/programme';
 import type { AuditEntry, Credentialed } from '../messages';
 
@@ -48,7 +49,12 @@ export interface ProjectState {
   partName: string;
   owner: { unitId: string; name: string };
   publishedAt: number;
-  dues: Array<ReportDueAt & { status: 'owed' | 'submitted' | 'accepted' }>;
+  /** Each due at its deadline in force; `originalAt` when steering moved it. */
+  dues: Array<ReportDueAt & { status: 'owed' | 'submitted' | 'accepted'; originalAt?: number }>;
+  /** Since when the project is paused (no mail; dues move on resuming). */
+  pausedAt?: number;
+  /** Held mailings: "all", "report:<due>" or "report:<due>:<reminder>". */
+  holds?: string[];
   reports: ProgressReport[];
   waivers: Waiver[];
   /** The latest accepted figure per target. */
@@ -71,10 +77,25 @@ export interface VerifyReportRequest extends Credentialed {
 
 export type RecordWaiverRequest = Credentialed & Waiver;
 
+export type ExtendProjectRequest = Credentialed & ProjectExtensionRequest;
+
+export interface ProjectReasonRequest extends Credentialed {
+  reason: string;
+}
+
+export interface ProjectMailHoldRequest extends Credentialed {
+  reminderId: string;
+  held: boolean;
+}
+
 export const submitReportUpdate = defineUpdate<{ reportId: string; dueId: string }, [SubmitReportRequest]>(
   'submitReport',
 );
 export const verifyReportUpdate = defineUpdate<ProgressReport, [VerifyReportRequest]>('verifyReport');
 export const recordWaiverUpdate = defineUpdate<Waiver[], [RecordWaiverRequest]>('recordWaiver');
 export const recordAcceptanceUpdate = defineUpdate<ProjectAcceptance, [Credentialed]>('recordAcceptance');
+export const extendProjectUpdate = defineUpdate<ProjectState, [ExtendProjectRequest]>('extendProjectReport');
+export const pauseProjectUpdate = defineUpdate<ProjectState, [ProjectReasonRequest]>('pauseProject');
+export const resumeProjectUpdate = defineUpdate<ProjectState, [ProjectReasonRequest]>('resumeProject');
+export const holdProjectMailUpdate = defineUpdate<ProjectState, [ProjectMailHoldRequest]>('holdProjectMail');
 export const projectStateQuery = defineQuery<ProjectState>('projectState');

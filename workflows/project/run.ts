@@ -3,7 +3,7 @@
  * final acceptance, and its own timeline of reminders, overdue notices and escalations while a
  * report is owed. Refusals come from the update validators: nothing refused reaches history.
  */
-import { proxyActivities } from '@temporalio/workflow';
+import { patched, proxyActivities } from '@temporalio/workflow';
 import type { createActivities } from '../../activities';
 import {
   acceptance,
@@ -17,11 +17,13 @@ import {
   type Waiver,
 } from '../../domain/deliverables';
 import { noticeKey, projectMailId } from '../../domain/mail-ids';
+import { isHeld } from '../../domain/project-steering';
 import type { Rejection } from '../../domain/rejections';
 import { nextOnWaking, projectReportTimeline, type ScheduledEvent } from '../../domain/schedule';
 import { ENTITY_MAIL } from '../activity-options';
 import { ProgrammeClock } from '../clock';
 import type { AuditEntry, Credentialed } from '../messages';
+import { PATCHES } from '../patches';
 import { PlanChanges } from '../plan-changes';
 import { credentialGuard, rejectWith } from '../refusals';
 import type {
@@ -32,6 +34,7 @@ import type {
   SubmitReportRequest,
   VerifyReportRequest,
 } from './messages';
+import { ProjectSteering } from './steering';
 
 const { sendNotice } = proxyActivities<ReturnType<typeof createActivities>>(ENTITY_MAIL);
 
@@ -49,7 +52,9 @@ const wrongStage = (message: string, fix?: string): Rejection => ({
 export class ProjectRun {
   private readonly clock: ProgrammeClock;
   private readonly plan: PlanChanges;
+  /** The dues as the calendar sets them at publication; steering moves them (steering.ts). */
   private readonly dues: ReportDueAt[];
+  readonly steering: ProjectSteering;
   private readonly reports: ProgressReport[] = [];
   private readonly waivers: Waiver[] = [];
   private readonly sent = new Set<string>();
@@ -64,6 +69,15 @@ export class ProjectRun {
     this.dues = reportDues(input.deliverables, input.publishedAt);
     this.startedAt = this.clock.now();
     this.authorize = credentialGuard(input.authPublicKey, input.cycleId, () => this.clock.now());
+    this.steering = new ProjectSteering({
+      now: () => this.clock.now(),
+      publishedAt: input.publishedAt,
+      accepted: () => this.recorded !== undefined,
+      plannedDues: () => this.dues.map((d) => ({ ...d, status: this.dueStatus(d.id) })),
+      authorize: (credential) => this.authorize(credential),
+      record: (action, detail) => this.record('secretariat', action, detail),
+      changed: () => this.plan.changed(),
+    });
   }
 
   private dueStatus(dueId: string): 'owed' | 'submitted' | 'accepted' {
@@ -99,7 +113,9 @@ export class ProjectRun {
       partName: input.partName,
       owner: { unitId: input.owner.unitId, name: input.owner.name },
       publishedAt: input.publishedAt,
-      dues: this.dues.map((d) => ({ ...d, status: this.dueStatus(d.id) })),
+      dues: this.steering.duesInForce(),
+      ...(this.steering.pausedAt === undefined ? {} : { pausedAt: this.steering.pausedAt }),
+      holds: [...this.steering.holds],
       reports: this.reports.map((r) => ({ ...r })),
       waivers: [...this.waivers],
       accepted: this.acceptedFigures(),
@@ -275,14 +291,22 @@ export class ProjectRun {
         await this.clock.waitUntil(this.recorded.at + OPEN_AFTER_ACCEPTANCE_MS, () => false);
         return;
       }
+      // Projects started before steering plan from the publication's calendar alone; since, a
+      // paused project sleeps until resumed, and the timeline plans from the dues in force
+      // without the held mailings.
+      const steered = patched(PATCHES.projectSteering);
+      if (steered && this.steering.pausedAt !== undefined) {
+        await this.plan.sleepUntil(undefined);
+        continue;
+      }
       const timeline = projectReportTimeline(this.input.reminders, {
         unitId: this.input.owner.unitId,
-        dues: this.dues,
+        dues: steered ? this.steering.duesInForce() : this.dues,
         owed: this.owed(),
         sent: this.sent,
         held: new Set(),
         from: this.startedAt,
-      });
+      }).filter((event) => !steered || !isHeld(event, this.steering.holds));
       const { next, overtaken } = nextOnWaking(timeline, this.clock.now(), 'once-on-waking');
       overtaken.forEach((e) => this.sent.add(e.id));
       const woken = await this.plan.sleepUntil(next?.at);
