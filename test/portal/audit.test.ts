@@ -6,7 +6,8 @@
  */
 import { formatBeijing } from '../../domain/calendar';
 import { useTimeSkippingStack } from '../support/time-skipping';
-import { launchChromium, screenshots, signedInPage } from './browser-kit';
+import { launchChromium, screenshots } from '../support/browser';
+import { signedInPage } from './browser-kit';
 import {
   bearer,
   credential,

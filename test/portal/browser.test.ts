@@ -5,49 +5,22 @@
  * cycle run to publication. Screenshots at desktop and phone widths go to
  * test-artifacts/screenshots/.
  */
-import fs from 'node:fs';
-import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { generateAttachmentPdf } from '../../client/rehearsal-attachments';
 import { beijingToEpochMs } from '../../domain/calendar';
-import type { Dossier } from '../../domain/dossier';
 import { loadProgramme } from '../../programmes/loader';
-import { signInUrl } from '../../portal/links';
-import { findChromium } from '../../servers/provision';
+import { launchChromium, screenshots, WIDTHS } from '../support/browser';
 import { dossierFor, electronicsTech } from '../support/candidates';
 import { useTimeSkippingStack } from '../support/time-skipping';
 import {
   attachmentStoreOf,
   finishKeyedCycle,
-  keys,
   startKeyedCycle,
   startPortal,
   storedAttachments,
   type PortalUnderTest,
 } from './portal-kit';
-
-const SCREENSHOTS = path.resolve('test-artifacts/screenshots');
-const WIDTHS = { desktop: { width: 1280, height: 900 }, phone: { width: 390, height: 844 } };
-
-/** Saves the page at both widths, full length. */
-async function screenshots(page: Page, name: string): Promise<void> {
-  for (const [label, size] of Object.entries(WIDTHS)) {
-    await page.setViewportSize(size);
-    await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-${label}.png`), fullPage: true });
-  }
-  await page.setViewportSize(WIDTHS.desktop);
-}
-
-/** Fills the chosen part's dossier fieldset with a dossier's answers and affirms its declarations. */
-async function fillDossier(page: Page, dossier: Dossier): Promise<void> {
-  const fieldset = page.locator('fieldset.dossier:not([disabled])');
-  for (const [id, answer] of Object.entries(dossier.answers)) {
-    const input = fieldset.locator(`[name="a.${id}"]`).first();
-    if ((await input.evaluate((e) => e.tagName)) === 'SELECT') await input.selectOption(String(answer));
-    else await input.fill(String(answer));
-  }
-  for (const { id } of dossier.declarations) await fieldset.locator(`[name="decl.${id}"]`).check();
-}
+import { fillDossier, signedInPage } from './browser-kit';
 
 describe('the portal in a browser', () => {
   let app: PortalUnderTest;
@@ -62,26 +35,13 @@ describe('the portal in a browser', () => {
   const storedCount = () => storedAttachments(kit.stack);
 
   beforeAll(async () => {
-    fs.mkdirSync(SCREENSHOTS, { recursive: true });
     ({ cycleId } = await startKeyedCycle(kit.stack, 'portal-browser-2023'));
     app = await startPortal(kit.stack, { attachments: attachmentStoreOf(kit.stack) });
-    const found = findChromium();
-    if (!found) throw new Error('no Chromium: the global setup installs Debian’s chromium');
-    browser = await chromium.launch({
-      executablePath: found.path,
-      args: process.getuid?.() === 0 ? ['--no-sandbox'] : [],
-    });
+    browser = await launchChromium();
   });
 
   it('lets a unit sign in from its link, see its quota, get a verdict as it types, file and withdraw', async () => {
-    const link = signInUrl({
-      privateKey: keys.privateKey,
-      portalUrl: app.base,
-      cycle: cycleId,
-      party: { kind: 'unit', id: 'cie' },
-    });
-    const page = await browser.newPage({ viewport: WIDTHS.desktop });
-    await page.goto(link.url);
+    const page = await signedInPage(browser, app, cycleId, { kind: 'unit', id: 'cie' });
     expect(new URL(page.url()).pathname).toBe('/u/portal-browser-2023/cie');
     await expect(page.locator('meter').count()).resolves.toBeGreaterThan(0);
     await expect(page.locator('.meters').innerText()).resolves.toContain('0/3');
@@ -148,14 +108,7 @@ describe('the portal in a browser', () => {
   });
 
   it('shows the secretariat its dashboard of the year', async () => {
-    const link = signInUrl({
-      privateKey: keys.privateKey,
-      portalUrl: app.base,
-      cycle: cycleId,
-      party: { kind: 'secretariat' },
-    });
-    const page = await browser.newPage({ viewport: WIDTHS.desktop });
-    await page.goto(link.url);
+    const page = await signedInPage(browser, app, cycleId, { kind: 'secretariat' });
     expect(new URL(page.url()).pathname).toBe('/s/portal-browser-2023');
     await expect(page.locator('.timeline li').count()).resolves.toBe(5);
     await expect(page.getByRole('heading', { name: /邮件计划/ }).count()).resolves.toBe(1);

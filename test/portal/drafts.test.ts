@@ -10,8 +10,9 @@ import { generateAttachmentPdf } from '../../client/rehearsal-attachments';
 import { buildPortal } from '../../portal/server';
 import { MAX_DRAFT_BYTES, MAX_DRAFTS_PER_UNIT } from '../../storage/drafts';
 import { dossierFor } from '../support/candidates';
-import { fillDossier, launchChromium, screenshots, signedInPage } from './browser-kit';
+import { launchChromium, screenshots } from '../support/browser';
 import { useTimeSkippingStack } from '../support/time-skipping';
+import { fillDossier, signedInPage } from './browser-kit';
 import {
   attachmentStoreOf,
   bearer,

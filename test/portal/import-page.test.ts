@@ -12,8 +12,9 @@ import { generateAttachmentPdf } from '../../client/rehearsal-attachments';
 import { formFor } from '../../domain/forms';
 import { sampleDossier } from '../../domain/forms-sample';
 import { loadProgramme } from '../../programmes/loader';
+import { launchChromium, screenshots } from '../support/browser';
 import { useTimeSkippingStack } from '../support/time-skipping';
-import { launchChromium, screenshots, signedInPage } from './browser-kit';
+import { signedInPage } from './browser-kit';
 import {
   attachmentStoreOf,
   finishKeyedCycle,

@@ -4,9 +4,9 @@
  * outbox, and its link, followed in a real browser, opens the unit's page signed in.
  */
 import net from 'node:net';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { beijingToEpochMs } from '../../domain/calendar';
-import { findChromium } from '../../servers/provision';
+import { launchChromium } from '../support/browser';
 import { eventually, useTimeSkippingStack } from '../support/time-skipping';
 import { finishKeyedCycle, keys, startKeyedCycle, startPortal, type PortalUnderTest } from './portal-kit';
 
@@ -56,12 +56,7 @@ describe('the sign-in link in a reminder e-mail', () => {
     });
     expect(link.startsWith(`http://127.0.0.1:${port}/signin?token=`)).toBe(true);
 
-    const found = findChromium();
-    if (!found) throw new Error('no Chromium: the global setup installs Debian’s chromium');
-    browser = await chromium.launch({
-      executablePath: found.path,
-      args: process.getuid?.() === 0 ? ['--no-sandbox'] : [],
-    });
+    browser = await launchChromium();
     const page = await browser.newPage();
     await page.goto(link);
     expect(new URL(page.url()).pathname).toBe('/u/portal-mail-2023/cie');

@@ -6,29 +6,17 @@
  * owner's project page and the secretariat's projects pages at desktop and phone widths go to
  * test-artifacts/screenshots/.
  */
-import fs from 'node:fs';
-import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { generateAttachmentPdf } from '../../client/rehearsal-attachments';
 import type { Party } from '../../domain/credentials';
-import { signInUrl } from '../../portal/links';
-import { findChromium } from '../../servers/provision';
+import { launchChromium, screenshots } from '../support/browser';
 import { useTimeSkippingStack } from '../support/time-skipping';
+import { signedInPage } from './browser-kit';
 import { publishServiceTeams, type PublishedCycle } from './projects-kit';
-import { attachmentStoreOf, finishKeyedCycle, keys, startPortal, type PortalUnderTest } from './portal-kit';
+import { attachmentStoreOf, finishKeyedCycle, startPortal, type PortalUnderTest } from './portal-kit';
 
 const PROGRAMME = 'portal-projects-browser-2023';
-const SCREENSHOTS = path.resolve('test-artifacts/screenshots');
-const WIDTHS = { desktop: { width: 1280, height: 900 }, phone: { width: 390, height: 844 } };
 const REASON = '案例未经“科创中国”平台确认，请补充确认截图';
-
-async function screenshots(page: Page, name: string): Promise<void> {
-  for (const [label, size] of Object.entries(WIDTHS)) {
-    await page.setViewportSize(size);
-    await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-${label}.png`), fullPage: true });
-  }
-  await page.setViewportSize(WIDTHS.desktop);
-}
 
 describe('tracking in a browser', () => {
   let app: PortalUnderTest;
@@ -40,23 +28,12 @@ describe('tracking in a browser', () => {
     if (cycle) await finishKeyedCycle(kit.stack, cycle.cycleId);
   });
   const kit = useTimeSkippingStack();
-  const signIn = async (party: Party) => {
-    const page = await browser.newPage({ viewport: WIDTHS.desktop });
-    const link = signInUrl({ privateKey: keys.privateKey, portalUrl: app.base, cycle: cycle.cycleId, party });
-    await page.goto(link.url);
-    return page;
-  };
+  const signIn = (party: Party) => signedInPage(browser, app, cycle.cycleId, party);
 
   beforeAll(async () => {
-    fs.mkdirSync(SCREENSHOTS, { recursive: true });
     cycle = await publishServiceTeams(kit.stack, PROGRAMME);
     app = await startPortal(kit.stack, { attachments: attachmentStoreOf(kit.stack) });
-    const found = findChromium();
-    if (!found) throw new Error('no Chromium: the global setup installs Debian’s chromium');
-    browser = await chromium.launch({
-      executablePath: found.path,
-      args: process.getuid?.() === 0 ? ['--no-sandbox'] : [],
-    });
+    browser = await launchChromium();
   });
 
   it('the owner files a report with evidence, the secretariat rejects it with a reason, the owner reads it', async () => {

@@ -6,10 +6,10 @@
  * go to test-artifacts/screenshots/ (expert-home-*, expert-dossier-*, expert-score-*, chair-panel-*).
  */
 import type { Browser, Page } from 'playwright-core';
-import { signInUrl } from '../../portal/links';
-import { launchChromium, screenshots as pageScreenshots, WIDTHS } from '../support/browser';
+import { launchChromium, screenshots as pageScreenshots } from '../support/browser';
 import { useTimeSkippingStack } from '../support/time-skipping';
-import { attachmentStoreOf, finishKeyedCycle, keys, startPortal, type PortalUnderTest } from './portal-kit';
+import { signedInPage } from './browser-kit';
+import { attachmentStoreOf, finishKeyedCycle, startPortal, type PortalUnderTest } from './portal-kit';
 import { BODY, expertsAround, startReviewPanel, type ReviewFixture } from './review-kit';
 
 /** Screenshots at both widths; nothing may be wider than the phone. */
@@ -29,8 +29,6 @@ describe('expert review in a browser', () => {
   });
   const kit = useTimeSkippingStack();
   const programmeId = 'review-browser-2023';
-  const linkFor = (party: Parameters<typeof signInUrl>[0]['party']) =>
-    signInUrl({ privateKey: keys.privateKey, portalUrl: app.base, cycle: fixture.cycleId, party }).url;
 
   beforeAll(async () => {
     const store = attachmentStoreOf(kit.stack);
@@ -43,8 +41,11 @@ describe('expert review in a browser', () => {
     const [n1] = fixture.nominations;
     const { assigned } = expertsAround(fixture, n1.id);
     const mine = Object.values(fixture.assignments).filter((ids) => ids.includes(assigned)).length;
-    const page = await browser.newPage({ viewport: WIDTHS.desktop });
-    await page.goto(linkFor({ kind: 'expert', body: BODY, id: assigned }));
+    const page = await signedInPage(browser, app, fixture.cycleId, {
+      kind: 'expert',
+      body: BODY,
+      id: assigned,
+    });
     expect(new URL(page.url()).pathname).toBe(`/r/${programmeId}/${BODY}/e/${assigned}`);
     await expect(page.locator('.cards .card').count()).resolves.toBe(mine);
     // The review is due 2023-12-30 24:00 on the cycle's clock, which reads 2023-12-01 10:00.
@@ -90,8 +91,7 @@ describe('expert review in a browser', () => {
   });
 
   it('shows the chair the panel’s progress and ranking, and confirms the shortlist with a reason', async () => {
-    const page = await browser.newPage({ viewport: WIDTHS.desktop });
-    await page.goto(linkFor({ kind: 'body', id: BODY }));
+    const page = await signedInPage(browser, app, fixture.cycleId, { kind: 'body', id: BODY });
     expect(new URL(page.url()).pathname).toBe(`/r/${programmeId}/${BODY}`);
     await expect(page.locator('section.part tr[data-expert]').count()).resolves.toBe(5);
     await expect(page.locator('.warn').innerText()).resolves.toMatch(/尚有 5 份评分表未提交/);
