@@ -237,6 +237,8 @@ export const auditEntrySchema = z.object({
   outcome: z.enum(['accepted', 'rejected', 'info']),
   detail: z.string(),
   code: z.string().optional(),
+  /** A funded project's entry, merged into the cycle's log (client/cycle-audit.ts). */
+  projectId: z.string().optional(),
 });
 
 export const reviewReportBody = z.object({

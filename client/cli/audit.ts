@@ -7,6 +7,32 @@ import fs from 'node:fs';
 import type { Command } from 'commander';
 import { cycleIdOf, examples, type Cli } from './context';
 
+interface AuditOptions {
+  project?: string;
+  csv?: string;
+}
+
+/** The merged log (cycle and projects), printed; `kczg audit` and `kczg cycle audit` are the same. */
+export async function printAudit(cli: Cli, id: string, opts: AuditOptions): Promise<void> {
+  const merged = await cli.withApi((api) => api.project.cycleAudit(cycleIdOf(id)));
+  const entries = opts.project ? merged.filter((e) => e.projectId === opts.project) : merged;
+  const [{ auditToCsv }, { formatDeadline }] = await Promise.all([
+    import('../audit'),
+    import('../../domain/calendar'),
+  ]);
+  if (opts.csv) fs.writeFileSync(opts.csv, auditToCsv(entries));
+  cli.print(
+    entries
+      .map((e) =>
+        [formatDeadline(e.at), e.projectId ? `[${e.projectId}]` : '', e.actor, e.action, e.outcome, e.detail]
+          .filter(Boolean)
+          .join('  '),
+      )
+      .join('\n'),
+    entries,
+  );
+}
+
 export function registerAuditCommand(program: Command, cli: Cli): void {
   program
     .command('audit <programme>')
@@ -23,30 +49,5 @@ export function registerAuditCommand(program: Command, cli: Cli): void {
         'kczg audit service-teams-2023 --csv audit.csv',
       ),
     )
-    .action(async (id: string, opts: { project?: string; csv?: string }) => {
-      const merged = await cli.withApi((api) => api.project.cycleAudit(cycleIdOf(id)));
-      const entries = opts.project ? merged.filter((e) => e.projectId === opts.project) : merged;
-      const [{ auditToCsv }, { formatDeadline }] = await Promise.all([
-        import('../audit'),
-        import('../../domain/calendar'),
-      ]);
-      if (opts.csv) fs.writeFileSync(opts.csv, auditToCsv(entries));
-      cli.print(
-        entries
-          .map((e) =>
-            [
-              formatDeadline(e.at),
-              e.projectId ? `[${e.projectId}]` : '',
-              e.actor,
-              e.action,
-              e.outcome,
-              e.detail,
-            ]
-              .filter(Boolean)
-              .join('  '),
-          )
-          .join('\n'),
-        entries,
-      );
-    });
+    .action((id: string, opts: AuditOptions) => printAudit(cli, id, opts));
 }

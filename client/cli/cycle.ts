@@ -1,9 +1,9 @@
 /** `kczg cycle …`: the secretariat starts, reads and steers a programme-year's cycle. */
-import fs from 'node:fs';
 import path from 'node:path';
 import { Option, type Command } from 'commander';
 import type { ExtendRequest, ExtensionScope, FanOutProgress } from '../../workflows/messages';
 import type { KczgClient } from '../api';
+import { printAudit } from './audit';
 import { cycleIdOf, examples, parseInstant, type Cli } from './context';
 
 interface StartOptions {
@@ -190,23 +190,11 @@ function registerClock(cycle: Command, cli: Cli): void {
 function registerAudit(cycle: Command, cli: Cli): void {
   cycle
     .command('audit <programme>')
-    .description('审计日志 / audit log')
+    .description('审计日志（同 kczg audit）/ audit log, as kczg audit')
+    .option('--project <id>', '只看一个项目 / one project’s entries only')
     .option('--csv <file>', '另存为 CSV / also write CSV')
     .addHelpText('after', examples('kczg cycle audit national-2023 --csv audit.csv'))
-    .action(async (id: string, opts: { csv?: string }) => {
-      const audit = await cli.withApi((api) => api.audit(cycleIdOf(id)));
-      const [{ auditToCsv }, { formatDeadline }] = await Promise.all([
-        import('../audit'),
-        import('../../domain/calendar'),
-      ]);
-      if (opts.csv) fs.writeFileSync(opts.csv, auditToCsv(audit));
-      cli.print(
-        audit
-          .map((e) => `${formatDeadline(e.at)}  ${e.actor}  ${e.action}  ${e.outcome}  ${e.detail}`)
-          .join('\n'),
-        audit,
-      );
-    });
+    .action((id: string, opts: { project?: string; csv?: string }) => printAudit(cli, id, opts));
 }
 
 export function registerCycleCommands(program: Command, cli: Cli): void {

@@ -4,6 +4,7 @@
  */
 import { formatBeijing } from '../../domain/calendar';
 import type { Programme } from '../../domain/programme';
+import type { CycleAuditEntry } from '../../client/cycle-audit';
 import type { AuditEntry } from '../../workflows/messages';
 import type { ApiError } from '../errors';
 import type { AuditFilter } from '../routes/audit';
@@ -46,7 +47,7 @@ function filterForm(action: string, filter: AuditFilter, actions: string[]): Saf
   </form>`;
 }
 
-function entryTable(entries: AuditEntry[]): SafeHtml {
+function entryTable(entries: CycleAuditEntry[]): SafeHtml {
   if (entries.length === 0) return html`<p>没有符合条件的记录 / no entries match.</p>`;
   return html`<div class="scroll">
     <table class="audit stack">
@@ -68,7 +69,7 @@ function entryTable(entries: AuditEntry[]): SafeHtml {
           (e) =>
             html`<tr class="outcome-${e.outcome}">
               <td data-label="时间 When">${formatBeijing(e.at)}</td>
-              <td data-label="操作者 Actor">${e.actor}</td>
+              <td data-label="操作者 Actor">${e.actor}${e.projectId ? html` · 项目 ${e.projectId}` : ''}</td>
               <td data-label="操作 Action">${e.action}</td>
               <td data-label="结果 Outcome">${OUTCOMES[e.outcome] ?? e.outcome}</td>
               <td data-label="详情 Detail">${e.detail}</td>
@@ -84,7 +85,7 @@ export function auditPage(args: {
   programme: Programme;
   viewer: Viewer;
   filter: AuditFilter;
-  entries: AuditEntry[];
+  entries: CycleAuditEntry[];
   /** How many entries the filter keeps, over all pages. */
   total: number;
   actions: string[];

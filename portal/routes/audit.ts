@@ -10,7 +10,7 @@ import { auditToCsv } from '../../client/audit';
 import { withRfc3339Instants } from '../../client/instants';
 import type { Party } from '../../domain/credentials';
 import { cycleWorkflowId } from '../../workflows/ids';
-import type { AuditEntry } from '../../workflows/messages';
+import type { CycleAuditEntry } from '../../client/cycle-audit';
 import type { PortalContext } from '../context';
 import { apiErrorOf } from '../errors';
 import { auditPage } from '../pages/audit';
@@ -28,7 +28,10 @@ export const auditFilterQuery = z.object({
 export type AuditFilter = z.infer<typeof auditFilterQuery>;
 
 /** The entries the filter keeps, oldest first; a bad `from`/`to` is refused as INVALID. */
-export async function filterAudit(entries: AuditEntry[], filter: AuditFilter): Promise<AuditEntry[]> {
+export async function filterAudit(
+  entries: CycleAuditEntry[],
+  filter: AuditFilter,
+): Promise<CycleAuditEntry[]> {
   const from = filter.from ? await instantOf(filter.from, 'from') : -Infinity;
   const to = filter.to ? await instantOf(filter.to, 'to') : Infinity;
   const actor = filter.actor?.trim().toLowerCase();
@@ -42,7 +45,7 @@ export async function filterAudit(entries: AuditEntry[], filter: AuditFilter): P
   );
 }
 
-const entriesOut = (entries: AuditEntry[]) =>
+const entriesOut = (entries: CycleAuditEntry[]) =>
   withRfc3339Instants(entries) as z.infer<typeof auditEntrySchema>[];
 
 function registerApi(app: FastifyInstance, ctx: PortalContext): void {
@@ -65,7 +68,7 @@ function registerApi(app: FastifyInstance, ctx: PortalContext): void {
     },
     async (request, reply) => {
       await guard(request, reply);
-      const entries = await ctx.api.audit(cycleWorkflowId(request.params.programme));
+      const entries = await ctx.api.project.cycleAudit(cycleWorkflowId(request.params.programme));
       return paginate(entriesOut(await filterAudit(entries, request.query)), request.query);
     },
   );
@@ -84,7 +87,10 @@ function registerApi(app: FastifyInstance, ctx: PortalContext): void {
     async (request, reply) => {
       await guard(request, reply);
       const { programme } = request.params;
-      const entries = await filterAudit(await ctx.api.audit(cycleWorkflowId(programme)), request.query);
+      const entries = await filterAudit(
+        await ctx.api.project.cycleAudit(cycleWorkflowId(programme)),
+        request.query,
+      );
       const csv = request.query.format === 'csv';
       return reply
         .type(csv ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8')
@@ -106,7 +112,7 @@ function registerPage(app: FastifyInstance, ctx: PortalContext): void {
       const { programme } = request.params;
       const principal = await ctx.auth.require(request, reply, programme, SECRETARIAT);
       const [entries, prog] = await Promise.all([
-        ctx.api.audit(cycleWorkflowId(programme)),
+        ctx.api.project.cycleAudit(cycleWorkflowId(programme)),
         ctx.programmeOf(programme),
       ]);
       // Only strings from the query: a repeated parameter is not a filter.
@@ -117,7 +123,7 @@ function registerPage(app: FastifyInstance, ctx: PortalContext): void {
         from: one(request.query.from),
         to: one(request.query.to),
       };
-      let kept: AuditEntry[] = [];
+      let kept: CycleAuditEntry[] = [];
       let error;
       try {
         kept = await filterAudit(entries, filter);
