@@ -83,12 +83,23 @@ export class ProjectApi {
   }
 
   /** The owner's progress report: the cumulative figure per target, evidence where required. */
-  async submitReport(cycleId: string, projectId: string, owner: string, figures: ReportedFigure[]) {
+  /**
+   * `updateId`: the caller's idempotency key (the portal's Idempotency-Key): a repeated id gets the
+   * first report's answer and files nothing twice.
+   */
+  async submitReport(
+    cycleId: string,
+    projectId: string,
+    owner: string,
+    figures: ReportedFigure[],
+    options: { updateId?: string } = {},
+  ) {
     return this.send(projectId, () =>
       this.project(cycleId, projectId).executeUpdate(submitReportUpdate, {
         args: [
           { figures: normaliseTexts(figures), ...this.credentialFor(cycleId, { kind: 'unit', id: owner }) },
         ],
+        ...(options.updateId ? { updateId: options.updateId } : {}),
       }),
     );
   }

@@ -170,3 +170,7 @@ export class Auth {
     return new KczgClient(this.api.client, { taskQueue: this.api.taskQueue, credential });
   }
 }
+
+/** The Temporal update id for a write: one per party, action and Idempotency-Key. */
+export const updateIdOf = (principal: Principal, action: string, key: string) =>
+  `portal/${action}/${partyLabel(principal.party)}/${key}`;

@@ -14,7 +14,7 @@ import { ATTACHMENT_MAX_BYTES } from '../../domain/file-content';
 import type { Form, Programme } from '../../domain/programme';
 import { cycleWorkflowId, unitOfNomination } from '../../workflows/ids';
 import type { ProjectState } from '../../workflows/project/messages';
-import type { Principal } from '../auth';
+import { updateIdOf, type Principal } from '../auth';
 import type { PortalContext } from '../context';
 import { projectView, type ProjectView } from './projects-view';
 import { storeFormFiles, type FormFile } from './uploads';
@@ -138,6 +138,7 @@ export async function fileReport(
   programme: Programme,
   state: ProjectState,
   figures: unknown,
+  idempotencyKey?: string,
 ): Promise<{ created: boolean; reportId: string; dueId: string }> {
   const checked = checkedFigures(programme, state, figures);
   const pending = state.reports.at(-1);
@@ -146,7 +147,13 @@ export async function fileReport(
   }
   const submitted = await ctx.auth
     .clientFor(principal)
-    .project.submitReport(state.cycleId, state.projectId, state.owner.unitId, checked);
+    .project.submitReport(
+      state.cycleId,
+      state.projectId,
+      state.owner.unitId,
+      checked,
+      idempotencyKey ? { updateId: updateIdOf(principal, `report/${state.projectId}`, idempotencyKey) } : {},
+    );
   return { created: true, ...submitted };
 }
 

@@ -175,7 +175,7 @@ function registerOwnerWrites(app: FastifyInstance, ctx: PortalContext): void {
       schema: {
         tags,
         summary:
-          '提交进展报告 / the owner’s report: cumulative figure per target, evidence refs where required; a retry with the same Idempotency-Key and figures returns the pending report',
+          '提交进展报告 / the owner’s report: cumulative figure per target, evidence refs where required; a retry with the same Idempotency-Key returns the first answer and files nothing twice',
         params: projectParams,
         headers: z.object({ 'idempotency-key': z.string().min(1).max(200) }),
         body: submitReportBody,
@@ -190,7 +190,14 @@ function registerOwnerWrites(app: FastifyInstance, ctx: PortalContext): void {
         ctx.api.project.state(cycleId, project),
         ctx.programmeOf(programme),
       ]);
-      const { created, ...filed } = await fileReport(ctx, principal, prog, state, request.body.figures);
+      const { created, ...filed } = await fileReport(
+        ctx,
+        principal,
+        prog,
+        state,
+        request.body.figures,
+        request.headers['idempotency-key'],
+      );
       return reply.code(created ? 201 : 200).send(filed);
     },
   );

@@ -23,7 +23,8 @@ import {
   rankingSchema,
   reviewPartSchema,
 } from '../schemas';
-import { bodyParty, dossierOut, sendAttachment, updateIdOf } from './review-expert';
+import { bodyParty, dossierOut, sendAttachment } from './review-expert';
+import { updateIdOf } from '../auth';
 import { dossierView, loadPanel, panelParts } from './review-views';
 
 /** The panel’s progress and the rankings. */

@@ -12,7 +12,7 @@ import { RejectionError } from '../../client/requests';
 import { partyLabel, type Party } from '../../domain/credentials';
 import { scoreSheetRejection, type ScoreSheet } from '../../domain/scoring';
 import { cycleWorkflowId } from '../../workflows/ids';
-import type { Principal } from '../auth';
+import { updateIdOf, type Principal } from '../auth';
 import type { PortalContext } from '../context';
 import { PortalError } from '../errors';
 import { attachmentStoreOf } from './uploads';
@@ -58,10 +58,6 @@ export function requireExpertOrBody(
   const { programme, body, expert } = request.params as ExpertParams;
   return ctx.auth.require(request, reply, programme, [expertParty(body, expert), bodyParty(body)]);
 }
-
-/** The Temporal update id for a write: one per party, action and Idempotency-Key. */
-export const updateIdOf = (principal: Principal, action: string, key: string) =>
-  `portal/${action}/${partyLabel(principal.party)}/${key}`;
 
 const MIME: Record<string, string> = {
   pdf: 'application/pdf',

@@ -16,7 +16,8 @@ import { panelPage, type ConfirmEcho } from '../pages/review-chair';
 import { dossierPage, echoOfSheet, scorePage, type SheetEcho } from '../pages/review-dossier';
 import { expertHomePage } from '../pages/review-expert';
 import type { Principal } from '../auth';
-import { bodyParty, checkedSheet, expertParty, requireExpertOrBody, updateIdOf } from './review-expert';
+import { bodyParty, checkedSheet, expertParty, requireExpertOrBody } from './review-expert';
+import { updateIdOf } from '../auth';
 import {
   assertAssigned,
   assignedDossiers,

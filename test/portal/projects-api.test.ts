@@ -139,6 +139,12 @@ describe('tracking over the portal API', () => {
     const again = await post(`/${cieProject}/reports`, 'unit:cie', report, { 'idempotency-key': 'cie-r-1' });
     expect([first.statusCode, first.json()]).toEqual([201, { reportId: 'r1', dueId: 'half-yearly-1' }]);
     expect([again.statusCode, again.json()]).toEqual([200, { reportId: 'r1', dueId: 'half-yearly-1' }]);
+    // The same key with other figures (a retried request rebuilt by the client) files nothing more.
+    const changed = { figures: [{ ...report.figures[0], value: 13 }, report.figures[1]] };
+    const rebuilt = await post(`/${cieProject}/reports`, 'unit:cie', changed, {
+      'idempotency-key': 'cie-r-1',
+    });
+    expect(rebuilt.json()).toEqual({ reportId: 'r1', dueId: 'half-yearly-1' });
     expect((await kit.stack.api.project.state(cycle.cycleId, cieProject)).reports).toHaveLength(1);
 
     const byUnit = await post(`/${cieProject}/reports/r1/verdict`, 'unit:cie', { decision: 'accept' });
