@@ -74,11 +74,11 @@ footer { color: var(--muted); font-size: .85em; padding: 16px; text-align: cente
 .report-accepted { border-left: 4px solid var(--ok); }
 .reason { background: #fff5f5; padding: 4px 8px; }
 .report-form fieldset.figure { grid-template-columns: 1fr; }
-.verdict-form .actions, form.filter { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; }
-.waiver-form button { justify-self: start; }
+.verdict-form .actions, .steer-form .actions, form.filter { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; }
+.waiver-form button, .steer-form button { justify-self: start; }
 /* A fieldset is as wide as its widest option by default: keep the forms within a phone's width. */
-.waiver-form fieldset, .verdict-form fieldset, .report-form fieldset { min-width: 0; }
-.waiver-form select { width: 100%; }
+.waiver-form fieldset, .verdict-form fieldset, .report-form fieldset, .steer-form fieldset { min-width: 0; }
+.waiver-form select, .steer-form select { width: 100%; }
 @media (max-width: 640px) {
   .targets li { grid-template-columns: 1fr; }
   .facts { grid-template-columns: 1fr; }

@@ -67,6 +67,7 @@ export const projectSummarySchema = z.object({
 export const projectViewSchema = projectSummarySchema.extend({
   publishedAt: instant,
   now: instant.describe('programme time now'),
+  pausedAt: instant.optional().describe('since when the secretariat paused the project'),
   targets: z.array(targetViewSchema),
   dues: z.array(dueViewSchema),
   reports: z.array(reportViewSchema),

@@ -130,6 +130,60 @@ function acceptanceForm(view: ProjectView, action: string, viewer: Viewer): Safe
   </form>`;
 }
 
+/** Extend a due (or all), pause/resume, hold/release the project's mail: each with its reason. */
+function steeringForms(view: ProjectView, action: string, viewer: Viewer): SafeHtml {
+  const owed = view.dues.filter((d) => d.status !== 'accepted');
+  return html`<form method="post" action="${action}/extend" class="steer-form">
+      ${csrfField(viewer)}
+      <fieldset>
+        <legend>延期 Extend a report due</legend>
+        <label for="extend-due">报告期 Due</label>
+        <select id="extend-due" name="due">
+          <option value="">全部未确认报告期（间隔不变）/ all open dues, spacing kept</option>
+          ${owed.map((d) => html`<option value="${d.id}">${d.id}（${beijing(d.at)}）</option>`)}
+        </select>
+        <label for="extend-until">延至（北京时间）<span class="en">Until, Beijing time</span></label>
+        <input id="extend-until" name="until" placeholder="2024-06-30 24:00" required maxlength="40" />
+        <label for="extend-reason">理由 Reason</label>
+        <textarea id="extend-reason" name="reason" rows="2" maxlength="500" required></textarea>
+        <button type="submit">延期 Extend</button>
+      </fieldset>
+    </form>
+    <form method="post" action="${action}/${view.pausedAt ? 'resume' : 'pause'}" class="steer-form">
+      ${csrfField(viewer)}
+      <fieldset>
+        <legend>
+          ${view.pausedAt ? html`已于 ${beijing(view.pausedAt)} 暂停 · 恢复 Resume` : '暂停 Pause'}
+        </legend>
+        <p class="en">
+          暂停期间不发提醒、逾期与升级邮件；恢复后仍在前方的截止时间按暂停时长顺延 / no mail while paused;
+          dues still ahead move by the pause
+        </p>
+        <label for="pause-reason">理由 Reason</label>
+        <textarea id="pause-reason" name="reason" rows="2" maxlength="500" required></textarea>
+        <button type="submit">${view.pausedAt ? '恢复 Resume' : '暂停 Pause'}</button>
+      </fieldset>
+    </form>
+    <form method="post" action="${action}/mail" class="steer-form">
+      ${csrfField(viewer)}
+      <fieldset>
+        <legend>邮件暂缓 Hold or release mail</legend>
+        <label for="mail-id">邮件 Mail</label>
+        <input
+          id="mail-id"
+          name="mail"
+          value="all"
+          maxlength="100"
+          placeholder="all | report:final-1 | report:final-1:T-1"
+        />
+        <div class="actions">
+          <button type="submit" name="action" value="hold" class="secondary">暂缓 Hold</button>
+          <button type="submit" name="action" value="release" class="secondary">放行 Release</button>
+        </div>
+      </fieldset>
+    </form>`;
+}
+
 export function secretariatProjectPage(args: {
   programme: Programme;
   view: ProjectView;
@@ -146,9 +200,13 @@ export function secretariatProjectPage(args: {
     ${
       open
         ? html`<section aria-labelledby="waiver-h">
-            <h2 id="waiver-h">抵减 Reductions</h2>
-            ${waiverForm(view, action, viewer)}
-          </section>`
+              <h2 id="waiver-h">抵减 Reductions</h2>
+              ${waiverForm(view, action, viewer)}
+            </section>
+            <section aria-labelledby="steer-h">
+              <h2 id="steer-h">调度 Steering</h2>
+              ${steeringForms(view, action, viewer)}
+            </section>`
         : ''
     }
     <section aria-labelledby="acceptance-h">

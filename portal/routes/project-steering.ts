@@ -9,14 +9,13 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { KczgClient } from '../../client/api';
-import { InputError, parseInstant } from '../../client/cli/context';
 import { withRfc3339Instants } from '../../client/instants';
-import { RejectionError } from '../../client/requests';
 import { ScheduleApi } from '../../client/schedule-api';
 import type { Party } from '../../domain/credentials';
 import { HOLD_ALL } from '../../domain/project-steering';
 import { cycleWorkflowId } from '../../workflows/ids';
 import type { PortalContext } from '../context';
+import { instantOf } from './secretariat';
 import { errorResponses, instant, programmeParams, reasonBody } from '../schemas';
 
 const SECRETARIAT: Party[] = [{ kind: 'secretariat' }];
@@ -79,15 +78,6 @@ const openNextBody = z.object({
     .describe('when to open; default: when next year’s collection opens'),
   startAt: z.string().min(1).max(40).optional().describe('rehearse: next year’s programme time at its start'),
 });
-
-/** An instant as the CLI takes it; a bad one is the CLI's INVALID refusal. */
-async function instantOf(value: string, field: string): Promise<number> {
-  try {
-    return await parseInstant(value, field);
-  } catch (error) {
-    throw error instanceof InputError ? new RejectionError(error.rejection) : error;
-  }
-}
 
 const out = <T>(value: unknown) => withRfc3339Instants(value) as T;
 

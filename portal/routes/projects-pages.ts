@@ -29,6 +29,7 @@ import {
   visibleProjects,
 } from './projects-access';
 import { matchesFilter, projectSummary } from './projects-view';
+import { instantOf } from './secretariat';
 import { readMultipart } from './uploads';
 
 type OwnerParams = { programme: string; unit: string; project: string };
@@ -57,6 +58,16 @@ const SECRETARIAT_ACTIONS: Record<string, Action> = {
       reason: f.reason ?? '',
     }),
   acceptance: (api, cycleId, projectId) => api.recordAcceptance(cycleId, projectId),
+  extend: async (api, cycleId, projectId, f) =>
+    api.extend(cycleId, projectId, {
+      ...(f.due ? { dueId: f.due } : {}),
+      until: await instantOf(f.until ?? '', 'until'),
+      reason: f.reason ?? '',
+    }),
+  pause: (api, cycleId, projectId, f) => api.pause(cycleId, projectId, f.reason ?? ''),
+  resume: (api, cycleId, projectId, f) => api.resume(cycleId, projectId, f.reason ?? ''),
+  mail: (api, cycleId, projectId, f) =>
+    api.mailHold(cycleId, projectId, f.mail || 'all', f.action !== 'release'),
 };
 
 const html = (reply: FastifyReply, page: string) => reply.type('text/html; charset=utf-8').send(page);

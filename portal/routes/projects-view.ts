@@ -76,6 +76,7 @@ export function projectView(state: ProjectState, programme: Programme, now: numb
     ...summaryOf(state, now),
     publishedAt: state.publishedAt,
     now,
+    ...(state.pausedAt === undefined ? {} : { pausedAt: state.pausedAt }),
     targets: state.outcome.targets.map((t) => {
       const target = targets.find((x) => x.id === t.target);
       return {
