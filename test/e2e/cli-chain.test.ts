@@ -20,11 +20,7 @@ const suite = liveStack('kczg-chain-');
 const kczg = (args: string[]) => suite.cli.run(args);
 const ok = (args: string[]) => suite.cli.ok(args);
 
-function writeJson(name: string, value: unknown): string {
-  const file = path.join(suite.dir, name);
-  fs.writeFileSync(file, JSON.stringify(value, null, 2));
-  return file;
-}
+const writeJson = (name: string, value: unknown) => suite.writeJson(name, value);
 
 /** A preset cut to pioneer-tech/electronics. */
 function electronicsOnly(id: string) {

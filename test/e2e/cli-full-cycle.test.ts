@@ -94,11 +94,7 @@ function statusUntil(what: string, done: (s: Json) => boolean, timeoutMs = 60_00
   );
 }
 
-function writeJson(name: string, value: unknown): string {
-  const file = path.join(suite.dir, name);
-  fs.writeFileSync(file, JSON.stringify(value, null, 2));
-  return file;
-}
+const writeJson = (name: string, value: unknown) => suite.writeJson(name, value);
 
 let candidates = 0;
 /**

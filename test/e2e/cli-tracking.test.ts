@@ -43,11 +43,7 @@ const suite = liveStack('kczg-tracking-');
 const kczg = (args: string[]) => suite.cli.run(args);
 const ok = (args: string[]) => suite.cli.ok(args);
 
-function writeJson(name: string, value: unknown): string {
-  const file = path.join(suite.dir, name);
-  fs.writeFileSync(file, JSON.stringify(value, null, 2));
-  return file;
-}
+const writeJson = (name: string, value: unknown) => suite.writeJson(name, value);
 
 function squeezed(): Programme {
   const programme = structuredClone(loadProgramme('service-teams-2023'));

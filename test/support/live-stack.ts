@@ -14,6 +14,8 @@ export interface LiveStack {
   readonly stack: TestStack;
   readonly dir: string;
   readonly cli: CliRunner;
+  /** Writes `value` as JSON into the folder; returns the file's path (for `kczg … --results <file>`). */
+  writeJson(name: string, value: unknown): string;
 }
 
 export function liveStack(prefix: string): LiveStack {
@@ -49,5 +51,10 @@ export function liveStack(prefix: string): LiveStack {
       return dir;
     },
     cli,
+    writeJson(name, value) {
+      const file = path.join(this.dir, name);
+      fs.writeFileSync(file, JSON.stringify(value, null, 2));
+      return file;
+    },
   };
 }
