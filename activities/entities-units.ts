@@ -1,102 +1,18 @@
 /**
- * The cycle's hands on its unit workflows: starting one per unit (and replacing one someone else
- * started under a unit's id), telling them when the collection deadline moves, naming those that
- * still owe work, and announcing the results to each unit.
+ * The cycle's hands on its running unit workflows: telling them when the collection deadline
+ * moves, naming those that still owe work, and announcing the results to each unit. Starting them
+ * is in entities-units-start.ts.
  */
-import { QueryNotRegisteredError } from '@temporalio/client';
 import { noticeKey } from '../domain/mail-ids';
 import { unitWorkflowId } from '../workflows/ids';
-import { collectionDeadlineSignal, type UnitInput, unitStateQuery } from '../workflows/messages';
+import { collectionDeadlineSignal } from '../workflows/messages';
 import { describeUsage, programmeRef } from '../workflows/notices';
-import { unitWorkflow } from '../workflows/unit';
-import { foreignReason, originOf, unitOriginQuery } from '../workflows/unit/origin';
 import { forEachConcurrently } from './cycle-reader';
 import { ignoreMissing, type EntityContext } from './entities-context';
+import { createUnitStartActivities } from './entities-units-start';
 
-export function createUnitActivities({ deps, client, limit, setupOf, unitStates }: EntityContext) {
-  /** Each unit's input as the cycle gives it, from the cycle's setup and the winners registry. */
-  async function unitInputs(cycleId: string, clockOffsetMs: number): Promise<UnitInput[]> {
-    const setup = await setupOf(cycleId);
-    const { programme } = setup;
-    const priorWinners = await deps.priorWinners(programme.id, programme.year);
-    const withoutRoster = { ...programme, roster: { ...programme.roster, units: [] } };
-    return programme.roster.units.map((unit) => ({
-      cycleId,
-      programme: withoutRoster,
-      unit,
-      collectionOpensAt: setup.collectionOpensAt,
-      collectionClosesAt: Math.max(setup.collectionClosesAt, setup.unitExtensions[unit.id] ?? 0),
-      clockOffsetMs,
-      priorWinners,
-      authPublicKey: setup.authPublicKey,
-    }));
-  }
-
-  const startUnit = (input: UnitInput) =>
-    client.workflow.start(unitWorkflow, {
-      workflowId: unitWorkflowId(input.cycleId, input.unit.id),
-      taskQueue: deps.taskQueue,
-      args: [input],
-      workflowIdConflictPolicy: 'USE_EXISTING',
-    });
-
-  async function startUnits({
-    cycleId,
-    clockOffsetMs,
-  }: {
-    cycleId: string;
-    clockOffsetMs: number;
-  }): Promise<number> {
-    const inputs = await unitInputs(cycleId, clockOffsetMs);
-    await forEachConcurrently(inputs, limit, async (input) => {
-      await startUnit(input);
-    });
-    return inputs.length;
-  }
-
-  /**
-   * Why the workflow under a unit's id is not the one this cycle starts (workflows/unit/origin.ts),
-   * or undefined when it is: its task queue, then its own account of its cycle, key and input.
-   */
-  async function foreignUnit(input: UnitInput): Promise<string | undefined> {
-    const handle = client.workflow.getHandle(unitWorkflowId(input.cycleId, input.unit.id));
-    const { taskQueue } = await handle.describe();
-    if (taskQueue !== deps.taskQueue) return `started on another task queue (${taskQueue})`;
-    try {
-      return foreignReason(await handle.query(unitOriginQuery), originOf(input));
-    } catch (error) {
-      if (error instanceof QueryNotRegisteredError) return 'started without the unit workflow’s origin';
-      throw error;
-    }
-  }
-
-  /**
-   * Starts the units as startUnits does, then checks each is this cycle's own: one someone else
-   * started first under the unit's id is terminated and the cycle's own started in its place.
-   * Returns the units so refused (with how many nominations the foreign one held) for the audit.
-   */
-  async function startOwnUnits(args: { cycleId: string; clockOffsetMs: number }): Promise<{
-    started: number;
-    refused: Array<{ unitId: string; reason: string; nominations: number }>;
-  }> {
-    const inputs = await unitInputs(args.cycleId, args.clockOffsetMs);
-    const refused: Array<{ unitId: string; reason: string; nominations: number }> = [];
-    await forEachConcurrently(inputs, limit, async (input) => {
-      await startUnit(input);
-      const reason = await foreignUnit(input);
-      if (!reason) return;
-      const handle = client.workflow.getHandle(unitWorkflowId(input.cycleId, input.unit.id));
-      const held = await handle.query(unitStateQuery).then(
-        (state) => state.nominations.length,
-        () => 0,
-      );
-      await handle.terminate(`kczg: not started by cycle ${input.cycleId}: ${reason}`);
-      await startUnit(input);
-      refused.push({ unitId: input.unit.id, reason, nominations: held });
-    });
-    return { started: inputs.length, refused: refused.sort((a, b) => a.unitId.localeCompare(b.unitId)) };
-  }
-
+export function createUnitActivities(context: EntityContext) {
+  const { deps, client, limit, setupOf, unitStates } = context;
   async function broadcastCollectionDeadline(args: {
     cycleId: string;
     closesAt: number;
@@ -138,5 +54,10 @@ export function createUnitActivities({ deps, client, limit, setupOf, unitStates 
     });
   }
 
-  return { startUnits, startOwnUnits, broadcastCollectionDeadline, unitsOwingWork, announceResults };
+  return {
+    ...createUnitStartActivities(context),
+    broadcastCollectionDeadline,
+    unitsOwingWork,
+    announceResults,
+  };
 }

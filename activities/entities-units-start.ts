@@ -1,0 +1,99 @@
+/**
+ * Starting the cycle's unit workflows: one per unit with its input from the cycle's setup and the
+ * winners registry, and the check that each workflow under a unit's id is the cycle's own (one
+ * someone else started first is terminated and replaced). Idempotent: fixed ids, USE_EXISTING.
+ */
+import { QueryNotRegisteredError } from '@temporalio/client';
+import { unitWorkflowId } from '../workflows/ids';
+import { type UnitInput, unitStateQuery } from '../workflows/messages';
+import { unitWorkflow } from '../workflows/unit';
+import { foreignReason, originOf, unitOriginQuery } from '../workflows/unit/origin';
+import { forEachConcurrently } from './cycle-reader';
+import type { EntityContext } from './entities-context';
+
+export function createUnitStartActivities({ deps, client, limit, setupOf }: EntityContext) {
+  /** Each unit's input as the cycle gives it, from the cycle's setup and the winners registry. */
+  async function unitInputs(cycleId: string, clockOffsetMs: number): Promise<UnitInput[]> {
+    const setup = await setupOf(cycleId);
+    const { programme } = setup;
+    const priorWinners = await deps.priorWinners(programme.id, programme.year);
+    const withoutRoster = { ...programme, roster: { ...programme.roster, units: [] } };
+    return programme.roster.units.map((unit) => ({
+      cycleId,
+      programme: withoutRoster,
+      unit,
+      collectionOpensAt: setup.collectionOpensAt,
+      collectionClosesAt: Math.max(setup.collectionClosesAt, setup.unitExtensions[unit.id] ?? 0),
+      clockOffsetMs,
+      priorWinners,
+      authPublicKey: setup.authPublicKey,
+    }));
+  }
+
+  const startUnit = (input: UnitInput) =>
+    client.workflow.start(unitWorkflow, {
+      workflowId: unitWorkflowId(input.cycleId, input.unit.id),
+      taskQueue: deps.taskQueue,
+      args: [input],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+    });
+
+  async function startUnits({
+    cycleId,
+    clockOffsetMs,
+  }: {
+    cycleId: string;
+    clockOffsetMs: number;
+  }): Promise<number> {
+    const inputs = await unitInputs(cycleId, clockOffsetMs);
+    await forEachConcurrently(inputs, limit, async (input) => {
+      await startUnit(input);
+    });
+    return inputs.length;
+  }
+
+  /**
+   * Why the workflow under a unit's id is not the one this cycle starts (workflows/unit/origin.ts),
+   * or undefined when it is: its task queue, then its own account of its cycle, key and input.
+   */
+  async function foreignUnit(input: UnitInput): Promise<string | undefined> {
+    const handle = client.workflow.getHandle(unitWorkflowId(input.cycleId, input.unit.id));
+    const { taskQueue } = await handle.describe();
+    if (taskQueue !== deps.taskQueue) return `started on another task queue (${taskQueue})`;
+    try {
+      return foreignReason(await handle.query(unitOriginQuery), originOf(input));
+    } catch (error) {
+      if (error instanceof QueryNotRegisteredError) return 'started without the unit workflow’s origin';
+      throw error;
+    }
+  }
+
+  /**
+   * Starts the units as startUnits does, then checks each is this cycle's own: one someone else
+   * started first under the unit's id is terminated and the cycle's own started in its place.
+   * Returns the units so refused (with how many nominations the foreign one held) for the audit.
+   */
+  async function startOwnUnits(args: { cycleId: string; clockOffsetMs: number }): Promise<{
+    started: number;
+    refused: Array<{ unitId: string; reason: string; nominations: number }>;
+  }> {
+    const inputs = await unitInputs(args.cycleId, args.clockOffsetMs);
+    const refused: Array<{ unitId: string; reason: string; nominations: number }> = [];
+    await forEachConcurrently(inputs, limit, async (input) => {
+      await startUnit(input);
+      const reason = await foreignUnit(input);
+      if (!reason) return;
+      const handle = client.workflow.getHandle(unitWorkflowId(input.cycleId, input.unit.id));
+      const held = await handle.query(unitStateQuery).then(
+        (state) => state.nominations.length,
+        () => 0,
+      );
+      await handle.terminate(`kczg: not started by cycle ${input.cycleId}: ${reason}`);
+      await startUnit(input);
+      refused.push({ unitId: input.unit.id, reason, nominations: held });
+    });
+    return { started: inputs.length, refused: refused.sort((a, b) => a.unitId.localeCompare(b.unitId)) };
+  }
+
+  return { startUnits, startOwnUnits };
+}
