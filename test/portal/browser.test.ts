@@ -7,7 +7,7 @@
  */
 import type { Browser } from 'playwright-core';
 import { generateAttachmentPdf } from '../../client/rehearsal-attachments';
-import { beijingToEpochMs } from '../../domain/calendar';
+import { beijingToEpochMs, formatDeadline } from '../../domain/calendar';
 import { loadProgramme } from '../../programmes/loader';
 import { launchChromium, screenshots, WIDTHS } from '../support/browser';
 import { dossierFor, electronicsTech } from '../support/candidates';
@@ -113,6 +113,21 @@ describe('the portal in a browser', () => {
     await expect(page.locator('.timeline li').count()).resolves.toBe(5);
     await expect(page.getByRole('heading', { name: /邮件计划/ }).count()).resolves.toBe(1);
     await screenshots(page, 'secretariat');
+
+    // The secretariat extends a unit's deadline and holds a mailing, from the page.
+    const before = await kit.stack.api.status(cycleId);
+    const until = formatDeadline(before.deadlines.collectionClosesAt + 5 * 86_400_000);
+    await page.locator('#ext-unit').selectOption('cie');
+    await page.locator('#ext-until').fill(until);
+    await page.locator('#ext-reason').fill('材料补正 / documents being corrected');
+    await page.getByRole('button', { name: /^延期 Extend$/ }).click();
+    await page.getByRole('status').waitFor();
+    expect(formatDeadline((await kit.stack.api.status(cycleId)).unitExtensions.cie ?? 0)).toBe(until);
+    const mailing = await page.locator('#reminder option').first().getAttribute('value');
+    await page.getByRole('button', { name: /暂扣 Hold/ }).click();
+    await page.getByRole('status').waitFor();
+    expect((await kit.stack.api.status(cycleId)).heldMailings).toContain(mailing);
+    await screenshots(page, 'secretariat-steered');
     await page.close();
   });
 
