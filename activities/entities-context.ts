@@ -17,6 +17,8 @@ export interface EntityDeps {
   notices: ReturnType<typeof createNoticeActivities>;
   /** How many workflows to call at once. */
   concurrency?: number;
+  /** Summaries handed to a review body in its input up to this size (entities-review.ts). */
+  inlineSummaryBytes?: number;
 }
 
 export interface EntityContext {

@@ -6,8 +6,13 @@ import { summariseNomination, type NominationSummary } from '../domain/assignmen
 import type { Programme } from '../domain/programme';
 import { quotaKey } from '../domain/quota';
 import { reviewAssignments } from '../domain/timeline';
-import { reviewBodyWorkflowId } from '../workflows/ids';
-import { reviewDeadlineSignal, type ReviewPartState, type UnitState } from '../workflows/messages';
+import { reviewBodyWorkflowId, unitWorkflowId } from '../workflows/ids';
+import {
+  reviewDeadlineSignal,
+  type ReviewPartState,
+  type UnitState,
+  unitStateQuery,
+} from '../workflows/messages';
 import { reviewBodyWorkflow, type ReviewBodyWorkflowInput } from '../workflows/review-body';
 import { forEachConcurrently } from './cycle-reader';
 import { ignoreMissing, type EntityContext } from './entities-context';
@@ -56,6 +61,20 @@ function partsByBody(
   return { byPart, bodies };
 }
 
+/** Summaries handed over in a body's input up to this size; larger, the body reads them itself. */
+export const INLINE_SUMMARY_BYTES = 512 * 1024;
+
+/** The body's parts as its input carries them: summaries inline, or left for the body to read. */
+function withinPayload(
+  parts: ReviewPartState[],
+  inlineBytes: number,
+): { parts: ReviewPartState[]; fetch: boolean } {
+  const summaries = parts.flatMap((p) => p.nominations ?? []);
+  if (summaries.length === 0 || JSON.stringify(summaries).length <= inlineBytes)
+    return { parts, fetch: false };
+  return { parts: parts.map(({ nominations: _left, ...part }) => part), fetch: true };
+}
+
 export function createReviewBodyActivities({ deps, client, limit, setupOf, unitStates }: EntityContext) {
   async function broadcastReviewDeadline(args: {
     cycleId: string;
@@ -95,7 +114,8 @@ export function createReviewBodyActivities({ deps, client, limit, setupOf, unitS
     const total = [...bodies.values()].flat().reduce((n, p) => n + p.nominationIds.length, 0);
     let handedOver = 0;
     progress.update('handing-over', 0, total);
-    await forEachConcurrently([...bodies], limit, async ([bodyId, parts]) => {
+    await forEachConcurrently([...bodies], limit, async ([bodyId, handed]) => {
+      const { parts, fetch } = withinPayload(handed, deps.inlineSummaryBytes ?? INLINE_SUMMARY_BYTES);
       const input: ReviewBodyWorkflowInput = {
         cycleId: args.cycleId,
         bodyId,
@@ -104,6 +124,7 @@ export function createReviewBodyActivities({ deps, client, limit, setupOf, unitS
         authPublicKey,
         dueAt: Math.max(...parts.map((p) => args.dueByPart[quotaKey(p.listId, p.fieldId)] ?? 0)),
         parts,
+        ...(fetch ? { summariesToFetch: true } : {}),
       };
       await client.workflow.start(reviewBodyWorkflow, {
         workflowId: reviewBodyWorkflowId(args.cycleId, bodyId),
@@ -118,5 +139,23 @@ export function createReviewBodyActivities({ deps, client, limit, setupOf, unitS
     return Object.fromEntries([...byPart].map(([key, ids]) => [key, ids.length]));
   }
 
-  return { broadcastReviewDeadline, handOverToReview };
+  /** The summaries of the given nominations of these units (a body reading its own, page by page). */
+  async function nominationSummaries(args: {
+    cycleId: string;
+    unitIds: string[];
+    nominationIds: string[];
+  }): Promise<NominationSummary[]> {
+    const wanted = new Set(args.nominationIds);
+    const summaries: NominationSummary[] = [];
+    await forEachConcurrently(args.unitIds, limit, async (unitId) => {
+      const state = await client.workflow
+        .getHandle(unitWorkflowId(args.cycleId, unitId))
+        .query(unitStateQuery);
+      for (const n of state.nominations)
+        if (wanted.has(n.id)) summaries.push(summariseNomination(n, state.unitName));
+    });
+    return summaries;
+  }
+
+  return { broadcastReviewDeadline, handOverToReview, nominationSummaries };
 }

@@ -26,6 +26,8 @@ export interface ActivityDeps {
   url?: string;
   /** Sign-in links into the portal in e-mails (KCZG_PORTAL_URL and the secretariat's key). */
   signInLinks?: SignInLinkConfig;
+  /** Review bodies get their summaries inline up to this size, else read them (entities-review.ts). */
+  inlineSummaryBytes?: number;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -41,6 +43,7 @@ export function createActivities(deps: ActivityDeps) {
     client: deps.client,
     taskQueue: deps.taskQueue,
     notices,
+    ...(deps.inlineSummaryBytes === undefined ? {} : { inlineSummaryBytes: deps.inlineSummaryBytes }),
     priorWinners: (_programmeId, year) => registry.priorTo(year),
   });
   const publication = createPublishActivities({

@@ -29,6 +29,37 @@ export function summariseNomination(
   return { id, listId, ...(fieldId ? { fieldId } : {}), unitId, unitName, candidateName: candidate.name };
 }
 
+/** The unit a nomination id belongs to: ids are `<unitId>.<n>`, as the unit's workflow numbers them. */
+export function unitOfNomination(id: string): string {
+  return id.slice(0, Math.max(0, id.lastIndexOf('.'))) || id;
+}
+
+/**
+ * Pages of whole units, each with at most `perPage` of the given nominations (a unit with more
+ * is a page of its own): what a review body reads its summaries by.
+ */
+export function summaryPages(
+  nominationIds: readonly string[],
+  perPage: number,
+): Array<{ unitIds: string[]; nominationIds: string[] }> {
+  const byUnit = new Map<string, string[]>();
+  for (const id of nominationIds) {
+    const unit = unitOfNomination(id);
+    const ids = byUnit.get(unit);
+    if (ids) ids.push(id);
+    else byUnit.set(unit, [id]);
+  }
+  const pages: Array<{ unitIds: string[]; nominationIds: string[] }> = [];
+  for (const [unit, ids] of byUnit) {
+    const last = pages.at(-1);
+    if (last && last.nominationIds.length + ids.length <= perPage) {
+      last.unitIds.push(unit);
+      last.nominationIds.push(...ids);
+    } else pages.push({ unitIds: [unit], nominationIds: [...ids] });
+  }
+  return pages;
+}
+
 export interface DeclaredConflict {
   expertId: string;
   nominationId: string;

@@ -175,6 +175,8 @@ export interface ExpertReviewReceipt {
 }
 
 export interface ExpertReviewState {
+  /** Nominations whose summaries the body is still reading (see ReviewBodyInput.summariesToFetch). */
+  summariesPending?: number;
   /** When the plan was filed (备案), programme time; absent: not filed yet. */
   planFiledAt?: number;
   plan?: ReviewPlan;
@@ -343,6 +345,11 @@ export interface ReviewBodyInput {
   clockOffsetMs: number;
   authPublicKey?: string;
   parts: ReviewPartState[];
+  /**
+   * The parts' nomination summaries were too large to hand over in the input (a payload is
+   * limited to 2 MB): the body reads them itself, unit by unit, before its experts can be planned.
+   */
+  summariesToFetch?: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ import {
   manualAssignmentRejection,
   normaliseOrganisation,
   type NominationSummary,
+  summaryPages,
 } from '../../domain/assignment';
 import { reviewPlanRejection, type ReviewPlan } from '../../domain/review-plan';
 import { testPlan } from './expert-fixtures';
@@ -224,5 +225,37 @@ describe('expert parties', () => {
     const parsed = parseParty(label);
     expect(parsed).toEqual(party);
     if (parsed) expect(partyLabel(parsed)).toBe(label);
+  });
+});
+
+describe('summary pages: a review body reads its summaries unit by unit', () => {
+  it.each([
+    {
+      ids: ['cie.1', 'cie.2', 'cmes.1', 'csae.1', 'csae.2'],
+      perPage: 3,
+      pages: [
+        { unitIds: ['cie', 'cmes'], nominationIds: ['cie.1', 'cie.2', 'cmes.1'] },
+        { unitIds: ['csae'], nominationIds: ['csae.1', 'csae.2'] },
+      ],
+    },
+    {
+      // A unit with more than a page's worth is a page of its own, never split.
+      ids: ['a.1', 'big.1', 'big.2', 'big.3', 'c.1'],
+      perPage: 2,
+      pages: [
+        { unitIds: ['a'], nominationIds: ['a.1'] },
+        { unitIds: ['big'], nominationIds: ['big.1', 'big.2', 'big.3'] },
+        { unitIds: ['c'], nominationIds: ['c.1'] },
+      ],
+    },
+    { ids: [], perPage: 5, pages: [] },
+    // A dotted unit id keeps its dots: the number is after the last one.
+    {
+      ids: ['cast.hubei.7'],
+      perPage: 5,
+      pages: [{ unitIds: ['cast.hubei'], nominationIds: ['cast.hubei.7'] }],
+    },
+  ])('$ids in pages of $perPage', ({ ids, perPage, pages }) => {
+    expect(summaryPages(ids, perPage)).toEqual(pages);
   });
 });

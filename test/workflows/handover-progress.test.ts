@@ -19,6 +19,7 @@ import { dossierFor, electronicsTech, enterprise } from '../support/candidates';
 import { CliRunner } from '../support/cli';
 import { startTestStack, type TestStack } from '../support/stack';
 import { eventually } from '../support/time-skipping';
+import { testPlan } from '../domain/expert-fixtures';
 
 /** A queue of this file's own: the stack's (unstarted) worker holds the default one. */
 const TASK_QUEUE = 'kczg-handover-progress';
@@ -50,6 +51,8 @@ describe('cycle status during the hand-over to review', () => {
         messageIdDomain: 'kczg.example.org',
       },
       storage: stack.storage,
+      // Every body reads its nominations' summaries itself, as one past the payload limit does.
+      inlineSummaryBytes: 0,
     });
     const holdingHandOver = heartbeating(async (...args: Parameters<typeof activities.handOverToReview>) => {
       const counts = await activities.handOverToReview(...args);
@@ -130,6 +133,28 @@ describe('cycle status during the hand-over to review', () => {
     // Reports are throttled: one per step's end here, never one per unit or nomination.
     expect(progressSignals?.length).toBeGreaterThanOrEqual(1);
     expect(progressSignals?.length).toBeLessThanOrEqual(3);
+
+    // The body read its summaries (not handed over inline): conflicts by the nominating unit's
+    // name are found as with summaries in the input.
+    const body = 'info-tech-consortium';
+    await eventually('the body has read its summaries', async () => {
+      const state = await api.reviewState(cycleId, body);
+      return state.expertReview && state.expertReview.summariesPending === undefined ? state : undefined;
+    });
+    const filed = await api.review.fileReviewPlan(
+      cycleId,
+      body,
+      testPlan({
+        weights: [60, 40],
+        impact: { max: 10, step: 0.5 },
+        organisations: ['中国电子学会', '清华大学'],
+        expertsPerNomination: 1,
+      }),
+    );
+    expect(filed.conflicts).toBe(2);
+    expect((await api.reviewState(cycleId, body)).expertReview?.conflicts).toEqual(
+      expect.arrayContaining([expect.objectContaining({ expertId: 'e1', source: 'nominating-unit' })]),
+    );
     await api.cancel(cycleId, '测试结束 / test over');
     expect(await api.cycle(cycleId).result()).toMatchObject({ stage: 'cancelled' });
   });

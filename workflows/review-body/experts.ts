@@ -11,6 +11,7 @@ import {
   type DeclaredConflict,
   type NominationSummary,
   type Shortfall,
+  unitOfNomination,
 } from '../../domain/assignment';
 import { quotaKey } from '../../domain/quota';
 import type { ReviewPlan } from '../../domain/review-plan';
@@ -44,7 +45,7 @@ export interface PanelHost {
 
 /** A nomination handed over without a summary (bodies of older cycles): its unit from its id. */
 function bareSummary(id: string, part: ReviewPartState): NominationSummary {
-  const unitId = id.slice(0, Math.max(0, id.lastIndexOf('.'))) || id;
+  const unitId = unitOfNomination(id);
   return {
     id,
     listId: part.listId,
@@ -67,6 +68,8 @@ export class ExpertPanel {
   readonly sheets = new Map<string, SubmittedSheet>();
   readonly audit: AuditEntry[] = [];
   readonly nominations: Map<string, NominationSummary>;
+  /** Nominations whose summaries the body is still reading (ReviewBodyInput.summariesToFetch). */
+  summariesPending = 0;
 
   constructor(private readonly host: PanelHost) {
     this.nominations = new Map(
@@ -75,6 +78,12 @@ export class ExpertPanel {
         return part.nominationIds.map((id) => [id, given.get(id) ?? bareSummary(id, part)] as const);
       }),
     );
+  }
+
+  /** Summaries read after the hand-over replace the bare ones (only for this body's nominations). */
+  addSummaries(summaries: readonly NominationSummary[]): void {
+    for (const summary of summaries)
+      if (this.nominations.has(summary.id)) this.nominations.set(summary.id, summary);
   }
 
   private record(actor: string, action: string, detail: string): void {
@@ -252,6 +261,7 @@ export class ExpertPanel {
   state(): ExpertReviewState {
     const parts = [...this.host.parts.values()];
     return {
+      ...(this.summariesPending > 0 ? { summariesPending: this.summariesPending } : {}),
       ...(this.planFiledAt === undefined ? {} : { planFiledAt: this.planFiledAt, plan: this.plan }),
       assignments: this.assignments,
       declared: this.declared,

@@ -34,6 +34,6 @@ export async function reviewBodyWorkflow(input: ReviewBodyWorkflowInput): Promis
   setHandler(submitScoresUpdate, (r) => body.submitScores(r), { validator: (r) => body.validateScores(r) });
   setHandler(confirmShortlistUpdate, (r) => body.confirm(r), { validator: (r) => body.validateConfirm(r) });
   body.installSignals();
-  await body.runTimeline();
+  await Promise.all([body.readHandedOverSummaries(), body.runTimeline()]);
   await condition(allHandlersFinished);
 }

@@ -46,6 +46,7 @@ import {
   assertScores,
   assertShape,
 } from './expert-checks';
+import { readSummaries } from './summaries';
 import { ExpertPanel } from './experts';
 
 const { sendNotice } = proxyActivities<ReturnType<typeof createActivities>>(ENTITY_MAIL);
@@ -159,7 +160,20 @@ export class ReviewBodyRun {
       });
     assertShape(request, known);
     assertOpen({ finished: this.signals.finished, now: this.clock.now(), dueAt: this.dueAt });
+    if (this.panel.summariesPending > 0)
+      rejectWith({
+        code: 'WRONG_STAGE',
+        rule: 'hand-over',
+        message: `评审材料交接中（尚有 ${this.panel.summariesPending} 项）/ the hand-over is still being read (${this.panel.summariesPending} to go)`,
+        fix: '稍后重试 / try again in a minute',
+      });
     return this.panel;
+  }
+
+  /** Reads the summaries the hand-over left for the body (input.summariesToFetch); else nothing. */
+  async readHandedOverSummaries(): Promise<void> {
+    if (this.input.summariesToFetch && this.panel)
+      await readSummaries(this.input.cycleId, [...this.parts.values()], this.panel);
   }
 
   validateFilePlan(r: FileReviewPlanRequest): void {
