@@ -116,16 +116,21 @@ describe('the portal in a browser', () => {
 
     // The secretariat extends a unit's deadline and holds a mailing, from the page.
     const before = await kit.stack.api.status(cycleId);
-    const until = formatDeadline(before.deadlines.collectionClosesAt + 5 * 86_400_000);
+    const until = formatDeadline(before.deadlines.collectionClosesAt + 5 * 86_400_000).replace(
+      ' (北京时间)',
+      '',
+    );
     await page.locator('#ext-unit').selectOption('cie');
     await page.locator('#ext-until').fill(until);
     await page.locator('#ext-reason').fill('材料补正 / documents being corrected');
     await page.getByRole('button', { name: /^延期 Extend$/ }).click();
-    await page.getByRole('status').waitFor();
-    expect(formatDeadline((await kit.stack.api.status(cycleId)).unitExtensions.cie ?? 0)).toBe(until);
+    const outcome = page.locator('[role=status], [role=alert]').first();
+    await outcome.waitFor();
+    expect(await outcome.innerText()).toContain('已完成');
+    expect(formatDeadline((await kit.stack.api.status(cycleId)).unitExtensions.cie ?? 0)).toContain(until);
     const mailing = await page.locator('#reminder option').first().getAttribute('value');
     await page.getByRole('button', { name: /暂扣 Hold/ }).click();
-    await page.getByRole('status').waitFor();
+    await page.locator('[role=status], [role=alert]').first().waitFor();
     expect((await kit.stack.api.status(cycleId)).heldMailings).toContain(mailing);
     await screenshots(page, 'secretariat-steered');
     await page.close();

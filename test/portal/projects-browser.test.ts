@@ -89,24 +89,20 @@ describe('tracking in a browser', () => {
     await screenshots(owner, 'project-owner-rejected');
 
     // Steering from the page: a pause (no mail while paused), then an extension of every open due.
-    await secretariat
-      .getByLabel(/^理由 Reason$/)
-      .nth(1)
-      .fill('项目调整 / project under review');
+    await secretariat.locator('#pause-reason').fill('项目调整 / project under review');
     await secretariat.getByRole('button', { name: /^暂停 Pause$/ }).click();
-    await secretariat.getByRole('status').filter({ hasText: '已记录' }).waitFor();
-    await expect(secretariat.locator('.steer-form legend').nth(1).innerText()).resolves.toMatch(
-      /已于 .* 暂停/,
-    );
+    // The page after the redirect says since when it is paused.
+    const paused = secretariat
+      .locator('.steer-form legend', { hasText: /已于 .* 暂停/ })
+      .or(secretariat.getByRole('alert'));
+    await paused.first().waitFor();
+    expect(await paused.first().innerText()).toMatch(/已于 .* 暂停/);
     expect((await kit.stack.api.project.state(cycle.cycleId, project)).pausedAt).toEqual(expect.any(Number));
     const before = (await kit.stack.api.project.state(cycle.cycleId, project)).dues.find(
       (d) => d.status === 'owed',
     );
-    await secretariat.getByLabel(/延至/).fill('2099-13-01');
-    await secretariat
-      .getByLabel(/^理由 Reason$/)
-      .first()
-      .fill('平台确认延迟');
+    await secretariat.locator('#extend-until').fill('2099-13-01');
+    await secretariat.locator('#extend-reason').fill('平台确认延迟');
     await secretariat.getByRole('button', { name: /^延期 Extend$/ }).click();
     await expect(secretariat.locator('[role=alert]').first().innerText()).resolves.toContain('until');
     expect(
