@@ -3,7 +3,7 @@
  * winners registry, and the check that each workflow under a unit's id is the cycle's own (one
  * someone else started first is terminated and replaced). Idempotent: fixed ids, USE_EXISTING.
  */
-import { QueryNotRegisteredError } from '@temporalio/client';
+import { QueryNotRegisteredError, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { unitWorkflowId } from '../workflows/ids';
 import { type UnitInput, unitStateQuery } from '../workflows/messages';
 import { unitWorkflow } from '../workflows/unit';
@@ -30,13 +30,29 @@ export function createUnitStartActivities({ deps, client, limit, setupOf }: Enti
     }));
   }
 
+  const startOptions = (input: UnitInput) => ({
+    workflowId: unitWorkflowId(input.cycleId, input.unit.id),
+    taskQueue: deps.taskQueue,
+    args: [input] as [UnitInput],
+  });
+
   const startUnit = (input: UnitInput) =>
-    client.workflow.start(unitWorkflow, {
-      workflowId: unitWorkflowId(input.cycleId, input.unit.id),
-      taskQueue: deps.taskQueue,
-      args: [input],
-      workflowIdConflictPolicy: 'USE_EXISTING',
-    });
+    client.workflow.start(unitWorkflow, { ...startOptions(input), workflowIdConflictPolicy: 'USE_EXISTING' });
+
+  /**
+   * Starts the unit's workflow, or says that one was already running under its id. A workflow this
+   * call started is the cycle's own: only the others need the origin check (a describe and a query
+   * that would wake every new unit at once at the start of a big cycle).
+   */
+  async function startedHere(input: UnitInput): Promise<boolean> {
+    try {
+      await client.workflow.start(unitWorkflow, { ...startOptions(input), workflowIdConflictPolicy: 'FAIL' });
+      return true;
+    } catch (error) {
+      if (error instanceof WorkflowExecutionAlreadyStartedError) return false;
+      throw error;
+    }
+  }
 
   async function startUnits({
     cycleId,
@@ -80,7 +96,7 @@ export function createUnitStartActivities({ deps, client, limit, setupOf }: Enti
     const inputs = await unitInputs(args.cycleId, args.clockOffsetMs);
     const refused: Array<{ unitId: string; reason: string; nominations: number }> = [];
     await forEachConcurrently(inputs, limit, async (input) => {
-      await startUnit(input);
+      if (await startedHere(input)) return;
       const reason = await foreignUnit(input);
       if (!reason) return;
       const handle = client.workflow.getHandle(unitWorkflowId(input.cycleId, input.unit.id));

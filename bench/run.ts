@@ -25,9 +25,9 @@
  *   --rounds R           intake rounds: baseline and kczg run interleaved R times each (default 2,
  *                        at least 2), each figure a ratio per round with its spread
  *   --profile            run the workers with --cpu-prof into <out>/profiles/<phase>/
- *   --preload m1,m2      experiment: the kczg workers run a bundle of workflows/ built with
- *                        bundleWorkflowCode's preloadModules (shared once per worker thread
- *                        instead of instantiated per workflow), e.g. --preload zod
+ *   --preload m1,m2      experiment: the kczg workers run a bundle that shares these modules
+ *                        across workflows (preloadModules) besides production's domain/ and
+ *                        luxon (scripts/bundle-workflows.ts), e.g. --preload zod
  *   --max-cached N       experiment: the kczg workers' maxCachedWorkflows (default: production's, 400)
  *   --keep               keep the temporary data folder (outbox, ledgers, published lists)
  */
@@ -36,6 +36,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { bundleWorkflowCode, DefaultLogger, Runtime } from '@temporalio/worker';
 import { DEFAULT_BUNDLE_PATH } from '../worker/create';
+import { bundleWorkflows } from '../scripts/bundle-workflows';
 import { runIntake, type IntakeResult } from './intake';
 import type { PhaseContext } from './phase-kit';
 import { machineFacts } from './machine';
@@ -203,15 +204,10 @@ async function bundleBaseline(workDir: string): Promise<string> {
   return target;
 }
 
-/** The --preload experiment: kczg's workflows bundled with modules shared across workflows. */
+/** The --preload experiment: kczg's workflows with more modules shared across workflows than production's. */
 async function bundlePreloadVariant(workDir: string, preloadModules: string[]): Promise<string> {
   const target = path.join(workDir, 'kczg-preload-bundle.js');
-  const { code } = await bundleWorkflowCode({
-    workflowsPath: require.resolve('../workflows'),
-    preloadModules,
-    logger: bundleLogger,
-  });
-  fs.writeFileSync(target, code);
+  await bundleWorkflows(target, preloadModules);
   return target;
 }
 
