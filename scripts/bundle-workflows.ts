@@ -25,7 +25,7 @@ export function sharedModulesOf(code: string): string[] {
   const domain = [...code.matchAll(/^\/\*\*\*\/ "[^"]*\/domain\/([\w-]+\.[jt]s)"/gm)].map((m) =>
     path.join(DOMAIN_DIR, m[1]),
   );
-  const luxon = /^\/\*\*\*\/ "[^"]*\/node_modules\/luxon\//m.test(code) ? ['luxon'] : [];
+  const luxon = /^\/\*\*\*\/ "[^"]*\/node_modules\/luxon\//m.test(code) ? [require.resolve('luxon')] : [];
   return [...new Set(domain)].sort().concat(luxon);
 }
 
