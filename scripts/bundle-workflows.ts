@@ -5,8 +5,9 @@
  * The SDK's reusable V8 context evaluates a bundle's modules once per workflow, so every cached
  * workflow held its own copy of kczg's rules and of luxon. The bundle now names those modules as
  * `preloadModules`: evaluated once per workflow thread, frozen, and shared by every workflow. Only
- * modules with no Temporal import and no per-workflow state qualify: `domain/` by design (pure
- * rules, table-tested without Temporal) and luxon (its caches are keyed by zone and locale).
+ * modules with no Temporal import and no per-workflow state qualify: `domain/` is that by design
+ * (pure rules, table-tested without Temporal), and luxon, which it imports, keeps only caches
+ * keyed by zone and locale.
  */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -17,16 +18,17 @@ const WORKFLOWS = require.resolve('../workflows');
 const DOMAIN_DIR = path.resolve(__dirname, '..', 'domain');
 
 /**
- * The shared modules of a bundle: its `domain/` modules (found by webpack's module markers, so a
- * rule the workflows do not import is never pulled in) and luxon when the workflows use it.
+ * The shared modules of a bundle: its `domain/` modules, found by webpack's module markers so that
+ * a rule the workflows do not import is never pulled in. What they import is shared with them
+ * (luxon, through domain/calendar); naming luxon itself would not do: its package declares no
+ * side effects, so webpack drops a preload `require` whose result goes unused.
  */
 export function sharedModulesOf(code: string): string[] {
   // Built code bundles dist/domain/*.js; the test set-up bundles the TypeScript sources.
   const domain = [...code.matchAll(/^\/\*\*\*\/ "[^"]*\/domain\/([\w-]+\.[jt]s)"/gm)].map((m) =>
     path.join(DOMAIN_DIR, m[1]),
   );
-  const luxon = /^\/\*\*\*\/ "[^"]*\/node_modules\/luxon\//m.test(code) ? [require.resolve('luxon')] : [];
-  return [...new Set(domain)].sort().concat(luxon);
+  return [...new Set(domain)].sort();
 }
 
 /** The workflow bundle's code, kczg's shared modules preloaded (plus `extraPreload`, for experiments). */
