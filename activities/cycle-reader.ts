@@ -3,7 +3,7 @@
  * activities (hand-over, publication) and the client (status, exports).
  */
 import { heartbeat } from '@temporalio/activity';
-import type { Client } from '@temporalio/client';
+import { ServiceError, type Client } from '@temporalio/client';
 import { unitWorkflowId } from '../workflows/ids';
 import {
   cycleSetupQuery,
@@ -40,6 +40,30 @@ function heartbeatIfInActivity(progress: number): void {
   }
 }
 
+/** gRPC's DEADLINE_EXCEEDED: the server's query timeout passed before a worker answered. */
+const DEADLINE_EXCEEDED = 4;
+
+function isQueryTimeout(error: unknown): boolean {
+  const cause = error instanceof ServiceError ? error.cause : error;
+  return (cause as { code?: unknown } | undefined)?.code === DEADLINE_EXCEEDED;
+}
+
+/**
+ * `ask`, asked again when the server's query timeout passes first. At the close every unit wakes
+ * at once (its deadline, its closing notice) and a unit evicted from the worker's cache is replayed
+ * to answer: a query may wait its turn longer than the timeout. Asking that unit again keeps what
+ * was read; failing would restart the whole reading (every unit) on the activity's retry.
+ */
+export async function queryPatiently<T>(ask: () => Promise<T>, attempts = 5): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await ask();
+    } catch (error) {
+      if (attempt >= attempts || !isQueryTimeout(error)) throw error;
+    }
+  }
+}
+
 export class CycleReader {
   constructor(
     private readonly client: Client,
@@ -55,9 +79,8 @@ export class CycleReader {
     const { programme } = await this.setup(cycleId);
     const states: UnitState[] = [];
     await forEachConcurrently(programme.roster.units, this.concurrency, async (unit) => {
-      states.push(
-        await this.client.workflow.getHandle(unitWorkflowId(cycleId, unit.id)).query(unitStateQuery),
-      );
+      const handle = this.client.workflow.getHandle(unitWorkflowId(cycleId, unit.id));
+      states.push(await queryPatiently(() => handle.query(unitStateQuery)));
       onRead?.(states.length, programme.roster.units.length);
     });
     return states.sort((a, b) => a.unitId.localeCompare(b.unitId));

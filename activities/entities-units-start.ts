@@ -4,12 +4,23 @@
  * someone else started first is terminated and replaced). Idempotent: fixed ids, USE_EXISTING.
  */
 import { QueryNotRegisteredError, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import type { Duration } from '@temporalio/common';
 import { unitWorkflowId } from '../workflows/ids';
 import { type UnitInput, unitStateQuery } from '../workflows/messages';
 import { unitWorkflow } from '../workflows/unit';
 import { foreignReason, originOf, unitOriginQuery } from '../workflows/unit/origin';
 import { forEachConcurrently } from './cycle-reader';
 import type { EntityContext } from './entities-context';
+
+/**
+ * Longer than the server's 10-second default. At the close every unit wakes at once; a worker whose
+ * cache is full holds a unit's task until an eviction frees a slot, and a task that times out there
+ * is sent again while the first copy still waits. The SDK's core (1.24) then drops one of the two
+ * and the unit answers nothing more (no query, no update) until the worker restarts: seen in
+ * bench/ at 1,000 units on a 400-workflow cache ("Extra buffered run should not have produced an
+ * activation"). The price: a task held by a worker that dies is retried after 30 s, not 10.
+ */
+const UNIT_WORKFLOW_TASK_TIMEOUT: Duration = '30 seconds';
 
 export function createUnitStartActivities({ deps, client, limit, setupOf }: EntityContext) {
   /** Each unit's input as the cycle gives it, from the cycle's setup and the winners registry. */
@@ -34,6 +45,7 @@ export function createUnitStartActivities({ deps, client, limit, setupOf }: Enti
     workflowId: unitWorkflowId(input.cycleId, input.unit.id),
     taskQueue: deps.taskQueue,
     args: [input] as [UnitInput],
+    workflowTaskTimeout: UNIT_WORKFLOW_TASK_TIMEOUT,
   });
 
   const startUnit = (input: UnitInput) =>
