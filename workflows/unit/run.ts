@@ -5,6 +5,7 @@
  */
 import { patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { createActivities } from '../../activities';
+import { interned } from '../../domain/interning';
 import { noticeKey } from '../../domain/mail-ids';
 import { nextOnWaking, unitTimeline, type ScheduledEvent } from '../../domain/schedule';
 import { ENTITY_MAIL } from '../activity-options';
@@ -49,7 +50,16 @@ export class UnitRun {
   /** Computed on the first query (outside the history): the input never changes. */
   private originCache?: UnitOrigin;
 
-  constructor(readonly input: UnitInput) {
+  readonly input: UnitInput;
+
+  constructor(given: UnitInput) {
+    // Every unit of the cycle carries the same programme and registry: one copy per worker thread.
+    const input = {
+      ...given,
+      programme: interned(given.programme),
+      priorWinners: interned(given.priorWinners),
+    };
+    this.input = input;
     const { carried } = input;
     this.clock = new ProgrammeClock(input.clockOffsetMs);
     this.plan = new PlanChanges(this.clock);
