@@ -50,16 +50,12 @@ export class UnitRun {
   /** Computed on the first query (outside the history): the input never changes. */
   private originCache?: UnitOrigin;
 
-  readonly input: UnitInput;
-
-  constructor(given: UnitInput) {
+  constructor(readonly input: UnitInput) {
     // Every unit of the cycle carries the same programme and registry: one copy per worker thread.
-    const input = {
-      ...given,
-      programme: interned(given.programme),
-      priorWinners: interned(given.priorWinners),
-    };
-    this.input = input;
+    // Replaced in the input itself, because the SDK holds the decoded arguments for the workflow's
+    // whole life: a copy made here would leave the decoded programme alive beside the shared one.
+    input.programme = interned(input.programme);
+    input.priorWinners = interned(input.priorWinners);
     const { carried } = input;
     this.clock = new ProgrammeClock(input.clockOffsetMs);
     this.plan = new PlanChanges(this.clock);
