@@ -28,7 +28,7 @@
  *   --preload m1,m2      experiment: the kczg workers run a bundle that shares these modules
  *                        across workflows (preloadModules) besides production's domain/ and
  *                        luxon (scripts/bundle-workflows.ts), e.g. --preload zod
- *   --max-cached N       experiment: the kczg workers' maxCachedWorkflows (default: production's, 400)
+ *   --max-cached N       experiment: the workers' maxCachedWorkflows, both sides (default: production's, 2,000)
  *   --keep               keep the temporary data folder (outbox, ledgers, published lists)
  */
 import fs from 'node:fs';

@@ -37,12 +37,14 @@ export interface KczgWorkerOptions {
 }
 
 /**
- * Each cached workflow costs about 0.5 MiB (the SDK instantiates the bundle's modules per
- * workflow), and the SDK's default cache grows with the heap limit: on a 24 GB machine it holds
- * thousands, so a cycle of 2,000 units grew a worker past 1 GB (bench/, BENCHMARKS.md). Units
- * beyond the cache replay their (short) histories when touched again.
+ * Enough for every unit of a national cycle. A unit evicted from the cache replays its history when
+ * touched again, and at the close every unit is touched at once: with 400 (the old default) and
+ * 1,000 units, nominations were 0.74 of the SDK's trivial rate with 2.1× its p99, and the
+ * hand-over took 62 s; holding them all, 0.96, 0.96× and 18 s (bench/, BENCHMARKS.md). A cached
+ * unit costs about 0.5 MiB since the rules and the programme are shared per worker thread
+ * (scripts/bundle-workflows.ts, domain/interning.ts), so 2,000 units is about 1 GB.
  */
-export const DEFAULT_MAX_CACHED_WORKFLOWS = 400;
+export const DEFAULT_MAX_CACHED_WORKFLOWS = 2_000;
 
 /** KCZG_MAX_CACHED_WORKFLOWS, or the default; a bad value is an error, not a silent default. */
 export function maxCachedWorkflowsFrom(env: NodeJS.ProcessEnv): number {

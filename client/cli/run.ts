@@ -90,7 +90,7 @@ function workerCacheSize(option: string | undefined, parse: (env: NodeJS.Process
       field: 'maxCachedWorkflows',
       rule: 'integer',
       message: (error as Error).message,
-      fix: '例如 / e.g. --max-cached-workflows 400',
+      fix: '例如 / e.g. --max-cached-workflows 2000',
     });
   }
 }
@@ -135,7 +135,7 @@ function registerWorker(program: Command, cli: Cli): void {
     .option('--data-dir <dir>', '名录与发布目录 / registry and publication folder', '.kczg')
     .option(
       '--max-cached-workflows <n>',
-      '内存中保留的工作流数（每个约 0.5 MiB）/ workflows kept in memory, about 0.5 MiB each (default 400, or KCZG_MAX_CACHED_WORKFLOWS)',
+      '内存中保留的工作流数（每个约 0.5 MiB）/ workflows kept in memory, about 0.5 MiB each (default 2000, or KCZG_MAX_CACHED_WORKFLOWS)',
     )
     .option(...METRICS_OPTION)
     .addHelpText(
