@@ -1,7 +1,8 @@
 /**
  * Starting the cycle's unit workflows: one per unit with its input from the cycle's setup and the
  * winners registry, and the check that each workflow under a unit's id is the cycle's own (one
- * someone else started first is terminated and replaced). Idempotent: fixed ids, USE_EXISTING.
+ * someone else started first is terminated and replaced). Idempotent: fixed ids, and a start that
+ * finds its id taken checks the workflow already there.
  */
 import { QueryNotRegisteredError, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { Duration } from '@temporalio/common';
@@ -22,25 +23,8 @@ import type { EntityContext } from './entities-context';
  */
 const UNIT_WORKFLOW_TASK_TIMEOUT: Duration = '30 seconds';
 
-export function createUnitStartActivities({ deps, client, limit, setupOf }: EntityContext) {
-  /** Each unit's input as the cycle gives it, from the cycle's setup and the winners registry. */
-  async function unitInputs(cycleId: string, clockOffsetMs: number): Promise<UnitInput[]> {
-    const setup = await setupOf(cycleId);
-    const { programme } = setup;
-    const priorWinners = await deps.priorWinners(programme.id, programme.year);
-    const withoutRoster = { ...programme, roster: { ...programme.roster, units: [] } };
-    return programme.roster.units.map((unit) => ({
-      cycleId,
-      programme: withoutRoster,
-      unit,
-      collectionOpensAt: setup.collectionOpensAt,
-      collectionClosesAt: Math.max(setup.collectionClosesAt, setup.unitExtensions[unit.id] ?? 0),
-      clockOffsetMs,
-      priorWinners,
-      authPublicKey: setup.authPublicKey,
-    }));
-  }
-
+/** Starting one unit's workflow, and telling whether the one under its id is the cycle's own. */
+function unitWorkflows({ deps, client }: Pick<EntityContext, 'deps' | 'client'>) {
   const startOptions = (input: UnitInput) => ({
     workflowId: unitWorkflowId(input.cycleId, input.unit.id),
     taskQueue: deps.taskQueue,
@@ -66,20 +50,6 @@ export function createUnitStartActivities({ deps, client, limit, setupOf }: Enti
     }
   }
 
-  async function startUnits({
-    cycleId,
-    clockOffsetMs,
-  }: {
-    cycleId: string;
-    clockOffsetMs: number;
-  }): Promise<number> {
-    const inputs = await unitInputs(cycleId, clockOffsetMs);
-    await forEachConcurrently(inputs, limit, async (input) => {
-      await startUnit(input);
-    });
-    return inputs.length;
-  }
-
   /**
    * Why the workflow under a unit's id is not the one this cycle starts (workflows/unit/origin.ts),
    * or undefined when it is: its task queue, then its own account of its cycle, key and input.
@@ -94,6 +64,44 @@ export function createUnitStartActivities({ deps, client, limit, setupOf }: Enti
       if (error instanceof QueryNotRegisteredError) return 'started without the unit workflow’s origin';
       throw error;
     }
+  }
+
+  return { startUnit, startedHere, foreignUnit };
+}
+
+export function createUnitStartActivities(context: EntityContext) {
+  const { deps, client, limit, setupOf } = context;
+  const { startUnit, startedHere, foreignUnit } = unitWorkflows(context);
+  /** Each unit's input as the cycle gives it, from the cycle's setup and the winners registry. */
+  async function unitInputs(cycleId: string, clockOffsetMs: number): Promise<UnitInput[]> {
+    const setup = await setupOf(cycleId);
+    const { programme } = setup;
+    const priorWinners = await deps.priorWinners(programme.id, programme.year);
+    const withoutRoster = { ...programme, roster: { ...programme.roster, units: [] } };
+    return programme.roster.units.map((unit) => ({
+      cycleId,
+      programme: withoutRoster,
+      unit,
+      collectionOpensAt: setup.collectionOpensAt,
+      collectionClosesAt: Math.max(setup.collectionClosesAt, setup.unitExtensions[unit.id] ?? 0),
+      clockOffsetMs,
+      priorWinners,
+      authPublicKey: setup.authPublicKey,
+    }));
+  }
+
+  async function startUnits({
+    cycleId,
+    clockOffsetMs,
+  }: {
+    cycleId: string;
+    clockOffsetMs: number;
+  }): Promise<number> {
+    const inputs = await unitInputs(cycleId, clockOffsetMs);
+    await forEachConcurrently(inputs, limit, async (input) => {
+      await startUnit(input);
+    });
+    return inputs.length;
   }
 
   /**
